@@ -1,0 +1,72 @@
+// ebb.conf: the site's settings, in Slurm's Key=Value style.
+//
+//     # /etc/slurm/ebb.conf
+//     ForecastFile=/var/lib/ebb/forecast.csv
+//     Objective=balanced
+//     CarbonPrice=100
+//     PartitionName=gpu WattsPerGPU=300 DefaultMaxDelay=12:00:00
+//
+// Keys are case-insensitive. A line starting with PartitionName= sets that
+// partition's power model and defaults; other keys on such a line apply only to it.
+// Every key is described in the README's config reference.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ebb/energy.hpp"
+#include "ebb/planner.hpp"
+
+namespace ebb {
+
+struct PartitionSettings {
+  PowerModel power;
+  std::optional<Duration> default_max_delay;  // plan jobs without flags, up to this delay
+};
+
+// One region that ebbd serves (issue 3): which provider gives its carbon signal and which
+// its price. A line such as
+//     RegionName=gb CarbonSource=uk-carbon-intensity RegionId=13 PriceSource=octopus
+// keeps every key after RegionName (lower-cased) in `settings` for ebbd to interpret.
+struct RegionSettings {
+  std::string name;
+  std::map<std::string, std::string> settings;  // lower-case key -> value
+  std::string where;                            // "ebb.conf line 7", for messages
+};
+
+struct Config {
+  Policy policy;
+  std::string currency = "EUR";
+  PartitionSettings defaults;                       // for partitions not listed
+  std::map<std::string, PartitionSettings> partitions;
+
+  std::string forecast_file;                        // CSV or JSON, see forecast_file.hpp
+  Duration max_forecast_age{hours(24)};             // older forecast files are stale
+  std::string daemon_url;                           // ebbd, e.g. http://127.0.0.1:8451
+  std::string region;                               // which of ebbd's regions to ask for
+  Duration daemon_timeout{std::chrono::milliseconds(300)};
+  bool apply_in_client = true;                      // false: export only, job_submit.lua applies
+  bool enabled = true;                              // Enabled=no turns the plugin off
+  std::map<std::string, RegionSettings> regions;    // RegionName= lines, for ebbd
+  std::map<std::string, std::string> daemon;        // other ebbd keys (lower-case), e.g. cachedir
+
+  const PartitionSettings& partition(const std::string& name) const;
+};
+
+// Parses ebb.conf text. Unknown keys, bad values and duplicate keys are errors naming
+// `source` and the line. `base` supplies values not set in the text.
+Config parse_config(std::string_view text, const std::string& source, Config base = {});
+Config load_config(const std::string& path, Config base = {});
+// Applies one "Key=Value" setting, as given on the plugstack.conf line.
+void apply_setting(Config& config, std::string_view key, std::string_view value,
+                   const std::string& where);
+
+// Slurm's duration forms: "minutes", "minutes:seconds", "hours:minutes:seconds",
+// "days-hours", "days-hours:minutes", "days-hours:minutes:seconds".
+// Throws InputError naming `what`.
+Duration parse_slurm_duration(std::string_view text, std::string_view what);
+
+}  // namespace ebb
