@@ -47,7 +47,7 @@ struct Config {
   Duration max_forecast_age{hours(24)};             // older forecast files are stale
   std::string daemon_url;                           // ebbd, e.g. http://127.0.0.1:8451
   std::string region;                               // which of ebbd's regions to ask for
-  Duration daemon_timeout{std::chrono::milliseconds(300)};
+  std::chrono::milliseconds daemon_timeout{300};
   bool apply_in_client = true;                      // false: export only, job_submit.lua applies
   bool enabled = true;                              // Enabled=no turns the plugin off
   std::map<std::string, RegionSettings> regions;    // RegionName= lines, for ebbd

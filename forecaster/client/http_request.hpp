@@ -1,0 +1,39 @@
+// One HTTP/1.1 exchange over a plain TCP socket under a single total deadline.
+//
+// Why not cpp-httplib's client: its timeouts apply per connect and per read, so a server
+// that trickles bytes can hold it far past any limit. Here connect, send and receive all
+// poll() against one steady-clock deadline, which is what sbatch needs from the plugin.
+#pragma once
+
+#include <chrono>
+#include <string>
+
+namespace ebb::http {
+
+struct Url {
+  std::string host;  // name or numeric address (IPv6 without brackets)
+  int port = 80;
+  std::string base_path;  // without a trailing slash, "" for the root
+};
+
+// Parses "http://host[:port][/path]". Throws InputError on anything else (https too).
+Url parse_url(const std::string& text);
+
+struct Response {
+  int status = 0;
+  std::string body;
+};
+
+class RequestError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Sends `method path` (path includes any query string) with `body` (JSON when not empty)
+// and returns the response. Throws RequestError on timeouts, refused connections and
+// malformed responses; never waits past now + timeout (name resolution of a non-numeric
+// host aside, which uses the system resolver).
+Response request(const Url& url, const std::string& method, const std::string& path,
+                 const std::string& body, std::chrono::milliseconds timeout);
+
+}  // namespace ebb::http

@@ -1,0 +1,66 @@
+// Asking ebbd (the forecaster daemon) for a plan or a forecast, with a hard time limit.
+//
+// The plugin calls ask_daemon_for_plan() inside sbatch, so a slow or hung daemon must cost
+// no more than `timeout` in total: connect, send and receive all share one deadline,
+// enforced with poll() on a non-blocking socket. Only plain http:// URLs are spoken; ebbd
+// listens on loopback or a cluster-internal address. When the daemon cannot answer, the
+// plugin falls back to the daemon's cache file (cache_file_path()), a valid ebb forecast
+// file that any user can read, and then fails open.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+#include "ebb/job.hpp"
+#include "ebb/planner.hpp"
+#include "ebb/signal.hpp"
+#include "ebb/time.hpp"
+
+namespace ebb {
+
+// A job described to the daemon. The daemon supplies the power model (from the job's
+// partition in its ebb.conf) and the policy; `objective` overrides the policy's objective.
+struct PlanQuery {
+  std::string region;                        // empty: the daemon's default region
+  std::optional<TimePoint> now;              // empty: the daemon's clock
+  std::optional<TimePoint> earliest_start;   // the user's --begin
+  std::optional<TimePoint> deadline;         // latest finish
+  std::optional<Duration> max_delay;         // latest start = earliest + max_delay
+  std::optional<Duration> expected_runtime;  // shapes the cost; defaults to time limit
+  std::optional<Objective> objective;
+  JobRequest job;                            // time_limit, resources, partition
+};
+
+// A region's forecast as the daemon serves it: provider slots, then extension slots
+// (Origin::extension) past the provider's horizon.
+struct ForecastReply {
+  SignalSeries series;                   // region, currency, kind and origins filled in
+  bool stale = false;                    // the newest fetch is older than StaleAfter
+  std::optional<TimePoint> fetched_at;   // of the oldest source's last good fetch
+  TimePoint generated_at;                // the daemon's "now" when it answered
+};
+
+// POST <url>/v1/plan. Returns nothing, and says why in *error (when not null), when the
+// daemon is unreachable, slow past `timeout`, or answers with an error.
+std::optional<Decision> ask_daemon_for_plan(const std::string& url, const PlanQuery& query,
+                                            std::chrono::milliseconds timeout,
+                                            std::string* error);
+
+// GET <url>/v1/forecast?region=R, under the same total time limit.
+std::optional<ForecastReply> fetch_forecast_from_daemon(const std::string& url,
+                                                        const std::string& region,
+                                                        std::chrono::milliseconds timeout,
+                                                        std::string* error);
+
+// Where ebbd keeps a region's forecast: "<cache_dir>/<region lower-case>.csv", in the
+// forecast-file CSV form, replaced atomically, readable by everyone. A JSON sidecar
+// "<region>.json" beside it records when each source was last fetched.
+inline constexpr const char* kDefaultCacheDir = "/var/cache/ebb";
+std::string cache_file_path(const std::string& cache_dir, const std::string& region);
+
+// The `ebb forecast` and `ebb plan` subcommands; argv[0] is the subcommand's name.
+int forecast_main(int argc, char** argv);
+int plan_main(int argc, char** argv);
+
+}  // namespace ebb
