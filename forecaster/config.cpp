@@ -20,6 +20,8 @@ namespace {
 constexpr std::array kDaemonKeys = {
     "listen",   "cachedir", "refreshinterval", "staleafter", "extensionweeks",
     "useragent", "cafile",  "historydays",
+    // ebbd (forecaster/daemon/settings.hpp)
+    "extensionhorizon", "httpthreads", "fetchtimeout", "fetchretries",
 };
 
 std::string lower(std::string_view s) {
