@@ -22,7 +22,8 @@ bool try_parse(std::string_view text, const char* format, TimePoint& out) {
   if (in.fail()) return false;
   in.peek();
   if (!in.eof()) return false;  // trailing text
-  out = std::chrono::floor<seconds>(t - offset);
+  (void)offset;  // date::parse already applied the offset: t is UTC
+  out = std::chrono::floor<seconds>(t);
   return true;
 }
 
