@@ -1,0 +1,231 @@
+#include "allocator.hpp"
+
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <exception>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "ebb/error.hpp"
+#include "ebb/planner.hpp"
+#include "ebb/time.hpp"
+#include "forecast_source.hpp"
+#include "job_request.hpp"
+#include "message.hpp"
+#include "options.hpp"
+#include "settings.hpp"
+#include "slurm_opt.hpp"
+
+namespace ebb::plugin {
+
+namespace {
+
+// What the first call decided, so that every hetjob component gets the same plan.
+struct Outcome {
+  std::optional<std::string> begin;                      // value for opt "begin"
+  std::vector<std::pair<std::string, std::string>> env;  // spank job control env
+  std::string line;                                      // printed once applied
+};
+
+// One command plans once; later hetjob components reuse the outcome.
+std::optional<Outcome>& first_outcome() {
+  static std::optional<Outcome> outcome;
+  return outcome;
+}
+
+TimePoint from_time_t(std::time_t t) { return TimePoint{seconds{t}}; }
+std::string epoch(TimePoint t) { return std::to_string(t.time_since_epoch().count()); }
+
+// Bad input: the user must fix the command. SPANK resets the return code of an
+// optional plugin, so the command is ended here, before any job exists.
+[[noreturn]] void refuse(const std::string& what) {
+  print_line(error_line(what));
+  std::fflush(stderr);
+  std::exit(EXIT_FAILURE);
+}
+
+// The command that waits for the window, if it is one that waits in the foreground.
+std::string waiting_note() {
+  std::string name = program_invocation_short_name ? program_invocation_short_name : "";
+  if (name == "salloc" || name == "srun") return "; " + name + " waits until then";
+  return "";
+}
+
+std::optional<TimePoint> option_time(const CommandOptions& opts, const char* name) {
+  if (!opts.is_set(name)) return std::nullopt;
+  auto text = opts.get(name);
+  if (!text) return std::nullopt;
+  auto t = parse_slurm_time(*text);
+  if (!t) return std::nullopt;
+  return from_time_t(*t);
+}
+
+// Begin first: when Slurm refuses it, no plan is exported for job_submit.lua either.
+void apply(spank_t sp, const CommandOptions& opts, const Outcome& outcome) {
+  if (outcome.begin && !opts.set("begin", *outcome.begin)) {
+    throw std::runtime_error("Slurm refused begin=" + *outcome.begin);
+  }
+  for (const auto& [name, value] : outcome.env) {
+    if (spank_job_control_setenv(sp, name.c_str(), value.c_str(), 1) != ESPANK_SUCCESS) {
+      throw std::runtime_error("cannot export " + name + " to the job");
+    }
+  }
+}
+
+// Plans the job; returns nothing when the job goes in unchanged (after saying why,
+// where the user asked for ebb).
+std::optional<Outcome> plan_job(int argc, char** argv) {
+  const UserFlags& flags = user_flags();
+  const bool asked = flags.any_planning_flag();
+  auto say = [&](const std::string& line) {
+    if (asked) print_line(line);
+  };
+
+  if (const char* job_id = std::getenv("SLURM_JOB_ID")) {
+    // srun inside an allocation ignores --begin; a nested sbatch inherits the flags.
+    if (asked && !flags.inherited) {
+      print_line(not_deferred_line(std::string("inside job ") + job_id +
+                                   "; ebb plans new submissions only"));
+    }
+    return std::nullopt;
+  }
+
+  Config config;
+  try {
+    config = load_settings(argc, argv);
+  } catch (const std::exception& e) {
+    if (asked)
+      print_line(warning_line(e.what()));
+    else
+      slurm_verbose("ebb: %s", e.what());
+    return std::nullopt;
+  }
+  if (!config.enabled) {
+    say(not_deferred_line("ebb is turned off on this cluster (Enabled=no)"));
+    return std::nullopt;
+  }
+
+  auto opts = CommandOptions::find();
+  if (!opts) {
+    say(warning_line("cannot reach this command's options (unsupported Slurm version?)"));
+    return std::nullopt;
+  }
+
+  JobRequest job = read_job_request(*opts);
+  const PartitionSettings& partition = config.partition(job.partition);
+  std::optional<Duration> max_delay;
+  if (flags.max_delay_seconds)
+    max_delay = Duration{*flags.max_delay_seconds};
+  else if (partition.default_max_delay)
+    max_delay = partition.default_max_delay;
+
+  if (!flags.deadline && !max_delay) {
+    say(
+        not_deferred_line("give --carbon-deadline or --carbon-max-delay to let ebb choose a "
+                          "window"));
+    return std::nullopt;
+  }
+  auto time_limit = read_time_limit(*opts);
+  if (!time_limit) {
+    print_line(not_deferred_line("--time is needed to plan against a deadline"));
+    return std::nullopt;
+  }
+  job.time_limit = *time_limit;
+
+  const TimePoint now = now_utc();
+  PlanRequest request;
+  request.now = now;
+  request.time_limit = *time_limit;
+  request.max_delay = max_delay;
+  TimePoint start = now;
+  if (auto begin = option_time(*opts, "begin"); begin && *begin > now) {
+    request.earliest_start = *begin;  // the user's --begin: the window starts there
+    start = *begin;
+  }
+  std::optional<TimePoint> carbon_deadline;
+  if (flags.deadline) {
+    carbon_deadline = from_time_t(*flags.deadline);
+    if (*carbon_deadline < start + *time_limit) {
+      refuse("--carbon-deadline " + format_local_minute(*carbon_deadline) + " is earlier than " +
+             (start == now ? std::string("now") : "--begin " + format_local_minute(start)) +
+             " plus the time limit (" + format_duration(*time_limit) + ")");
+    }
+    request.deadline = carbon_deadline;
+  }
+  if (auto slurm_deadline = option_time(*opts, "deadline")) {
+    if (!request.deadline || *slurm_deadline < *request.deadline) {
+      request.deadline = slurm_deadline;
+    }
+    if (*slurm_deadline < start + *time_limit) {
+      print_line(not_deferred_line("--deadline leaves no room to wait"));
+      return std::nullopt;
+    }
+  }
+
+  SignalSeries forecast;
+  try {
+    forecast = obtain_forecast(config, now);
+  } catch (const ForecastUnavailable& e) {
+    print_line(warning_line(e.what()));
+    return std::nullopt;
+  }
+
+  Policy policy = config.policy;
+  if (flags.objective) policy.objective = *flags.objective;
+  request.power_watts = partition.power.watts(job);
+
+  Decision decision = plan(request, forecast, policy);
+  if (decision.currency.empty()) decision.currency = config.currency;
+
+  if (flags.explain) {
+    print_line(decision_line(decision, now, Mode::explain));
+    return std::nullopt;
+  }
+
+  Outcome outcome;
+  outcome.env.emplace_back("EBB_PLAN", plan_summary(decision));
+  if (request.deadline) outcome.env.emplace_back("EBB_DEADLINE", epoch(*request.deadline));
+  if (decision.defer) {
+    outcome.env.emplace_back("EBB_BEGIN", epoch(decision.start));
+    outcome.env.emplace_back("EBB_LATEST_START", epoch(decision.latest_start));
+    if (config.apply_in_client) outcome.begin = format_local_slurm(decision.start);
+  }
+  outcome.line = decision_line(decision, now, Mode::applied);
+  if (decision.defer) outcome.line += waiting_note();
+  return outcome;
+}
+
+}  // namespace
+
+int allocator_init_post_opt(spank_t sp, int argc, char** argv) {
+  try {
+    auto& outcome = first_outcome();
+    static bool planned = false;
+    const bool first = !planned;
+    if (first) {
+      planned = true;
+      if (user_flags().off) return 0;
+      outcome = plan_job(argc, argv);
+    }
+    if (!outcome) return 0;
+    auto opts = CommandOptions::find();
+    if (!opts) return 0;
+    apply(sp, *opts, *outcome);
+    if (first) print_line(outcome->line);
+  } catch (const std::exception& e) {
+    print_line(warning_line(std::string("internal error: ") + e.what()));
+    first_outcome().reset();
+  } catch (...) {
+    print_line(warning_line("internal error"));
+    first_outcome().reset();
+  }
+  return 0;
+}
+
+}  // namespace ebb::plugin

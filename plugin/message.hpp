@@ -1,0 +1,37 @@
+// The one line ebb prints on stderr, and how it prints it.
+//
+//   ebb: deferred to 2026-11-28 03:00 (142 vs 289 gCO2/kWh now, est. 3.1 kWh, saves 0.46 kgCO2
+//        and 0.21 EUR)
+//   ebb: not deferred: <reason>
+//   ebb: would defer to ... (explain only, nothing changed)
+//   ebb: warning: <what>; job submitted unchanged
+//   ebb: error: <what>
+#pragma once
+
+#include <ctime>
+#include <string>
+
+#include "ebb/planner.hpp"
+
+namespace ebb::plugin {
+
+// How the plan was used, which decides the wording.
+enum class Mode { applied, explain };
+
+std::string decision_line(const Decision& d, TimePoint now, Mode mode);
+std::string not_deferred_line(const std::string& reason);
+std::string warning_line(const std::string& what);
+std::string error_line(const std::string& what);
+// Short machine-readable summary for EBB_PLAN in the job's spank environment.
+std::string plan_summary(const Decision& d);
+
+// "2026-11-28 03:00" in local time.
+std::string local_minute(std::time_t t);
+// 2 significant digits at least, no more than needed: 289, 3.1, 0.46, 0.012.
+std::string amount(double x);
+
+// Writes one line to stderr through Slurm's SPANK log, which needs no log level
+// (also shown with --quiet) and never goes to stdout.
+void print_line(const std::string& line);
+
+}  // namespace ebb::plugin

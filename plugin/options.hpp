@@ -1,0 +1,35 @@
+// The user's carbon flags: registration with SPANK and the values captured while
+// the command parses its options.
+#pragma once
+
+#include <ctime>
+#include <optional>
+#include <string>
+
+#include "ebb/planner.hpp"
+#include "spank_api.hpp"
+
+namespace ebb::plugin {
+
+struct UserFlags {
+  std::optional<std::time_t> deadline;    // --carbon-deadline, epoch seconds
+  std::string deadline_text;              // as typed, for messages
+  std::optional<long> max_delay_seconds;  // --carbon-max-delay
+  std::optional<Objective> objective;     // --carbon-objective
+  bool explain = false;                   // --carbon-explain
+  bool off = false;                       // --carbon-off
+  // True when a flag came from the environment a job inherited
+  // (SLURM_SPANK__SLURM_SPANK_OPTION_ebb_*) rather than from the user's own command.
+  bool inherited = false;
+
+  bool any() const { return deadline || max_delay_seconds || objective || explain || off; }
+  bool any_planning_flag() const { return deadline || max_delay_seconds || objective || explain; }
+};
+
+// The flags seen so far in this process (one command = one process).
+UserFlags& user_flags();
+
+// Registers --carbon-* with SPANK. Must run in slurm_spank_init.
+int register_options(spank_t sp);
+
+}  // namespace ebb::plugin
