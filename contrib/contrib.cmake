@@ -1,0 +1,30 @@
+# Installs the SPANK plugin and the files an admin needs next to it. On Debian:
+#   cmake -S . -B build -DCMAKE_INSTALL_PREFIX=/usr && cmake --build build --target spank_ebb
+#   cmake --install build
+# puts spank_ebb.so in /usr/lib/x86_64-linux-gnu/slurm-wlm (where Debian's Slurm looks)
+# and the plugstack snippet in /etc/slurm/plugstack.conf.d.
+include(GNUInstallDirs)
+
+if(CMAKE_LIBRARY_ARCHITECTURE)
+  set(_ebb_libdir "lib/${CMAKE_LIBRARY_ARCHITECTURE}")
+else()
+  set(_ebb_libdir "${CMAKE_INSTALL_LIBDIR}")
+endif()
+set(EBB_SLURM_PLUGIN_DIR "${_ebb_libdir}/slurm-wlm" CACHE STRING
+    "Where spank_ebb.so goes, relative to the prefix (Debian's Slurm PluginDir)")
+# GNUInstallDirs maps the /usr prefix's sysconfdir to /etc.
+set(EBB_SLURM_SYSCONF_DIR "${CMAKE_INSTALL_FULL_SYSCONFDIR}/slurm" CACHE PATH
+    "Where Slurm's config files live")
+
+if(TARGET spank_ebb)
+  install(TARGETS spank_ebb LIBRARY DESTINATION ${EBB_SLURM_PLUGIN_DIR})
+endif()
+install(FILES ${CMAKE_CURRENT_SOURCE_DIR}/plugstack.conf.d/ebb.conf
+        DESTINATION ${EBB_SLURM_SYSCONF_DIR}/plugstack.conf.d)
+# job_submit.lua is an example: a site may already have its own job_submit.lua to merge it into.
+install(FILES ${CMAKE_CURRENT_SOURCE_DIR}/job_submit.lua
+        DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/ebb/examples)
+if(EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/ebb.conf)
+  install(FILES ${CMAKE_CURRENT_SOURCE_DIR}/ebb.conf
+          DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/ebb/examples)
+endif()
