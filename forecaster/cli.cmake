@@ -1,0 +1,15 @@
+# The `ebb` command line tool: one dispatcher, one file per subcommand.
+add_executable(ebb cli/main.cpp cli/demo_forecast.cpp)
+target_link_libraries(ebb PRIVATE ebbcore)
+target_include_directories(ebb PRIVATE ${CLI11_INCLUDE_DIR})
+target_compile_definitions(ebb PRIVATE EBB_VERSION="${PROJECT_VERSION}")
+# Subcommands that other parts of the forecaster provide, when they are built.
+if(TARGET ebbreplay)
+  target_link_libraries(ebb PRIVATE ebbreplay)
+  target_compile_definitions(ebb PRIVATE EBB_HAVE_REPLAY=1)
+endif()
+if(TARGET ebbclient)
+  target_link_libraries(ebb PRIVATE ebbclient)
+  target_compile_definitions(ebb PRIVATE EBB_HAVE_CLIENT=1)
+endif()
+install(TARGETS ebb RUNTIME DESTINATION bin)

@@ -1,0 +1,31 @@
+#!/bin/bash
+# The README's second command: installs what the tests need, builds ebb twice (plain,
+# then with AddressSanitizer + UndefinedBehaviorSanitizer) and runs the whole suite:
+# unit tests, provider replays, the daemon as a process, the replay reproductions and
+# the real-Slurm-cluster tests (which start their own clusters on loopback).
+#   tests/run-all.sh              everything
+#   tests/run-all.sh --no-sanitize  the plain build only
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+jobs=$(nproc)
+sanitize=1
+[ "${1:-}" = "--no-sanitize" ] && sanitize=0
+
+bash "$root/contrib/install-deps.sh"
+bash "$root/contrib/start-munge.sh"
+
+echo "== plain build (warnings are errors)" >&2
+cmake -S "$root" -B "$root/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build "$root/build" -j"$jobs"
+(cd "$root/build" && ctest -j"$jobs" --output-on-failure --timeout 600)
+
+if [ "$sanitize" = 1 ]; then
+  echo "== AddressSanitizer + UndefinedBehaviorSanitizer build" >&2
+  cmake -S "$root" -B "$root/build-asan" -DCMAKE_BUILD_TYPE=Debug -DEBB_SANITIZE=ON >/dev/null
+  cmake --build "$root/build-asan" -j"$jobs"
+  # Tests labelled "slurm" load spank_ebb.so into Debian's sbatch, which is not built
+  # with the sanitizers; they ran in the plain build above.
+  (cd "$root/build-asan" && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+     UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+     ctest -j"$jobs" --output-on-failure --timeout 900 -LE slurm)
+fi
