@@ -5,16 +5,22 @@
 //     F(s) = integral of r over [s, s + R) = P(s + R) - P(s)
 // with P the running integral of r. P is piecewise linear, with kinks only at slot
 // boundaries b, so F is piecewise linear in s with kinks only where s = b or s + R = b.
-// Between two consecutive kinks F is linear, so its minimum over the grid points in
-// that stretch lies at the first or last of them. The exact grid optimum is therefore
-// among: the earliest and latest allowed starts and, for every kink x, the grid points
-// just below and just above x. Kinks come from two sorted lists (b and b - R); merging
-// them gives increasing candidates, so P can be evaluated with two forward-moving
-// pointers. Everything is O(number of slots).
+// Between two consecutive kinks F is linear with slope r(s + R) - r(s), so over the
+// grid points of a stretch its minimum lies at the first point (slope >= 0, which
+// also makes ties go to the earliest start) or the last (slope < 0). Where the slope
+// keeps its sign from one stretch to the next, the later (rising) or earlier
+// (falling) candidate is dominated, so the exact grid optimum is among: the earliest
+// allowed start, the latest one if F still falls there, and the grid points just
+// below and above every kink where the slope turns from falling to not falling.
+// Kinks come from two sorted lists (b and b - R); merging them walks the kinks in
+// increasing order while two indices track the segments under s and s + R, so slopes
+// cost a subtraction and only the few local minima need P. O(number of slots).
 #include "ebb/planner.hpp"
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <limits>
 #include <sstream>
 
 #include "ebb/error.hpp"
@@ -27,60 +33,98 @@ constexpr double kGramsPerTonne = 1e6;
 constexpr double kKwhPerMwh = 1000.0;
 
 TimePoint floor_minute(TimePoint t) { return std::chrono::floor<minutes>(t); }
-TimePoint ceil_minute(TimePoint t) { return std::chrono::ceil<minutes>(t); }
 
 // A step function over [from, to] with no holes: forecast slots clipped to the range,
-// and filler segments (at `fill`) where the forecast says nothing.
-struct Segment {
-  TimePoint start;
-  double rate;
-};
-
+// and filler segments (at `fill`) where the forecast says nothing. Stored as columns
+// of plain numbers (epoch seconds, rate, running integral at the segment's start in
+// rate x seconds) because the search below walks them in a tight loop.
 class RateCurve {
  public:
+  // Gaps take the highest rate of the slots in [from, to).
   template <typename RateOf>
-  RateCurve(const SignalSeries& series, TimePoint from, TimePoint to, RateOf rate_of, double fill)
-      : to_(to) {
+  RateCurve(const SignalSeries& series, TimePoint from, TimePoint to, RateOf rate_of) {
     const auto& slots = series.slots();
     auto it = std::upper_bound(slots.begin(), slots.end(), from,
                                [](TimePoint v, const Slot& s) { return v < s.end; });
-    TimePoint cursor = from;
-    for (; it != slots.end() && it->start < to; ++it) {
-      if (it->start > cursor) segments_.push_back({cursor, fill});
-      segments_.push_back({std::max(cursor, it->start), rate_of(*it)});
-      cursor = std::min(it->end, to);
+    const std::size_t cap = 2 * static_cast<std::size_t>(slots.end() - it) + 2;
+    start_.resize(cap);
+    rate_.resize(cap);
+    std::size_t n = 0;
+    std::int64_t cursor = from.time_since_epoch().count();
+    const std::int64_t end = to.time_since_epoch().count();
+    constexpr double kGap = std::numeric_limits<double>::quiet_NaN();
+    double highest = -std::numeric_limits<double>::infinity();
+    bool gaps = false;
+    for (; it != slots.end() && it->start.time_since_epoch().count() < end; ++it) {
+      const std::int64_t s = it->start.time_since_epoch().count();
+      if (s > cursor) {
+        start_[n] = cursor;
+        rate_[n++] = kGap;
+        gaps = true;
+      }
+      start_[n] = std::max(cursor, s);
+      const double r = rate_of(*it);
+      highest = std::max(highest, r);
+      rate_[n++] = r;
+      cursor = std::min(it->end.time_since_epoch().count(), end);
     }
-    if (cursor < to || segments_.empty()) segments_.push_back({cursor, fill});
-    // Prefix integrals at each segment start, in rate x seconds.
-    prefix_.resize(segments_.size() + 1);
+    if (cursor < end || n == 0) {
+      start_[n] = cursor;
+      rate_[n++] = kGap;
+      gaps = true;
+    }
+    start_.resize(n);
+    rate_.resize(n);
+    if (gaps) {
+      if (!std::isfinite(highest)) highest = 0;  // no data at all: every start is equal
+      for (double& r : rate_)
+        if (std::isnan(r)) r = highest;
+    }
+    prefix_.resize(n);
     prefix_[0] = 0;
-    for (std::size_t i = 0; i < segments_.size(); ++i) {
-      TimePoint end = i + 1 < segments_.size() ? segments_[i + 1].start : to_;
-      prefix_[i + 1] = prefix_[i] + segments_[i].rate * seconds_between(segments_[i].start, end);
-    }
+    for (std::size_t k = 1; k < n; ++k)
+      prefix_[k] = prefix_[k - 1] + rate_[k - 1] * static_cast<double>(start_[k] - start_[k - 1]);
   }
 
-  const std::vector<Segment>& segments() const { return segments_; }
+  std::size_t size() const { return start_.size(); }
+  std::int64_t start(std::size_t i) const { return start_[i]; }
+  double rate(std::size_t i) const { return rate_[i]; }
 
   // Running integral at t; `hint` is a segment index that only moves forward.
-  double integral_at(TimePoint t, std::size_t& hint) const {
-    while (hint + 1 < segments_.size() && segments_[hint + 1].start <= t) ++hint;
-    return prefix_[hint] + segments_[hint].rate * seconds_between(segments_[hint].start, t);
+  double integral_at(std::int64_t t, std::size_t& hint) const {
+    const std::size_t n = start_.size();
+    while (hint + 1 < n && start_[hint + 1] <= t) ++hint;
+    return prefix_[hint] + rate_[hint] * static_cast<double>(t - start_[hint]);
   }
 
  private:
-  static double seconds_between(TimePoint a, TimePoint b) {
-    return static_cast<double>((b - a).count());
-  }
-  TimePoint to_;
-  std::vector<Segment> segments_;
+  std::vector<std::int64_t> start_;
+  std::vector<double> rate_;
   std::vector<double> prefix_;
 };
+
+// The objective rate is linear in the two signals: carbon x w_carbon + price x w_price.
+struct Weights {
+  double carbon;
+  double price;
+  double rate(const Slot& s) const { return carbon * s.carbon + (price != 0 ? price * s.price : 0); }
+};
+
+Weights weights_for(const Policy& policy, bool prices_known) {
+  switch (policy.objective) {
+    case Objective::carbon:
+      return {1.0, 0.0};
+    case Objective::cost:
+      return prices_known ? Weights{0.0, 1.0 / kKwhPerMwh} : Weights{1.0, 0.0};
+    case Objective::balanced:
+      return {policy.carbon_price / kGramsPerTonne, prices_known ? 1.0 / kKwhPerMwh : 0.0};
+  }
+  return {1.0, 0.0};
+}
 
 struct Range {
   double max_carbon = 0;
   double max_price = -1e300;
-  double max_rate = -1e300;
   bool any = false;
   bool prices_known = true;
 };
@@ -95,10 +139,11 @@ Range survey(const SignalSeries& series, TimePoint from, TimePoint to) {
   for (; it != slots.end() && it->start < to; ++it) {
     r.any = true;
     r.max_carbon = std::max(r.max_carbon, it->carbon);
-    if (it->has_price())
+    if (it->has_price()) {
       r.max_price = std::max(r.max_price, it->price);
-    else
+    } else {
       r.prices_known = false;
+    }
   }
   if (!r.any) r.prices_known = false;
   return r;
@@ -116,18 +161,18 @@ Mean mean_over(const SignalSeries& series, TimePoint start, Duration runtime, Va
     const Slot* s = series.at(start);
     return {s ? value_of(*s) : fill, s ? 1.0 : 0.0};
   }
-  TimePoint end = start + runtime;
-  RateCurve curve(series, start, end, value_of, fill);
-  std::size_t hint = 0;
-  double total = curve.integral_at(end, hint);
-  double covered = 0;
+  const TimePoint end = start + runtime;
   const auto& slots = series.slots();
   auto it = std::upper_bound(slots.begin(), slots.end(), start,
                              [](TimePoint v, const Slot& s) { return v < s.end; });
-  for (; it != slots.end() && it->start < end; ++it)
-    covered += static_cast<double>((std::min(it->end, end) - std::max(it->start, start)).count());
+  double total = 0, covered = 0;
+  for (; it != slots.end() && it->start < end; ++it) {
+    double len = static_cast<double>((std::min(it->end, end) - std::max(it->start, start)).count());
+    total += value_of(*it) * len;
+    covered += len;
+  }
   double len = static_cast<double>(runtime.count());
-  return {total / len, covered / len};
+  return {(total + fill * (len - covered)) / len, covered / len};
 }
 
 std::string fixed(double v, int digits) {
@@ -161,16 +206,7 @@ const char* to_string(Objective o) {
 }
 
 double objective_rate(const Slot& slot, const Policy& policy, bool prices_known) {
-  switch (policy.objective) {
-    case Objective::carbon:
-      return slot.carbon;
-    case Objective::cost:
-      return prices_known ? slot.price / kKwhPerMwh : slot.carbon;
-    case Objective::balanced:
-      return slot.carbon * policy.carbon_price / kGramsPerTonne +
-             (prices_known ? slot.price / kKwhPerMwh : 0.0);
-  }
-  return slot.carbon;
+  return weights_for(policy, prices_known).rate(slot);
 }
 
 Decision plan(const PlanRequest& req, const SignalSeries& forecast, const Policy& policy) {
@@ -228,84 +264,70 @@ Decision plan(const PlanRequest& req, const SignalSeries& forecast, const Policy
 
   if (!range.any) {
     d.baseline = d.chosen = impact_at(lo);
-    d.reason = "the forecast does not cover the window from " + format_local_minute(lo);
+    d.reason = "the forecast does not cover the time before the deadline";
     return d;
   }
 
   // Objective over the whole range, gaps at the range's highest rate.
-  double fill = -1e300;
-  for (const Slot& s : forecast.slots()) {
-    if (s.end <= lo || s.start >= last + runtime + seconds(1)) continue;
-    fill = std::max(fill, objective_rate(s, effective, prices_known));
-  }
+  const Weights w = weights_for(effective, prices_known);
   const TimePoint horizon = last + runtime;
   RateCurve curve(
       forecast, lo, horizon + seconds(1),
-      [&](const Slot& s) { return objective_rate(s, effective, prices_known); }, fill);
+      [&](const Slot& s) { return w.rate(s); });
 
+  // The search, in epoch seconds. Grid points: LO, then whole minutes up to LAST.
+  const std::int64_t LO = lo.time_since_epoch().count();
+  const std::int64_t LAST = last.time_since_epoch().count();
+  const std::int64_t R = runtime.count();
   std::size_t hint_start = 0, hint_end = 0;
-  auto cost_at = [&](TimePoint s) {
-    double a = curve.integral_at(s, hint_start);
-    double b = curve.integral_at(s + runtime, hint_end);
-    return b - a;
+  auto cost_at = [&](std::int64_t s) {
+    return curve.integral_at(s + R, hint_end) - curve.integral_at(s, hint_start);
   };
-
-  // Candidate kinks: segment boundaries b (start crosses b) and b - R (end crosses b).
-  const auto& segs = curve.segments();
-  std::vector<TimePoint> kinks_a, kinks_b;
-  kinks_a.reserve(segs.size());
-  kinks_b.reserve(segs.size());
-  for (const Segment& s : segs) {
-    kinks_a.push_back(s.start);
-    kinks_b.push_back(s.start - runtime);
-  }
-  auto floor_grid = [&](TimePoint x) -> std::optional<TimePoint> {
-    if (x < lo) return std::nullopt;
-    TimePoint m = floor_minute(x);
-    if (m <= lo) return lo;
-    return std::min(m, last);
-  };
-  auto ceil_grid = [&](TimePoint x) -> std::optional<TimePoint> {
-    if (x <= lo) return lo;
-    if (x > last) return std::nullopt;
-    return ceil_minute(x);
-  };
-
-  const double baseline_cost = cost_at(lo);
-  TimePoint best = lo;
+  const double baseline_cost = cost_at(LO);
+  std::int64_t best = LO;
   double best_cost = baseline_cost;
-  auto consider = [&](std::optional<TimePoint> s) {
-    if (!s) return;
-    double c = cost_at(*s);
-    double eps = 1e-12 * std::max(std::abs(best_cost), 1.0);
-    if (c < best_cost - eps) {
+  // Candidates are evaluated in increasing order (so the hints in cost_at only move
+  // forward) and at most once each (`prev` is the last one evaluated).
+  std::int64_t prev = LO;
+  auto evaluate = [&](std::int64_t s) {
+    if (s <= prev) return;
+    prev = s;
+    double c = cost_at(s);
+    if (c < best_cost - 1e-12 * std::max(std::abs(best_cost), 1.0)) {
       best_cost = c;
-      best = *s;
+      best = s;
     }
   };
-  // Merge the two sorted kink lists into increasing order; the pointers in cost_at
-  // only move forward because every candidate is >= the previous one.
-  std::size_t i = 0, j = 0;
-  TimePoint prev = lo;
-  auto visit = [&](TimePoint x) {
-    auto f = floor_grid(x);
-    auto c = ceil_grid(x);
-    if (f && *f >= prev) {
-      consider(f);
-      prev = *f;
-    }
-    if (c && *c >= prev) {
-      consider(c);
-      prev = *c;
-    }
+  // Grid neighbours of a kink x in (LO, LAST]: x % 60 is the floor since x > 0.
+  auto evaluate_around = [&](std::int64_t x) {
+    const std::int64_t below = x - x % 60;
+    if (below > LO) evaluate(below);
+    if (below != x && below + 60 <= LAST) evaluate(below + 60);
   };
-  while (i < kinks_a.size() || j < kinks_b.size()) {
-    if (j >= kinks_b.size() || (i < kinks_a.size() && kinks_a[i] <= kinks_b[j]))
-      visit(kinks_a[i++]);
-    else
-      visit(kinks_b[j++]);
+
+  const std::size_t n = curve.size();
+  std::size_t ia = 0;  // segment under s
+  std::size_t ib = 0;  // segment under s + R
+  while (ib + 1 < n && curve.start(ib + 1) <= LO + R) ++ib;
+  std::size_t i = 1, j = ib + 1;  // next kinks of each kind
+  double slope = curve.rate(ib) - curve.rate(ia);
+  bool past_last = LAST <= LO;
+  while (!past_last && (i < n || j < n)) {
+    const std::int64_t xa = i < n ? curve.start(i) : INT64_MAX;
+    const std::int64_t xb = j < n ? curve.start(j) - R : INT64_MAX;
+    const std::int64_t x = std::min(xa, xb);
+    if (x > LAST) {
+      past_last = true;
+      break;
+    }
+    if (xa == x) ia = i++;
+    if (xb == x) ib = j++;
+    const double next_slope = curve.rate(ib) - curve.rate(ia);
+    if (slope < 0 && next_slope >= 0) evaluate_around(x);  // a local minimum
+    slope = next_slope;
   }
-  if (last >= prev) consider(last);
+  // F still falls at the latest start: that end is a candidate.
+  if (slope < 0 && LAST > LO) evaluate(LAST);
 
   d.baseline = impact_at(lo);
   d.baseline.objective = baseline_cost;
@@ -313,9 +335,9 @@ Decision plan(const PlanRequest& req, const SignalSeries& forecast, const Policy
 
   const double saving = baseline_cost - best_cost;
   const double pct = baseline_cost != 0 ? 100.0 * saving / std::abs(baseline_cost) : 100.0;
-  if (best == lo || saving <= 0) {
+  if (best == LO || saving <= 0) {
     d.reason = last == lo ? "the deadline leaves no room to wait"
-                          : "now is already the best start before " + format_local_minute(hi);
+                          : "now is already the best start before the deadline";
     return d;
   }
   if (pct < policy.min_saving_percent) {
@@ -324,13 +346,14 @@ Decision plan(const PlanRequest& req, const SignalSeries& forecast, const Policy
     return d;
   }
   d.defer = true;
-  d.start = best;
-  d.chosen = impact_at(best);
+  d.start = TimePoint{seconds{best}};
+  d.chosen = impact_at(d.start);
   d.chosen.objective = best_cost;
   const char* what = effective.objective == Objective::carbon ? "lowest-carbon"
                      : effective.objective == Objective::cost ? "cheapest"
                                                               : "lowest carbon-and-cost";
-  d.reason = std::string(what) + " start before " + format_local_minute(hi);
+  // Reasons name no times: the caller prints start and deadline in the user's zone.
+  d.reason = std::string(what) + " start before the deadline";
   return d;
 }
 
