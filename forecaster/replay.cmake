@@ -1,0 +1,22 @@
+# The replay (issue 4): job traces against historical grid data through ebb's planner.
+# Library ebbreplay (linked by the `ebb` CLI for `ebb replay`) and the standalone tool
+# ebb-replay. Needs zlib (Debian: zlib1g-dev) for gzip-compressed traces and grid files.
+find_package(ZLIB REQUIRED)
+add_library(ebbreplay STATIC
+  ${CMAKE_CURRENT_SOURCE_DIR}/replay/io.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/replay/trace.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/replay/grid.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/replay/forecast.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/replay/simulator.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/replay/engine.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/replay/report.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/replay/experiments.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/replay/main.cpp
+)
+target_include_directories(ebbreplay
+  PUBLIC ${PROJECT_SOURCE_DIR}/include ${CMAKE_CURRENT_SOURCE_DIR}/replay
+  PRIVATE ${CLI11_INCLUDE_DIR} ${NLOHMANN_INCLUDE_DIR})
+target_link_libraries(ebbreplay PUBLIC ebbcore ZLIB::ZLIB simdjson::simdjson Threads::Threads)
+
+add_executable(ebb-replay ${CMAKE_CURRENT_SOURCE_DIR}/replay/tool.cpp)
+target_link_libraries(ebb-replay PRIVATE ebbreplay)

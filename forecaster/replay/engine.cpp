@@ -1,0 +1,430 @@
+#include "engine.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <map>
+#include <thread>
+#include <unordered_map>
+
+#include "ebb/error.hpp"
+#include "io.hpp"
+
+namespace ebb::replay {
+
+namespace {
+
+constexpr Duration kDay = hours(24);
+constexpr Duration kWeek = hours(24 * 7);
+
+// Monday = 0.
+int weekday(TimePoint local) {
+  auto days = std::chrono::floor<std::chrono::days>(local).time_since_epoch().count();
+  return static_cast<int>(((days % 7) + 7 + 3) % 7);  // 1970-01-01 was a Thursday
+}
+TimePoint day_start(TimePoint local) { return std::chrono::floor<std::chrono::days>(local); }
+
+double hours_of(Duration d) { return static_cast<double>(d.count()) / 3600.0; }
+
+}  // namespace
+
+Duration parse_short_duration(const std::string& text) {
+  std::string_view t = trim(text);
+  if (t.empty()) throw InputError("empty duration");
+  char unit = t.back();
+  double v;
+  if (std::string_view("smhdw").find(unit) != std::string_view::npos &&
+      parse_double(t.substr(0, t.size() - 1), v) && v >= 0) {
+    double mult = unit == 's'   ? 1
+                  : unit == 'm' ? 60
+                  : unit == 'h' ? 3600
+                  : unit == 'd' ? 86400
+                                : 604800;
+    return Duration{std::llround(v * mult)};
+  }
+  try {
+    if (auto d = parse_slurm_elapsed(t)) return *d;
+  } catch (const InputError&) {
+  }
+  throw InputError("bad duration '" + text + "' (examples: 90s, 30m, 6h, 2d, 1-12:00:00)");
+}
+
+TimePoint DeadlineRule::deadline(const TraceJob& job) const {
+  const TimePoint natural = job.submit + job.requested;
+  switch (kind) {
+    case DeadlineKind::slack:
+      return natural + slack;
+    case DeadlineKind::factor:
+      return job.submit + Duration{std::llround(static_cast<double>(job.requested.count()) *
+                                                std::max(factor, 1.0))};
+    case DeadlineKind::fixed_delay:
+      return natural + slack;
+    case DeadlineKind::trace:
+      return job.deadline.value_or(natural + slack);
+    case DeadlineKind::two_queues:
+      return natural + (job.requested < split ? slack : long_slack);
+    case DeadlineKind::next_workday:
+    case DeadlineKind::lwa_next_workday: {
+      const TimePoint local = natural + utc_offset;
+      const int wd = weekday(local);
+      const Duration tod = local - day_start(local);
+      const TimePoint nine = day_start(local) + hours(9);
+      TimePoint d = local;
+      if (kind == DeadlineKind::lwa_next_workday) {
+        // Let's Wait Awhile, strategy.py: hour with :30 as .5, then
+        // Sat -> +2 d 09:00; Sun or after 17:00 -> +1 d 09:00; before 9 -> 09:00.
+        const double h =
+            static_cast<double>(tod.count() / 3600) + ((tod.count() % 3600) / 60 == 30 ? 0.5 : 0.0);
+        if (wd == 5)
+          d = nine + 2 * kDay;
+        else if (wd == 6 || h > 17)
+          d = nine + kDay;
+        else if (h < 9)
+          d = nine;
+      } else {
+        const bool workday = wd <= 4;
+        if (workday && tod >= hours(9) && tod <= hours(17)) {
+          d = local;  // finishes during work hours: no room
+        } else {
+          // The next 09:00 on a workday at or after the natural finish.
+          TimePoint c = tod <= hours(9) ? nine : nine + kDay;
+          while (weekday(c) > 4) c += kDay;
+          d = c;
+        }
+      }
+      return std::max(d - utc_offset, natural);
+    }
+  }
+  return natural + slack;
+}
+
+std::string DeadlineRule::describe() const {
+  switch (kind) {
+    case DeadlineKind::slack:
+      return "submit + time limit + " + format_duration(slack);
+    case DeadlineKind::factor:
+      return "submit + " + std::to_string(factor).substr(0, 4) + " x time limit";
+    case DeadlineKind::fixed_delay:
+      return "start within " + format_duration(slack) + " of submit";
+    case DeadlineKind::next_workday:
+      return "next workday 09:00";
+    case DeadlineKind::lwa_next_workday:
+      return "next workday 09:00 (Let's Wait Awhile's rule)";
+    case DeadlineKind::two_queues:
+      return "start within " + format_duration(slack) + " (jobs under " + format_duration(split) +
+             ") or " + format_duration(long_slack) + " (longer jobs)";
+    case DeadlineKind::trace:
+      return "the trace's deadlines (else submit + time limit + " + format_duration(slack) + ")";
+  }
+  return "?";
+}
+
+DeadlineRule parse_deadline_rule(const std::string& text) {
+  DeadlineRule r;
+  std::string t = lower(text);
+  std::string head = t, arg;
+  if (auto c = t.find(':'); c != std::string::npos) {
+    head = t.substr(0, c);
+    arg = t.substr(c + 1);
+  }
+  if (head == "slack") {
+    r.kind = DeadlineKind::slack;
+    if (!arg.empty()) r.slack = parse_short_duration(arg);
+  } else if (head == "fixed") {
+    r.kind = DeadlineKind::fixed_delay;
+    if (!arg.empty()) r.slack = parse_short_duration(arg);
+  } else if (head == "factor") {
+    r.kind = DeadlineKind::factor;
+    if (arg.empty() || !parse_double(arg, r.factor) || r.factor < 1)
+      throw InputError("--deadline factor:K needs K >= 1, got '" + arg + "'");
+  } else if (head == "next-workday") {
+    r.kind = DeadlineKind::next_workday;
+  } else if (head == "lwa-next-workday") {
+    r.kind = DeadlineKind::lwa_next_workday;
+  } else if (head == "queues") {
+    r.kind = DeadlineKind::two_queues;
+    auto parts = split(arg, ':');
+    if (parts.size() != 3)
+      throw InputError("--deadline queues:SPLIT:SHORT:LONG, e.g. queues:2h:6h:24h");
+    r.split = parse_short_duration(std::string(parts[0]));
+    r.slack = parse_short_duration(std::string(parts[1]));
+    r.long_slack = parse_short_duration(std::string(parts[2]));
+  } else if (head == "trace") {
+    r.kind = DeadlineKind::trace;
+    if (!arg.empty()) r.slack = parse_short_duration(arg);
+  } else {
+    throw InputError("unknown deadline rule '" + text +
+                     "' (expected slack:24h, factor:3, fixed:12h, next-workday, "
+                     "lwa-next-workday, queues:2h:6h:24h or trace)");
+  }
+  return r;
+}
+
+std::string to_string(PolicyKind k) {
+  switch (k) {
+    case PolicyKind::baseline:
+      return "baseline";
+    case PolicyKind::best_window:
+      return "best-window";
+    case PolicyKind::ebb:
+      return "ebb";
+    case PolicyKind::oracle:
+      return "oracle";
+  }
+  return "?";
+}
+
+PolicyKind parse_policy_kind(const std::string& text) {
+  std::string t = lower(text);
+  if (t == "baseline") return PolicyKind::baseline;
+  if (t == "best-window" || t == "cats") return PolicyKind::best_window;
+  if (t == "ebb") return PolicyKind::ebb;
+  if (t == "oracle" || t == "upper-bound") return PolicyKind::oracle;
+  throw InputError("unknown policy '" + text + "' (expected baseline, best-window, ebb, oracle)");
+}
+
+const PolicyResult* ReplayResult::find(PolicyKind k) const {
+  for (const auto& p : policies)
+    if (p.kind == k) return &p;
+  return nullptr;
+}
+
+Duration map_onto_grid(Trace& trace, const Grid& grid, std::optional<TimePoint> start) {
+  if (trace.jobs.empty() || grid.empty()) return Duration{0};
+  const TimePoint first = trace.jobs.front().submit;
+  TimePoint last = first;
+  for (const auto& j : trace.jobs) last = std::max(last, j.submit);
+  Duration shift{0};
+  if (trace.relative_times) {
+    shift = start.value_or(grid.begin()) - first;
+  } else {
+    const TimePoint anchor = start.value_or(grid.begin());
+    if (!start && first >= grid.begin() && last < grid.end()) return Duration{0};
+    // Whole weeks so that `first` lands in [anchor, anchor + 1 week).
+    auto diff = (anchor - first).count();
+    auto w = kWeek.count();
+    auto k = diff >= 0 ? (diff + w - 1) / w : -((-diff) / w);
+    shift = Duration{k * w};
+  }
+  for (auto& j : trace.jobs) {
+    j.submit += shift;
+    if (j.deadline) *j.deadline += shift;
+  }
+  return shift;
+}
+
+namespace {
+
+struct Planned {
+  std::vector<TimePoint> begin;
+};
+
+template <typename PlanOne>
+std::vector<TimePoint> plan_all(std::size_t n, unsigned threads, PlanOne plan_one) {
+  std::vector<TimePoint> out(n);
+  threads = std::max(1u, std::min<unsigned>(threads, static_cast<unsigned>(n / 1000 + 1)));
+  if (threads == 1) {
+    for (std::size_t i = 0; i < n; ++i) out[i] = plan_one(i);
+    return out;
+  }
+  std::vector<std::thread> pool;
+  std::vector<std::exception_ptr> errors(threads);
+  for (unsigned t = 0; t < threads; ++t) {
+    pool.emplace_back([&, t] {
+      try {
+        for (std::size_t i = t; i < n; i += threads) out[i] = plan_one(i);
+      } catch (...) {
+        errors[t] = std::current_exception();
+      }
+    });
+  }
+  for (auto& th : pool) th.join();
+  for (auto& e : errors)
+    if (e) std::rethrow_exception(e);
+  return out;
+}
+
+double percentile(std::vector<double> v, double p) {
+  if (v.empty()) return 0;
+  std::size_t k = static_cast<std::size_t>(std::ceil(p * static_cast<double>(v.size())));
+  k = std::clamp<std::size_t>(k, 1, v.size()) - 1;
+  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k), v.end());
+  return v[k];
+}
+
+}  // namespace
+
+ReplayResult run_replay(const std::vector<TraceJob>& jobs_in, const Grid& grid_in,
+                        const ReplayConfig& config) {
+  using SteadyClock = std::chrono::steady_clock;
+  ReplayResult result;
+  result.jobs = jobs_in;
+  auto& jobs = result.jobs;
+  const std::size_t n = jobs.size();
+  result.deadlines.resize(n);
+  TimePoint lo = n ? jobs.front().submit : grid_in.begin(), hi = lo;
+  for (std::size_t i = 0; i < n; ++i) {
+    TimePoint d = config.deadline.deadline(jobs[i]);
+    if (d < jobs[i].submit + jobs[i].requested) {
+      ++result.infeasible_deadlines;
+      d = jobs[i].submit + jobs[i].requested;
+    }
+    result.deadlines[i] = d;
+    lo = std::min(lo, jobs[i].submit);
+    hi = std::max(hi, d + jobs[i].runtime);
+  }
+  // Queueing can push jobs past their deadlines; leave room for that in the grid.
+  const Grid grid = grid_in.tiled_to_cover(lo, hi + hours(24 * 30));
+  result.grid_gaps = grid_in.gaps();
+  result.has_prices = grid.has_prices();
+  const Forecaster forecaster(grid, config.forecast);
+
+  std::vector<double> watts(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    JobRequest req;
+    req.tasks = jobs[i].cores;
+    req.time_limit = jobs[i].requested;
+    watts[i] = config.power.watts(req);
+  }
+
+  Policy carbon_only;
+  carbon_only.objective = Objective::carbon;
+  carbon_only.min_saving_percent = 0;
+  Policy oracle_policy = config.ebb_policy;
+  oracle_policy.min_saving_percent = 0;
+  if (oracle_policy.objective == Objective::balanced) oracle_policy.objective = Objective::carbon;
+
+  auto request_for = [&](std::size_t i, std::optional<Duration> expected) {
+    PlanRequest r;
+    r.now = jobs[i].submit;
+    r.deadline = result.deadlines[i];
+    r.time_limit = jobs[i].requested;
+    r.expected_runtime = expected;
+    r.power_watts = watts[i];
+    return r;
+  };
+  auto safe_plan = [&](std::size_t i, const PlanRequest& r, const SignalSeries& s,
+                       const Policy& p) -> TimePoint {
+    if (result.deadlines[i] - jobs[i].requested <= jobs[i].submit) return jobs[i].submit;
+    try {
+      Decision d = plan(r, s, p);
+      return d.defer ? d.start : jobs[i].submit;
+    } catch (const InputError&) {
+      return jobs[i].submit;
+    }
+  };
+
+  // The baseline is always run: every other policy is measured against it.
+  std::vector<PolicyKind> kinds{PolicyKind::baseline};
+  for (PolicyKind k : config.policies)
+    if (k != PolicyKind::baseline) kinds.push_back(k);
+
+  for (PolicyKind kind : kinds) {
+    auto t0 = SteadyClock::now();
+    PolicyResult pr;
+    pr.kind = kind;
+    pr.name = to_string(kind);
+    switch (kind) {
+      case PolicyKind::baseline:
+        pr.planned.resize(n);
+        for (std::size_t i = 0; i < n; ++i) pr.planned[i] = jobs[i].submit;
+        break;
+      case PolicyKind::best_window:
+        pr.planned = plan_all(n, config.threads, [&](std::size_t i) {
+          auto view = forecaster.view(jobs[i].submit, jobs[i].submit, result.deadlines[i]);
+          return safe_plan(i, request_for(i, std::nullopt), view, carbon_only);
+        });
+        break;
+      case PolicyKind::ebb:
+        pr.planned = plan_all(n, config.threads, [&](std::size_t i) {
+          auto view = forecaster.view(jobs[i].submit, jobs[i].submit, result.deadlines[i]);
+          std::optional<Duration> expected;
+          if (config.runtime_known) expected = jobs[i].runtime;
+          return safe_plan(i, request_for(i, expected), view, config.ebb_policy);
+        });
+        break;
+      case PolicyKind::oracle:
+        pr.planned = plan_all(n, config.threads, [&](std::size_t i) {
+          SignalSeries actual(grid.slots_between(jobs[i].submit, result.deadlines[i]), "actual");
+          return safe_plan(i, request_for(i, jobs[i].runtime), actual, oracle_policy);
+        });
+        break;
+    }
+    auto t1 = SteadyClock::now();
+    std::vector<SimJob> sim(n);
+    for (std::size_t i = 0; i < n; ++i)
+      sim[i] = {jobs[i].submit, pr.planned[i], jobs[i].runtime, jobs[i].requested, jobs[i].cores};
+    SimOutcome outcome = simulate(sim, config.sim);
+    result.cores_clamped = outcome.cores_clamped;
+    pr.start = std::move(outcome.start);
+    auto t2 = SteadyClock::now();
+    result.seconds_planning += std::chrono::duration<double>(t1 - t0).count();
+    result.seconds_simulating += std::chrono::duration<double>(t2 - t1).count();
+    result.policies.push_back(std::move(pr));
+  }
+
+  // Scoring, always on the actual series.
+  const PolicyResult& base = result.policies.front();
+  double base_kg = 0, base_cost = 0, base_planned_kg = 0;
+  for (std::size_t p = 0; p < result.policies.size(); ++p) {
+    PolicyResult& pr = result.policies[p];
+    pr.grams.resize(n);
+    std::vector<double> added(n);
+    std::unordered_map<std::int64_t, std::size_t> per_minute;
+    double wait_sum = 0, gap_s = 0, cost = 0, grams = 0, kwh = 0, planned_grams = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      const double kw = watts[i] / 1000.0;
+      const TimePoint s = pr.start[i];
+      Integral in = grid.integrate(s, s + jobs[i].runtime);
+      pr.grams[i] = kw * in.carbon_hours;
+      planned_grams +=
+          pr.planned[i] == s
+              ? pr.grams[i]
+              : kw * grid.integrate(pr.planned[i], pr.planned[i] + jobs[i].runtime).carbon_hours;
+      grams += pr.grams[i];
+      cost += kw * in.price_hours / 1000.0;
+      kwh += kw * hours_of(jobs[i].runtime);
+      gap_s += in.carbon_gap_seconds;
+      wait_sum += hours_of(s - jobs[i].submit);
+      added[i] = hours_of(s - base.start[i]);
+      if (s + jobs[i].runtime > result.deadlines[i]) ++pr.deadline_misses;
+      if (pr.planned[i] + jobs[i].requested > result.deadlines[i]) ++pr.planned_misses;
+      if (pr.planned[i] > jobs[i].submit) {
+        ++pr.deferred;
+        auto m = std::chrono::floor<minutes>(pr.planned[i]).time_since_epoch().count();
+        pr.peak_planned_starts = std::max(pr.peak_planned_starts, ++per_minute[m]);
+      }
+    }
+    pr.energy_kwh = kwh;
+    pr.kg_co2 = grams / 1000.0;
+    pr.cost = result.has_prices ? cost : kNoPrice;
+    pr.gap_job_hours = gap_s / 3600.0;
+    pr.mean_wait_h = n ? wait_sum / static_cast<double>(n) : 0;
+    double added_sum = 0;
+    for (double a : added) added_sum += a;
+    pr.mean_added_wait_h = n ? added_sum / static_cast<double>(n) : 0;
+    pr.p95_added_wait_h = percentile(added, 0.95);
+    if (p == 0) {
+      base_planned_kg = planned_grams / 1000.0;
+      base_kg = pr.kg_co2;
+      base_cost = pr.cost;
+    }
+    pr.reduction_pct = base_kg > 0 ? 100.0 * (base_kg - pr.kg_co2) / base_kg : 0;
+    pr.planned_reduction_pct =
+        base_planned_kg > 0 ? 100.0 * (base_planned_kg - planned_grams / 1000.0) / base_planned_kg
+                            : 0;
+    pr.cost_reduction_pct = result.has_prices && base_cost != 0
+                                ? 100.0 * (base_cost - pr.cost) / std::abs(base_cost)
+                                : kNoPrice;
+  }
+  const PolicyResult* oracle = nullptr;
+  for (auto& pr : result.policies)
+    if (pr.kind == PolicyKind::oracle) oracle = &pr;
+  for (auto& pr : result.policies)
+    pr.share_of_upper_bound = oracle && oracle->planned_reduction_pct > 0
+                                  ? pr.reduction_pct / oracle->planned_reduction_pct
+                                  : kNoPrice;
+  return result;
+}
+
+}  // namespace ebb::replay

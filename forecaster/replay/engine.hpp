@@ -1,0 +1,118 @@
+// The replay: jobs from a trace, each planned by a policy at its submit time, queued on
+// a cluster like Slurm's backfill, and scored against the actual grid series.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ebb/energy.hpp"
+#include "ebb/planner.hpp"
+#include "forecast.hpp"
+#include "grid.hpp"
+#include "simulator.hpp"
+#include "trace.hpp"
+
+namespace ebb::replay {
+
+// How long each job may wait: its deadline (latest finish).
+enum class DeadlineKind {
+  slack,             // submit + requested time + slack
+  factor,            // submit + factor x requested time
+  fixed_delay,       // start at most `slack` after submit: submit + slack + requested
+  next_workday,      // by 09:00 of the next workday when the natural finish is outside
+                     // 09:00-17:00 Mon-Fri; otherwise the natural finish (no shifting)
+  lwa_next_workday,  // Let's Wait Awhile's exact rule (a Friday-evening finish gets Saturday 09:00)
+  trace,             // the trace's own deadline; jobs without one use `slack`
+  two_queues,        // GAIA's queues: jobs shorter than `split` may start up to `slack`
+                     // after submit, longer ones up to `long_slack`
+};
+struct DeadlineRule {
+  DeadlineKind kind = DeadlineKind::slack;
+  Duration slack{hours(24)};
+  double factor = 2.0;
+  Duration split{hours(2)};
+  Duration long_slack{hours(24)};
+  Duration utc_offset{0};  // local time for the workday rules
+  TimePoint deadline(const TraceJob& job) const;
+  std::string describe() const;
+};
+// "slack:24h", "factor:3", "fixed:12h", "next-workday", "lwa-next-workday", "trace" (with
+// slack fallback "trace:24h"), "queues:2h:6h:24h" (GAIA: below 2 h wait up to 6 h, else 24 h).
+// Durations: 90s, 30m, 6h, 2d or Slurm's forms.
+DeadlineRule parse_deadline_rule(const std::string& text);
+Duration parse_short_duration(const std::string& text);
+
+enum class PolicyKind {
+  baseline,     // start at submit (no shifting)
+  best_window,  // per job, the lowest-carbon window in the forecast up to the deadline,
+                // ignoring the queue and other jobs; no threshold (what CATS does)
+  ebb,          // ebb::plan() as configured: objective, carbon price, threshold
+  oracle,       // per job, the optimum with the actual series and the actual runtime
+};
+std::string to_string(PolicyKind k);
+PolicyKind parse_policy_kind(const std::string& text);
+
+struct ReplayConfig {
+  SimOptions sim;
+  DeadlineRule deadline;
+  ForecastOptions forecast;
+  Policy ebb_policy;  // ebb's objective, carbon price, threshold
+  PowerModel power;
+  std::vector<PolicyKind> policies{PolicyKind::baseline, PolicyKind::best_window, PolicyKind::ebb,
+                                   PolicyKind::oracle};
+  bool runtime_known = false;  // ebb sees the actual runtime (else: its time limit)
+  unsigned threads = 2;        // planning threads
+};
+
+struct PolicyResult {
+  PolicyKind kind;
+  std::string name;
+  double energy_kwh = 0;
+  double kg_co2 = 0;
+  double cost = 0;           // currency of the price series; NaN without prices
+  double reduction_pct = 0;  // kgCO2 against baseline
+  double cost_reduction_pct = 0;
+  double planned_reduction_pct = 0;  // kgCO2 against baseline if every job started as planned
+                                     // (no queueing delays)
+  double share_of_upper_bound = 0;   // reduction / the oracle's planned reduction, the
+                                     // per-job upper bound (NaN without an oracle)
+  double mean_added_wait_h = 0;      // start - baseline start, over all jobs
+  double p95_added_wait_h = 0;
+  double mean_wait_h = 0;               // start - submit
+  std::size_t deferred = 0;             // jobs planned to start after submit
+  std::size_t deadline_misses = 0;      // finished after the deadline (queueing included)
+  std::size_t planned_misses = 0;       // planned so that the time limit passes the deadline
+  std::size_t peak_planned_starts = 0;  // most deferred jobs planned for the same minute
+  double gap_job_hours = 0;             // job-hours scored over grid gaps
+  std::vector<TimePoint> planned;       // per job (in trace order)
+  std::vector<TimePoint> start;
+  std::vector<double> grams;
+};
+
+struct ReplayResult {
+  std::vector<PolicyResult> policies;
+  std::vector<TraceJob> jobs;  // as replayed (times on the grid)
+  std::vector<TimePoint> deadlines;
+  std::size_t infeasible_deadlines = 0;  // deadline < submit + limit: run at submit
+  std::size_t cores_clamped = 0;
+  GapStats grid_gaps;
+  std::string currency;
+  bool has_prices = false;
+  double seconds_planning = 0, seconds_simulating = 0;
+  const PolicyResult* find(PolicyKind k) const;
+};
+
+// Places a trace on the grid's time axis. Times move by whole weeks, so weekday and time
+// of day stay: the trace's first submit lands in the week starting at `start` (default:
+// the grid's first week; no move when the trace already lies within the grid). Traces
+// with relative times (no dates) start exactly at `start` (default: the grid's start).
+// Returns the shift applied.
+Duration map_onto_grid(Trace& trace, const Grid& grid, std::optional<TimePoint> start);
+
+// Runs every configured policy. The grid is repeated by whole weeks if the trace runs
+// past its end (see Grid::tiled_to_cover).
+ReplayResult run_replay(const std::vector<TraceJob>& jobs, const Grid& grid,
+                        const ReplayConfig& config);
+
+}  // namespace ebb::replay

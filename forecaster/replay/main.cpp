@@ -1,0 +1,241 @@
+// `ebb replay`: the command line around the replay library.
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "ebb/error.hpp"
+#include "ebb/replay.hpp"
+#include "engine.hpp"
+#include "grid.hpp"
+#include "io.hpp"
+#include "report.hpp"
+#include "trace.hpp"
+
+namespace ebb {
+
+namespace {
+
+void write_output(const std::string& path, const std::string& text) {
+  if (path == "-") {
+    std::cout << text;
+    return;
+  }
+  std::ofstream out(path, std::ios::binary);
+  if (!out) throw InputError(path + ": cannot write");
+  out << text;
+  if (!out) throw InputError(path + ": write failed");
+}
+
+}  // namespace
+
+int replay_main(int argc, char** argv) {
+  using namespace ebb::replay;
+  CLI::App app{
+      "Replays a job trace against historical grid data and reports what ebb would have saved:\n"
+      "energy, kgCO2, cost, reduction against no shifting, share of the perfect-information\n"
+      "bound, added waiting, deadline misses and pile-ups, for each policy:\n"
+      "  baseline     start at submit (no shifting)\n"
+      "  best-window  per job, the lowest-carbon window up to the deadline in the forecast,\n"
+      "               ignoring the queue and other jobs, no threshold (what CATS does)\n"
+      "  ebb          ebb's planner as configured (--objective, --carbon-price, --min-saving)\n"
+      "  oracle       per job, the optimum knowing the actual series and runtime (upper bound)\n"
+      "Jobs queue on --cores cores like Slurm's backfill (FCFS + EASY with requested times).\n"
+      "Every policy is scored against the actual series, whatever forecast it saw.\n\n"
+      "Example:\n"
+      "  TZ=UTC sacct -a -X -P -S 2024-01-01 -E 2024-12-31 \\\n"
+      "      -o JobID,Submit,Start,End,Elapsed,Timelimit,NCPUS,State,Partition,User > jobs.txt\n"
+      "  ebb replay --trace jobs.txt --grid em_ci_lca_2022_hourly_123zones.csv --zone DE \\\n"
+      "      --cores 2048 --deadline slack:12h",
+      "ebb replay"};
+  app.get_formatter()->column_width(34);
+
+  std::string trace_path, trace_format = "auto", csv_unit = "s";
+  std::string grid_path, zone, grid_format = "wide", grid_sample;
+  std::string prices_path, price_column, currency = "EUR";
+  std::string start_text, deadline_text = "slack:24h", forecast_text = "perfect";
+  std::string objective_text = "balanced", policies_text = "baseline,best-window,ebb,oracle";
+  std::string csv_out, json_out, svg_out;
+  double tz_offset_h = 0, noise = 0.05, carbon_price = 100, min_saving = 5;
+  double watts_per_core = PowerModel{}.watts_per_core, pue = PowerModel{}.pue;
+  std::uint64_t seed = 0;
+  std::uint32_t cores = 0;
+  std::size_t backfill_depth = 500, limit_jobs = 0;
+  int weeks = 4;
+  unsigned threads = 2;
+  bool runtime_known = false, quiet = false;
+
+  app.add_option("--trace", trace_path,
+                 "Job trace: SWF (.swf or .swf.gz), sacct --json, sacct -P, or CSV "
+                 "(arrival,length[,cores,requested,deadline,user])")
+      ->required();
+  app.add_option("--trace-format", trace_format, "auto, swf, sacct-json, sacct, csv")
+      ->capture_default_str();
+  app.add_option("--csv-time-unit", csv_unit, "Unit of numbers in a CSV trace: s or h")
+      ->capture_default_str();
+  app.add_option("--grid", grid_path,
+                 "Carbon series: a wide CSV (time column, one column per zone) or "
+                 "an ebb forecast file (--grid-format forecast); gzip is fine")
+      ->required();
+  app.add_option("--zone", zone, "Column of the wide CSV, e.g. DE, GB, AU-SA");
+  app.add_option("--grid-format", grid_format, "wide or forecast")->capture_default_str();
+  app.add_option("--grid-sample", grid_sample,
+                 "Keep only grid rows on this clock step, e.g. 30m "
+                 "(as Let's Wait Awhile does)");
+  app.add_option("--prices", prices_path, "Price series: a wide CSV such as the day-ahead file");
+  app.add_option("--price-column", price_column, "Column of --prices, e.g. DE-LU_EUR_per_MWh");
+  app.add_option("--currency", currency, "Currency of the prices")->capture_default_str();
+  app.add_option("--start", start_text,
+                 "Where the trace starts on the grid: ISO date-time. Dated traces "
+                 "move by whole weeks (weekday and time of day kept) into the week from here; "
+                 "undated traces start exactly here. Default: the grid's start");
+  app.add_option("--cores", cores, "Cluster size in cores; 0 = unlimited (no queueing)")
+      ->capture_default_str();
+  app.add_option("--backfill-depth", backfill_depth,
+                 "Jobs tested per backfill pass (bf_max_job_test)")
+      ->capture_default_str();
+  app.add_option("--deadline", deadline_text,
+                 "Deadline rule: slack:24h, factor:3, fixed:12h, next-workday, "
+                 "lwa-next-workday, queues:2h:6h:24h, trace[:24h]")
+      ->capture_default_str();
+  app.add_option("--tz-offset", tz_offset_h,
+                 "Hours from UTC of the site's local time (workday rules)")
+      ->capture_default_str();
+  app.add_option("--forecast", forecast_text,
+                 "What the planner sees: perfect, noisy, yesterday, "
+                 "weekly-median")
+      ->capture_default_str();
+  app.add_option("--noise", noise, "noisy: sigma as a fraction of the series' mean")
+      ->capture_default_str();
+  app.add_option("--seed", seed, "noisy: random seed")->capture_default_str();
+  app.add_option("--weeks", weeks, "weekly-median: past weeks")->capture_default_str();
+  app.add_option("--objective", objective_text, "ebb's objective: carbon, cost, balanced")
+      ->capture_default_str();
+  app.add_option("--carbon-price", carbon_price, "ebb's carbon price per tonne (balanced)")
+      ->capture_default_str();
+  app.add_option("--min-saving", min_saving, "ebb's threshold: do not defer for less than this %")
+      ->capture_default_str();
+  app.add_option("--watts-per-core", watts_per_core, "Power per core")->capture_default_str();
+  app.add_option("--pue", pue, "Power usage effectiveness")->capture_default_str();
+  app.add_flag("--runtime-known", runtime_known,
+               "ebb plans with each job's actual runtime (default: its "
+               "time limit, as in production)");
+  app.add_option("--policies", policies_text, "Comma-separated policies to run")
+      ->capture_default_str();
+  app.add_option("--threads", threads, "Planning threads")->capture_default_str();
+  app.add_option("--limit-jobs", limit_jobs, "Replay only the first N jobs (0 = all)");
+  app.add_option("--csv", csv_out, "Write the result table as CSV to this file ('-' = stdout)");
+  app.add_option("--json", json_out, "Write the results as JSON to this file ('-' = stdout)");
+  app.add_option("--svg", svg_out,
+                 "Write a chart of cumulative emissions and waiting to this SVG file");
+  app.add_flag("-q,--quiet", quiet, "Do not print the table");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    return rc == 0 ? 0 : 2;
+  }
+
+  try {
+    TraceReadOptions topt;
+    topt.format = parse_trace_format(trace_format);
+    if (csv_unit == "h")
+      topt.csv_time_unit_seconds = 3600;
+    else if (csv_unit != "s")
+      throw InputError("--csv-time-unit must be s or h");
+    Trace trace = read_trace(trace_path, topt);
+    if (limit_jobs && trace.jobs.size() > limit_jobs) trace.jobs.resize(limit_jobs);
+
+    Grid grid;
+    std::string grid_desc;
+    if (grid_format == "forecast") {
+      grid = read_forecast_format(grid_path);
+      grid_desc = grid_path;
+    } else if (grid_format == "wide") {
+      GridReadOptions gopt;
+      gopt.column = zone;
+      if (!grid_sample.empty()) gopt.sample_step = parse_short_duration(grid_sample);
+      PointSeries carbon = read_wide_csv(grid_path, gopt);
+      std::vector<Slot> slots = points_to_slots(carbon);
+      bool priced = false;
+      if (!prices_path.empty()) {
+        GridReadOptions popt;
+        popt.column = price_column;
+        popt.allow_negative = true;
+        attach_prices(slots, read_wide_csv(prices_path, popt));
+        priced = true;
+      }
+      grid = Grid(std::move(slots), priced, carbon.source);
+      grid_desc = carbon.source + (priced ? " + prices " + prices_path + " " + price_column : "");
+    } else {
+      throw InputError("--grid-format must be wide or forecast");
+    }
+    if (grid.empty()) throw InputError(grid_path + ": no usable grid data");
+
+    std::optional<TimePoint> start;
+    if (!start_text.empty()) start = parse_iso8601(start_text);
+    Duration shift = map_onto_grid(trace, grid, start);
+
+    ReplayConfig cfg;
+    cfg.sim.cores = cores;
+    cfg.sim.backfill_depth = backfill_depth;
+    cfg.deadline = parse_deadline_rule(deadline_text);
+    cfg.deadline.utc_offset = Duration{std::llround(tz_offset_h * 3600)};
+    cfg.forecast.kind = parse_forecast_kind(forecast_text);
+    cfg.forecast.noise_fraction = noise;
+    cfg.forecast.seed = seed;
+    cfg.forecast.weeks = weeks;
+    cfg.ebb_policy.objective = parse_objective(objective_text);
+    cfg.ebb_policy.carbon_price = carbon_price;
+    cfg.ebb_policy.min_saving_percent = min_saving;
+    cfg.power.watts_per_core = watts_per_core;
+    cfg.power.pue = pue;
+    cfg.runtime_known = runtime_known;
+    cfg.threads = threads;
+    cfg.policies.clear();
+    for (auto p : split(policies_text, ','))
+      cfg.policies.push_back(parse_policy_kind(std::string(trim(p))));
+
+    ReplayResult result = run_replay(trace.jobs, grid, cfg);
+    result.currency = currency;
+
+    ReportContext ctx;
+    ctx.trace = trace_path;
+    if (shift != Duration{0}) ctx.trace += " (times moved by " + format_duration(shift) + ")";
+    ctx.grid = grid_desc;
+    std::ostringstream setup;
+    setup << (cores ? std::to_string(cores) + " cores, FCFS + EASY backfill"
+                    : std::string("unlimited cores"))
+          << "; deadline " << cfg.deadline.describe() << "; forecast "
+          << to_string(cfg.forecast.kind);
+    if (cfg.forecast.kind == ForecastKind::noisy)
+      setup << " (sigma " << noise << " x mean, seed " << seed << ")";
+    setup << "; ebb " << to_string(cfg.ebb_policy.objective) << ", carbon price " << carbon_price
+          << ", threshold " << min_saving << "%"
+          << (runtime_known ? ", actual runtimes" : ", time limits");
+    ctx.setup = setup.str();
+
+    if (!quiet) {
+      std::cout << format_table(result, ctx);
+      for (const auto& [why, count] : trace.skipped)
+        std::cout << "  skipped " << count << " trace jobs: " << why << "\n";
+      std::fprintf(stdout, "  planned in %.2f s, queued in %.2f s\n", result.seconds_planning,
+                   result.seconds_simulating);
+    }
+    if (!csv_out.empty()) write_output(csv_out, format_csv(result));
+    if (!json_out.empty()) write_output(json_out, format_json(result, ctx));
+    if (!svg_out.empty()) write_output(svg_out, format_svg(result, ctx));
+    return 0;
+  } catch (const InputError& e) {
+    std::cerr << "ebb: " << e.what() << "\n";
+    return 1;
+  } catch (const std::exception& e) {
+    std::cerr << "ebb: " << e.what() << "\n";
+    return 1;
+  }
+}
+
+}  // namespace ebb

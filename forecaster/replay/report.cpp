@@ -1,0 +1,262 @@
+#include "report.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <numeric>
+#include <sstream>
+
+namespace ebb::replay {
+
+namespace {
+
+std::string num(double v, int digits) {
+  if (std::isnan(v)) return "-";
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", digits, v);
+  return buf;
+}
+
+std::string pad(const std::string& s, std::size_t w, bool right = true) {
+  if (s.size() >= w) return s;
+  return right ? std::string(w - s.size(), ' ') + s : s + std::string(w - s.size(), ' ');
+}
+
+std::string xml_escape(const std::string& s) {
+  std::string o;
+  for (char ch : s) {
+    if (ch == '<')
+      o += "&lt;";
+    else if (ch == '>')
+      o += "&gt;";
+    else if (ch == '&')
+      o += "&amp;";
+    else if (ch == '"')
+      o += "&quot;";
+    else
+      o += ch;
+  }
+  return o;
+}
+
+}  // namespace
+
+std::string format_table(const ReplayResult& r, const ReportContext& c) {
+  std::ostringstream o;
+  o << "Replay of " << r.jobs.size() << " jobs from " << c.trace << "\n";
+  o << "Grid: " << c.grid << "\n";
+  if (!c.setup.empty()) o << "Setup: " << c.setup << "\n";
+  const std::string cur = r.has_prices ? r.currency : "";
+  std::vector<std::string> head{
+      "policy",   "energy kWh",   "kgCO2",       "cost " + cur, "CO2 -%", "planned -%", "cost -%",
+      "of bound", "wait+ mean h", "wait+ p95 h", "deferred",    "missed", "peak starts"};
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& p : r.policies) {
+    rows.push_back(
+        {p.name, num(p.energy_kwh, 0), num(p.kg_co2, 1), num(p.cost, 0), num(p.reduction_pct, 2),
+         num(p.planned_reduction_pct, 2), num(p.cost_reduction_pct, 2),
+         std::isnan(p.share_of_upper_bound) ? "-" : num(100 * p.share_of_upper_bound, 0) + "%",
+         num(p.mean_added_wait_h, 2), num(p.p95_added_wait_h, 2), std::to_string(p.deferred),
+         std::to_string(p.deadline_misses), std::to_string(p.peak_planned_starts)});
+  }
+  std::vector<std::size_t> w(head.size());
+  for (std::size_t i = 0; i < head.size(); ++i) {
+    w[i] = head[i].size();
+    for (auto& row : rows) w[i] = std::max(w[i], row[i].size());
+  }
+  for (std::size_t i = 0; i < head.size(); ++i) o << (i ? "  " : "") << pad(head[i], w[i], i != 0);
+  o << "\n";
+  for (auto& row : rows) {
+    for (std::size_t i = 0; i < row.size(); ++i) o << (i ? "  " : "") << pad(row[i], w[i], i != 0);
+    o << "\n";
+  }
+  o << "CO2 -% and cost -%: against baseline, as run on the cluster. planned -%: if every job had "
+       "started as planned (no queueing).\nof bound: CO2 -% as a share of the oracle's planned -%, "
+       "the "
+       "per-job upper bound. wait+: start minus the baseline's start.\n"
+       "missed: jobs that finished after their deadline (queueing included). peak starts: most "
+       "deferred jobs planned for the same minute.\n";
+  const auto& g = r.grid_gaps;
+  if (g.carbon_gaps || g.price_gaps || r.infeasible_deadlines || r.cores_clamped) o << "Notes:\n";
+  if (g.carbon_gaps)
+    o << "  carbon data has " << g.carbon_gaps << " gaps ("
+      << num(static_cast<double>(g.carbon_gap_time.count()) / 3600, 1)
+      << " h); time in gaps is scored at the last value before the gap";
+  if (g.carbon_gaps) {
+    double worst = 0;
+    for (auto& p : r.policies) worst = std::max(worst, p.gap_job_hours);
+    o << " (at most " << num(worst, 1) << " job-hours per policy)\n";
+  }
+  if (g.price_gaps)
+    o << "  price data has " << g.price_gaps << " gaps ("
+      << num(static_cast<double>(g.price_gap_time.count()) / 3600, 1)
+      << " h); prices there are held at the last known value\n";
+  if (r.infeasible_deadlines)
+    o << "  " << r.infeasible_deadlines
+      << " jobs had a deadline before submit + time limit; they run at submit\n";
+  if (r.cores_clamped)
+    o << "  " << r.cores_clamped
+      << " jobs asked for more cores than the cluster has; they got the whole cluster\n";
+  return o.str();
+}
+
+std::string format_csv(const ReplayResult& r) {
+  std::ostringstream o;
+  o << "policy,jobs,energy_kwh,kg_co2,cost,currency,reduction_pct,cost_reduction_pct,"
+       "share_of_upper_bound,mean_added_wait_h,p95_added_wait_h,mean_wait_h,deferred,"
+       "deadline_misses,planned_misses,peak_planned_starts,gap_job_hours\n";
+  for (const auto& p : r.policies) {
+    auto f = [](double v, int d) { return std::isnan(v) ? std::string() : num(v, d); };
+    o << p.name << ',' << r.jobs.size() << ',' << f(p.energy_kwh, 3) << ',' << f(p.kg_co2, 4) << ','
+      << f(p.cost, 4) << ',' << (r.has_prices ? r.currency : "") << ',' << f(p.reduction_pct, 4)
+      << ',' << f(p.cost_reduction_pct, 4) << ',' << f(p.planned_reduction_pct, 4) << ','
+      << f(p.share_of_upper_bound, 4) << ',' << f(p.mean_added_wait_h, 4) << ','
+      << f(p.p95_added_wait_h, 4) << ',' << f(p.mean_wait_h, 4) << ',' << p.deferred << ','
+      << p.deadline_misses << ',' << p.planned_misses << ',' << p.peak_planned_starts << ','
+      << f(p.gap_job_hours, 3) << '\n';
+  }
+  return o.str();
+}
+
+std::string format_json(const ReplayResult& r, const ReportContext& c) {
+  using nlohmann::json;
+  auto val = [](double v) { return std::isnan(v) ? json(nullptr) : json(v); };
+  json j;
+  j["trace"] = c.trace;
+  j["grid"] = c.grid;
+  j["setup"] = c.setup;
+  j["jobs"] = r.jobs.size();
+  j["currency"] = r.has_prices ? json(r.currency) : json(nullptr);
+  j["grid_gaps"] = {
+      {"carbon_gaps", r.grid_gaps.carbon_gaps},
+      {"carbon_gap_hours", static_cast<double>(r.grid_gaps.carbon_gap_time.count()) / 3600},
+      {"price_gaps", r.grid_gaps.price_gaps},
+      {"price_gap_hours", static_cast<double>(r.grid_gaps.price_gap_time.count()) / 3600}};
+  j["infeasible_deadlines"] = r.infeasible_deadlines;
+  j["cores_clamped"] = r.cores_clamped;
+  json ps = json::array();
+  for (const auto& p : r.policies) {
+    ps.push_back({{"policy", p.name},
+                  {"energy_kwh", val(p.energy_kwh)},
+                  {"kg_co2", val(p.kg_co2)},
+                  {"cost", val(p.cost)},
+                  {"reduction_pct", val(p.reduction_pct)},
+                  {"cost_reduction_pct", val(p.cost_reduction_pct)},
+                  {"planned_reduction_pct", val(p.planned_reduction_pct)},
+                  {"share_of_upper_bound", val(p.share_of_upper_bound)},
+                  {"mean_added_wait_h", val(p.mean_added_wait_h)},
+                  {"p95_added_wait_h", val(p.p95_added_wait_h)},
+                  {"mean_wait_h", val(p.mean_wait_h)},
+                  {"deferred", p.deferred},
+                  {"deadline_misses", p.deadline_misses},
+                  {"planned_misses", p.planned_misses},
+                  {"peak_planned_starts", p.peak_planned_starts},
+                  {"gap_job_hours", val(p.gap_job_hours)}});
+  }
+  j["policies"] = ps;
+  return j.dump(2) + "\n";
+}
+
+std::string format_svg(const ReplayResult& r, const ReportContext& c) {
+  const double W = 900, H = 560, left = 70, right = 150, top = 40, mid = 290, bottom = 510;
+  const double panel1_bottom = mid - 30;
+  static const char* colors[] = {"#555555", "#1f77b4", "#2ca02c", "#d62728", "#9467bd", "#ff7f0e"};
+  std::ostringstream o;
+  o << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << W << "\" height=\"" << H
+    << "\" viewBox=\"0 0 " << W << ' ' << H << "\" font-family=\"sans-serif\" font-size=\"12\">\n";
+  o << "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n";
+  o << "<text x=\"" << left << "\" y=\"20\" font-size=\"14\">"
+    << xml_escape("ebb replay: " + c.trace) << "</text>\n";
+  if (r.jobs.empty()) {
+    o << "</svg>\n";
+    return o.str();
+  }
+  // Time axis: from the first submit to the last end over all policies.
+  double t0 = 1e300, t1 = -1e300;
+  for (const auto& p : r.policies)
+    for (std::size_t i = 0; i < r.jobs.size(); ++i) {
+      double s = static_cast<double>(p.start[i].time_since_epoch().count());
+      t0 = std::min(t0, static_cast<double>(r.jobs[i].submit.time_since_epoch().count()));
+      t1 = std::max(t1, s + static_cast<double>(r.jobs[i].runtime.count()));
+    }
+  if (t1 <= t0) t1 = t0 + 1;
+  auto x = [&](double t) { return left + (W - left - right) * (t - t0) / (t1 - t0); };
+  const std::size_t points = 400;
+  // Panel 1: cumulative kgCO2 by start time.
+  std::vector<std::vector<double>> cum(r.policies.size(), std::vector<double>(points + 1, 0));
+  std::vector<std::vector<double>> wait_sum(r.policies.size(), std::vector<double>(points + 1, 0));
+  std::vector<std::vector<double>> wait_n(r.policies.size(), std::vector<double>(points + 1, 0));
+  double max_kg = 0, max_wait = 0;
+  for (std::size_t p = 0; p < r.policies.size(); ++p) {
+    const auto& pr = r.policies[p];
+    for (std::size_t i = 0; i < r.jobs.size(); ++i) {
+      double s = static_cast<double>(pr.start[i].time_since_epoch().count());
+      auto b =
+          static_cast<std::size_t>(std::clamp((s - t0) / (t1 - t0) * points, 0.0, double(points)));
+      cum[p][b] += pr.grams[i] / 1000.0;
+      double sub = static_cast<double>(r.jobs[i].submit.time_since_epoch().count());
+      auto bs = static_cast<std::size_t>(
+          std::clamp((sub - t0) / (t1 - t0) * points, 0.0, double(points)));
+      wait_sum[p][bs] += (s - sub) / 3600.0;
+      wait_n[p][bs] += 1;
+    }
+    for (std::size_t b = 1; b <= points; ++b) cum[p][b] += cum[p][b - 1];
+    max_kg = std::max(max_kg, cum[p][points]);
+    for (std::size_t b = 0; b <= points; ++b)
+      if (wait_n[p][b] > 0) max_wait = std::max(max_wait, wait_sum[p][b] / wait_n[p][b]);
+  }
+  if (max_kg <= 0) max_kg = 1;
+  if (max_wait <= 0) max_wait = 1;
+  auto axes = [&](double y_top, double y_bottom, const std::string& label, double max_v) {
+    o << "<line x1=\"" << left << "\" y1=\"" << y_bottom << "\" x2=\"" << W - right << "\" y2=\""
+      << y_bottom << "\" stroke=\"black\"/>\n";
+    o << "<line x1=\"" << left << "\" y1=\"" << y_top << "\" x2=\"" << left << "\" y2=\""
+      << y_bottom << "\" stroke=\"black\"/>\n";
+    o << "<text x=\"" << left << "\" y=\"" << y_top - 8 << "\">" << xml_escape(label)
+      << "</text>\n";
+    for (int k = 0; k <= 4; ++k) {
+      double v = max_v * k / 4, y = y_bottom - (y_bottom - y_top) * k / 4;
+      o << "<text x=\"" << left - 6 << "\" y=\"" << y + 4 << "\" text-anchor=\"end\">"
+        << num(v, v < 10 ? 1 : 0) << "</text>\n";
+      o << "<line x1=\"" << left << "\" y1=\"" << y << "\" x2=\"" << W - right << "\" y2=\"" << y
+        << "\" stroke=\"#eeeeee\"/>\n";
+    }
+  };
+  axes(top + 10, panel1_bottom, "cumulative kgCO2 (by start time)", max_kg);
+  axes(mid + 10, bottom, "mean wait of jobs submitted then (h)", max_wait);
+  for (int k = 0; k <= 4; ++k) {
+    double t = t0 + (t1 - t0) * k / 4;
+    std::string d = format_utc(TimePoint{seconds{static_cast<long long>(t)}}).substr(0, 10);
+    o << "<text x=\"" << x(t) << "\" y=\"" << bottom + 18 << "\" text-anchor=\"middle\">" << d
+      << "</text>\n";
+  }
+  for (std::size_t p = 0; p < r.policies.size(); ++p) {
+    const char* col = colors[p % 6];
+    o << "<polyline fill=\"none\" stroke=\"" << col << "\" stroke-width=\"1.5\" points=\"";
+    for (std::size_t b = 0; b <= points; ++b) {
+      double t = t0 + (t1 - t0) * static_cast<double>(b) / points;
+      double y = panel1_bottom - (panel1_bottom - top - 10) * cum[p][b] / max_kg;
+      o << num(x(t), 1) << ',' << num(y, 1) << ' ';
+    }
+    o << "\"/>\n";
+    o << "<polyline fill=\"none\" stroke=\"" << col << "\" stroke-width=\"1\" points=\"";
+    for (std::size_t b = 0; b <= points; ++b) {
+      if (wait_n[p][b] == 0) continue;
+      double t = t0 + (t1 - t0) * static_cast<double>(b) / points;
+      double y = bottom - (bottom - mid - 10) * (wait_sum[p][b] / wait_n[p][b]) / max_wait;
+      o << num(x(t), 1) << ',' << num(y, 1) << ' ';
+    }
+    o << "\"/>\n";
+    double ly = top + 20 + 18 * static_cast<double>(p);
+    o << "<line x1=\"" << W - right + 10 << "\" y1=\"" << ly << "\" x2=\"" << W - right + 30
+      << "\" y2=\"" << ly << "\" stroke=\"" << col << "\" stroke-width=\"3\"/>\n";
+    o << "<text x=\"" << W - right + 36 << "\" y=\"" << ly + 4 << "\">"
+      << xml_escape(r.policies[p].name) << " " << num(r.policies[p].kg_co2, 0) << " kg</text>\n";
+  }
+  o << "</svg>\n";
+  return o.str();
+}
+
+}  // namespace ebb::replay

@@ -1,0 +1,4 @@
+// ebb-replay: the replay on its own, the same function `ebb replay` runs.
+#include "ebb/replay.hpp"
+
+int main(int argc, char** argv) { return ebb::replay_main(argc, argv); }

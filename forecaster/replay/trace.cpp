@@ -1,0 +1,475 @@
+#include "trace.hpp"
+
+#include <simdjson.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "ebb/error.hpp"
+#include "io.hpp"
+
+namespace ebb::replay {
+
+namespace {
+
+void finish(Trace& trace) {
+  std::stable_sort(trace.jobs.begin(), trace.jobs.end(),
+                   [](const TraceJob& a, const TraceJob& b) { return a.submit < b.submit; });
+  for (TraceJob& j : trace.jobs) {
+    if (j.requested < j.runtime) {
+      if (j.requested > Duration{0}) ++trace.requested_raised;
+      j.requested = j.runtime;
+    }
+  }
+}
+
+std::uint32_t clamp_cores(long long v) {
+  return static_cast<std::uint32_t>(std::clamp<long long>(v, 0, 100000000));
+}
+
+}  // namespace
+
+TraceFormat parse_trace_format(const std::string& text) {
+  std::string t = lower(text);
+  if (t == "auto" || t.empty()) return TraceFormat::automatic;
+  if (t == "swf") return TraceFormat::swf;
+  if (t == "sacct-json" || t == "json") return TraceFormat::sacct_json;
+  if (t == "sacct" || t == "sacct-p" || t == "sacct-pipe") return TraceFormat::sacct_pipe;
+  if (t == "csv") return TraceFormat::csv;
+  throw InputError("unknown trace format '" + text +
+                   "' (expected auto, swf, sacct-json, sacct, csv)");
+}
+
+std::optional<Duration> parse_slurm_elapsed(std::string_view text) {
+  text = trim(text);
+  std::string l = lower(text);
+  if (l.empty() || l == "unlimited" || l == "partition_limit" || l == "invalid" || l == "none")
+    return std::nullopt;
+  long long days = 0;
+  std::string_view rest = text;
+  bool had_days = false;
+  if (auto dash = rest.find('-'); dash != std::string_view::npos) {
+    if (!parse_int(rest.substr(0, dash), days))
+      throw InputError("bad duration '" + std::string(text) + "'");
+    rest = rest.substr(dash + 1);
+    had_days = true;
+  }
+  // Fractional seconds (sacct prints e.g. 00:01.123 for short steps) are dropped.
+  if (auto dot = rest.find('.'); dot != std::string_view::npos) rest = rest.substr(0, dot);
+  auto parts = split(rest, ':');
+  std::vector<long long> v;
+  for (auto p : parts) {
+    long long x;
+    if (!parse_int(p, x) || x < 0) throw InputError("bad duration '" + std::string(text) + "'");
+    v.push_back(x);
+  }
+  long long s = 0;
+  if (had_days) {
+    // D-HH, D-HH:MM, D-HH:MM:SS
+    s = v[0] * 3600 + (v.size() > 1 ? v[1] * 60 : 0) + (v.size() > 2 ? v[2] : 0);
+  } else if (v.size() == 1) {
+    s = v[0] * 60;  // minutes
+  } else if (v.size() == 2) {
+    s = v[0] * 60 + v[1];  // MM:SS
+  } else if (v.size() == 3) {
+    s = v[0] * 3600 + v[1] * 60 + v[2];
+  } else {
+    throw InputError("bad duration '" + std::string(text) + "'");
+  }
+  return Duration{days * 86400 + s};
+}
+
+// --- SWF ---------------------------------------------------------------------------------
+
+Trace parse_swf(std::string_view text, const std::string& source) {
+  Trace trace;
+  trace.source = source;
+  LineReader lines(text, source);
+  std::string_view line;
+  long long unix_start = 0;
+  bool have_start = false;
+  while (lines.next(line)) {
+    std::string_view t = trim(line);
+    if (t.empty()) continue;
+    if (t.front() == ';') {
+      // Header comments: "; UnixStartTime: 1027839845"
+      auto colon = t.find(':');
+      if (colon != std::string_view::npos) {
+        std::string key = lower(trim(t.substr(1, colon - 1)));
+        if (key == "unixstarttime") {
+          if (!parse_int(t.substr(colon + 1), unix_start))
+            throw lines.error("UnixStartTime is not a number");
+          have_start = true;
+        }
+      }
+      continue;
+    }
+    auto f = split_whitespace(t);
+    if (f.size() != 18)
+      throw lines.error("expected 18 fields (Standard Workload Format), found " +
+                        std::to_string(f.size()));
+    double v[18];
+    for (std::size_t i = 0; i < 18; ++i)
+      if (!parse_double(f[i], v[i]))
+        throw lines.error("field " + std::to_string(i + 1) + " is not a number: '" +
+                          std::string(f[i]) + "'");
+    double submit = v[1], run = v[3], alloc = v[4], req_procs = v[7], req_time = v[8];
+    if (submit < 0) throw lines.error("negative submit time");
+    if (run <= 0) {
+      ++trace.skipped["no run time (never started or failed at once)"];
+      continue;
+    }
+    double cores = alloc > 0 ? alloc : req_procs;
+    if (cores <= 0) {
+      ++trace.skipped["no processor count"];
+      continue;
+    }
+    TraceJob j;
+    j.id = std::string(f[0]);
+    j.submit = TimePoint{seconds{unix_start + static_cast<long long>(submit)}};
+    j.runtime = Duration{static_cast<long long>(std::llround(run))};
+    j.requested = Duration{req_time > 0 ? static_cast<long long>(std::llround(req_time)) : 0};
+    j.cores = clamp_cores(std::llround(cores));
+    if (v[11] >= 0) j.user = std::to_string(static_cast<long long>(v[11]));
+    if (v[15] >= 0) j.partition = std::to_string(static_cast<long long>(v[15]));
+    trace.jobs.push_back(std::move(j));
+  }
+  trace.relative_times = !have_start;
+  finish(trace);
+  return trace;
+}
+
+// --- sacct -P ----------------------------------------------------------------------------
+
+namespace {
+
+std::optional<TimePoint> parse_sacct_time(std::string_view s) {
+  s = trim(s);
+  std::string l = lower(s);
+  if (l.empty() || l == "unknown" || l == "none" || l == "n/a") return std::nullopt;
+  return parse_iso8601(s);
+}
+
+}  // namespace
+
+Trace parse_sacct_pipe(std::string_view text, const std::string& source) {
+  Trace trace;
+  trace.source = source;
+  LineReader lines(text, source);
+  std::string_view line;
+  std::map<std::string, std::size_t> col;
+  std::size_t width = 0;
+  while (lines.next(line)) {
+    if (trim(line).empty()) continue;
+    auto f = split(line, '|');
+    width = f.size();
+    for (std::size_t i = 0; i < f.size(); ++i) col[lower(trim(f[i]))] = i;
+    break;
+  }
+  auto has = [&](const char* name) { return col.count(name) > 0; };
+  if (!has("submit") || !(has("elapsed") || (has("start") && has("end"))))
+    throw InputError(source +
+                     ": the sacct header needs Submit and Elapsed (or Start and End); "
+                     "export with: sacct -a -X -P -S <from> -E <to> "
+                     "-o JobID,Submit,Start,End,Elapsed,Timelimit,NCPUS,State,Partition,User");
+  auto field = [&](const std::vector<std::string_view>& f, const char* name) -> std::string_view {
+    auto it = col.find(name);
+    return it == col.end() ? std::string_view{} : trim(f[it->second]);
+  };
+  while (lines.next(line)) {
+    if (trim(line).empty()) continue;
+    auto f = split(line, '|');
+    // sacct -P ends lines with a '|' when --parsable (not -P2); accept one extra empty field.
+    if (f.size() == width + 1 && trim(f.back()).empty()) f.pop_back();
+    if (f.size() != width)
+      throw lines.error("expected " + std::to_string(width) + " fields separated by '|', found " +
+                        std::to_string(f.size()));
+    std::string id(field(f, "jobid"));
+    if (id.empty()) id = std::string(field(f, "jobidraw"));
+    if (id.find('.') != std::string::npos) continue;  // a job step, not a job
+    try {
+      auto submit = parse_sacct_time(field(f, "submit"));
+      if (!submit) throw InputError("no submit time");
+      // Plain values rather than optionals: GCC 12 warns falsely on optional arithmetic.
+      TimePoint start{}, end{};
+      bool has_start = false, has_end = false;
+      if (has("start"))
+        if (auto v = parse_sacct_time(field(f, "start"))) start = *v, has_start = true;
+      if (has("end"))
+        if (auto v = parse_sacct_time(field(f, "end"))) end = *v, has_end = true;
+      Duration elapsed{0};
+      if (has("elapsed")) elapsed = parse_slurm_elapsed(field(f, "elapsed")).value_or(Duration{0});
+      if (elapsed <= Duration{0} && has_start && has_end) elapsed = end - start;
+      if (!has_start && has("start")) {
+        ++trace.skipped["never started"];
+        continue;
+      }
+      if (elapsed <= Duration{0}) {
+        ++trace.skipped["no run time (never started or failed at once)"];
+        continue;
+      }
+      long long cores = 0;
+      for (const char* name : {"ncpus", "alloccpus", "reqcpus"}) {
+        if (has(name) && parse_int(field(f, name), cores) && cores > 0) break;
+        cores = 0;
+      }
+      if (cores <= 0) {
+        ++trace.skipped["no processor count"];
+        continue;
+      }
+      TraceJob j;
+      j.id = id;
+      j.submit = *submit;
+      j.runtime = elapsed;
+      if (has("timelimit"))
+        j.requested = parse_slurm_elapsed(field(f, "timelimit")).value_or(Duration{0});
+      j.cores = clamp_cores(cores);
+      j.user = std::string(field(f, "user"));
+      j.partition = std::string(field(f, "partition"));
+      if (has("deadline")) j.deadline = parse_sacct_time(field(f, "deadline"));
+      trace.jobs.push_back(std::move(j));
+    } catch (const InputError& e) {
+      throw lines.error(e.what());
+    }
+  }
+  finish(trace);
+  return trace;
+}
+
+// --- sacct --json ------------------------------------------------------------------------
+
+namespace {
+
+// Slurm's JSON numbers come plain (older) or as {"set":true,"infinite":false,"number":N}.
+std::optional<long long> slurm_number(simdjson::dom::element e) {
+  if (e.is_int64()) return e.get_int64().value();
+  if (e.is_uint64()) return static_cast<long long>(e.get_uint64().value());
+  if (e.is_double()) return static_cast<long long>(e.get_double().value());
+  if (e.is_object()) {
+    auto set = e["set"];
+    if (!set.error() && set.is_bool() && !set.get_bool().value()) return std::nullopt;
+    auto inf = e["infinite"];
+    if (!inf.error() && inf.is_bool() && inf.get_bool().value()) return std::nullopt;
+    auto num = e["number"];
+    if (!num.error()) return slurm_number(num.value());
+  }
+  return std::nullopt;
+}
+
+std::optional<long long> number_at(simdjson::dom::element e,
+                                   std::initializer_list<const char*> path) {
+  for (const char* key : path) {
+    if (!e.is_object()) return std::nullopt;
+    auto next = e[key];
+    if (next.error()) return std::nullopt;
+    e = next.value();
+  }
+  return slurm_number(e);
+}
+
+std::string string_at(simdjson::dom::element e, const char* key) {
+  if (!e.is_object()) return {};
+  auto v = e[key];
+  if (v.error() || !v.is_string()) return {};
+  return std::string(v.get_string().value());
+}
+
+}  // namespace
+
+Trace parse_sacct_json(std::string_view text, const std::string& source) {
+  Trace trace;
+  trace.source = source;
+  simdjson::dom::parser parser;
+  simdjson::padded_string padded(text);
+  simdjson::dom::element root;
+  if (auto err = parser.parse(padded).get(root))
+    throw InputError(source + ": not valid JSON: " + simdjson::error_message(err));
+  simdjson::dom::array jobs;
+  if (root["jobs"].get_array().get(jobs))
+    throw InputError(source + ": no \"jobs\" array (expected the output of sacct --json)");
+  std::size_t index = 0;
+  for (simdjson::dom::element job : jobs) {
+    std::string where = source + " jobs[" + std::to_string(index++) + "]";
+    auto id = number_at(job, {"job_id"});
+    auto submit = number_at(job, {"time", "submission"});
+    auto start = number_at(job, {"time", "start"});
+    auto end = number_at(job, {"time", "end"});
+    auto elapsed = number_at(job, {"time", "elapsed"});
+    auto limit = number_at(job, {"time", "limit"});  // minutes
+    if (!id || !submit) throw InputError(where + ": no job_id or time.submission");
+    if (!start || *start <= 0) {
+      ++trace.skipped["never started"];
+      continue;
+    }
+    long long run = elapsed.value_or(0);
+    if (run <= 0 && end && *end > *start) run = *end - *start;
+    if (run <= 0) {
+      ++trace.skipped["no run time (never started or failed at once)"];
+      continue;
+    }
+    long long cores = number_at(job, {"required", "CPUs"}).value_or(0);
+    if (cores <= 0) {
+      auto tres = job["tres"]["allocated"];
+      simdjson::dom::array arr;
+      if (!tres.error() && !tres.get_array().get(arr))
+        for (auto t : arr)
+          if (string_at(t, "type") == "cpu") cores = number_at(t, {"count"}).value_or(0);
+    }
+    if (cores <= 0) {
+      ++trace.skipped["no processor count"];
+      continue;
+    }
+    TraceJob j;
+    j.id = std::to_string(*id);
+    j.submit = TimePoint{seconds{*submit}};
+    j.runtime = Duration{run};
+    j.requested = limit ? Duration{*limit * 60} : Duration{0};
+    j.cores = clamp_cores(cores);
+    j.user = string_at(job, "user");
+    j.partition = string_at(job, "partition");
+    trace.jobs.push_back(std::move(j));
+  }
+  finish(trace);
+  return trace;
+}
+
+// --- simple CSV --------------------------------------------------------------------------
+
+Trace parse_simple_csv(std::string_view text, const std::string& source, double unit) {
+  Trace trace;
+  trace.source = source;
+  LineReader lines(text, source);
+  std::string_view line;
+  std::map<std::string, std::size_t> col;
+  std::size_t width = 0;
+  while (lines.next(line)) {
+    if (trim(line).empty() || trim(line).front() == '#') continue;
+    auto f = split(line, ',');
+    width = f.size();
+    for (std::size_t i = 0; i < f.size(); ++i) col[lower(trim(f[i]))] = i;
+    break;
+  }
+  auto find = [&](std::initializer_list<const char*> names) -> std::optional<std::size_t> {
+    for (const char* n : names)
+      if (auto it = col.find(n); it != col.end()) return it->second;
+    return std::nullopt;
+  };
+  auto c_arrival = find({"arrival", "arrival_time", "submit"});
+  auto c_length = find({"length", "runtime", "duration"});
+  auto c_cores = find({"cores", "cpus", "ncpus"});
+  auto c_requested = find({"requested", "timelimit", "time_limit"});
+  auto c_deadline = find({"deadline"});
+  auto c_user = find({"user"});
+  if (!c_arrival || !c_length)
+    throw InputError(source +
+                     ": the CSV header needs arrival and length columns "
+                     "(and optionally cores, requested, deadline, user)");
+  bool relative = true, decided = false;
+  std::size_t n = 0;
+  auto number_or_time = [&](std::string_view s, const char* what) -> TimePoint {
+    double v;
+    if (parse_double(s, v)) {
+      if (decided && !relative) throw lines.error(std::string(what) + ": mixes numbers and dates");
+      relative = true;
+      decided = true;
+      return TimePoint{seconds{std::llround(v * unit)}};
+    }
+    if (decided && relative) throw lines.error(std::string(what) + ": mixes numbers and dates");
+    relative = false;
+    decided = true;
+    try {
+      return parse_iso8601(trim(s));
+    } catch (const InputError& e) {
+      throw lines.error(std::string(what) + ": " + e.what());
+    }
+  };
+  while (lines.next(line)) {
+    if (trim(line).empty() || trim(line).front() == '#') continue;
+    auto f = split(line, ',');
+    if (f.size() != width)
+      throw lines.error("expected " + std::to_string(width) + " fields, found " +
+                        std::to_string(f.size()));
+    TraceJob j;
+    j.id = std::to_string(n++);
+    j.submit = number_or_time(f[*c_arrival], "arrival");
+    double len;
+    if (!parse_double(f[*c_length], len) || len < 0)
+      throw lines.error("length is not a non-negative number: '" + std::string(trim(f[*c_length])) +
+                        "'");
+    j.runtime = Duration{std::llround(len * unit)};
+    if (j.runtime <= Duration{0}) {
+      ++trace.skipped["zero length"];
+      continue;
+    }
+    if (c_cores) {
+      double c;
+      if (!parse_double(f[*c_cores], c) || c < 0)
+        throw lines.error("cores is not a non-negative number: '" + std::string(trim(f[*c_cores])) +
+                          "'");
+      j.cores = clamp_cores(std::llround(std::ceil(c)));
+      if (j.cores == 0) {
+        ++trace.skipped["no processor count"];
+        continue;
+      }
+    }
+    if (c_requested) {
+      double r;
+      if (!parse_double(f[*c_requested], r) || r < 0)
+        throw lines.error("requested is not a non-negative number");
+      j.requested = Duration{std::llround(r * unit)};
+    }
+    if (c_deadline && !trim(f[*c_deadline]).empty()) {
+      double d;
+      if (parse_double(f[*c_deadline], d))
+        j.deadline = TimePoint{seconds{std::llround(d * unit)}};
+      else {
+        try {
+          j.deadline = parse_iso8601(trim(f[*c_deadline]));
+        } catch (const InputError& e) {
+          throw lines.error(std::string("deadline: ") + e.what());
+        }
+      }
+    }
+    if (c_user) j.user = std::string(trim(f[*c_user]));
+    trace.jobs.push_back(std::move(j));
+  }
+  trace.relative_times = relative;
+  finish(trace);
+  return trace;
+}
+
+// --- dispatch ----------------------------------------------------------------------------
+
+Trace read_trace(const std::string& path, const TraceReadOptions& options) {
+  std::string text = read_text_file(path);
+  TraceFormat format = options.format;
+  if (format == TraceFormat::automatic) {
+    std::string_view t = trim(text);
+    std::size_t nl = t.find('\n');
+    std::string_view first = t.substr(0, nl);
+    if (!t.empty() && t.front() == '{')
+      format = TraceFormat::sacct_json;
+    else if (!t.empty() && t.front() == ';')
+      format = TraceFormat::swf;
+    else if (first.find('|') != std::string_view::npos)
+      format = TraceFormat::sacct_pipe;
+    else if (first.find(',') != std::string_view::npos)
+      format = TraceFormat::csv;
+    else
+      format = TraceFormat::swf;
+  }
+  switch (format) {
+    case TraceFormat::swf:
+      return parse_swf(text, path);
+    case TraceFormat::sacct_json:
+      return parse_sacct_json(text, path);
+    case TraceFormat::sacct_pipe:
+      return parse_sacct_pipe(text, path);
+    case TraceFormat::csv:
+    case TraceFormat::automatic:
+      break;
+  }
+  return parse_simple_csv(text, path, options.csv_time_unit_seconds);
+}
+
+}  // namespace ebb::replay

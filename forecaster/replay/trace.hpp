@@ -1,0 +1,56 @@
+// Job traces: the jobs a replay runs, read from the Standard Workload Format (Parallel
+// Workloads Archive), Slurm's `sacct --json` and `sacct -P` exports, or a simple CSV.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ebb/time.hpp"
+
+namespace ebb::replay {
+
+struct TraceJob {
+  std::string id;
+  TimePoint submit;
+  Duration runtime{0};    // what it actually ran
+  Duration requested{0};  // its time limit (Slurm's --time); never below runtime
+  std::uint32_t cores = 1;
+  std::string user;
+  std::string partition;
+  std::optional<TimePoint> deadline;  // when the trace carries one
+};
+
+struct Trace {
+  std::vector<TraceJob> jobs;  // sorted by submit time
+  std::string source;
+  bool relative_times = false;  // times count from an unknown origin (no dates in the file)
+  // Jobs left out, by reason ("never started", "no cores", ...), for the report.
+  std::map<std::string, std::size_t> skipped;
+  std::size_t requested_raised = 0;  // jobs that ran longer than their request
+};
+
+enum class TraceFormat { automatic, swf, sacct_json, sacct_pipe, csv };
+TraceFormat parse_trace_format(const std::string& text);  // auto, swf, sacct-json, sacct, csv
+
+struct TraceReadOptions {
+  TraceFormat format = TraceFormat::automatic;
+  double csv_time_unit_seconds = 1.0;  // CSV arrival/length unit (GAIA's 100k traces: hours)
+};
+
+// Reads a trace (gzip or plain). Malformed lines are errors naming file, line and
+// reason; jobs that cannot be replayed (never started, zero cores) are counted as skipped.
+Trace read_trace(const std::string& path, const TraceReadOptions& options = {});
+
+Trace parse_swf(std::string_view text, const std::string& source);
+Trace parse_sacct_pipe(std::string_view text, const std::string& source);
+Trace parse_sacct_json(std::string_view text, const std::string& source);
+Trace parse_simple_csv(std::string_view text, const std::string& source, double time_unit_seconds);
+
+// Slurm's elapsed/limit forms: [D-]HH:MM:SS, MM:SS, MM, D-HH, D-HH:MM. Empty optional for
+// UNLIMITED / Partition_Limit / INVALID.
+std::optional<Duration> parse_slurm_elapsed(std::string_view text);
+
+}  // namespace ebb::replay
