@@ -35,8 +35,9 @@ struct SourceError : std::runtime_error {
               bool can_retry = false);
 
   std::string provider;
-  int http_status = 0;     // 0 when no HTTP response was involved
-  bool retryable = false;  // true: the same request may work later (timeouts, 429, 5xx, no data yet)
+  int http_status = 0;  // 0 when no HTTP response was involved
+  bool retryable =
+      false;  // true: the same request may work later (timeouts, 429, 5xx, no data yet)
 };
 
 struct FetchOptions {
@@ -45,7 +46,7 @@ struct FetchOptions {
   int max_retries = 3;                             // further attempts after the first
   std::string user_agent;  // empty: "ebb/<version> (+carbon-aware Slurm scheduling)"
   std::string ca_file;     // empty: the system's CA bundle. Proxies come from the environment
-                           // (https_proxy / HTTPS_PROXY, no_proxy / NO_PROXY), as libcurl reads them.
+                        // (https_proxy / HTTPS_PROXY, no_proxy / NO_PROXY), as libcurl reads them.
   // Backoff between retries: a random wait in [0, min(max_backoff, backoff_base x 2^attempt)]
   // ("full jitter"). A Retry-After header on 429 or 503 replaces it, up to max_retry_after;
   // a longer Retry-After fails the fetch at once (retryable) instead of blocking ebbd.

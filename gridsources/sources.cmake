@@ -1,0 +1,22 @@
+# Provider adapters (issue 3): library ebbgridsources. See gridsources/README.md.
+find_package(pugixml REQUIRED)
+find_package(date REQUIRED)  # date::date-tz, for tariff hours in the site's time zone
+
+add_library(ebbgridsources STATIC
+  ${CMAKE_CURRENT_LIST_DIR}/http.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/rate_limiter.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/json.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/normalise.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/source_base.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/merge.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/registry.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/uk_carbon_intensity.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/forecast_file_source.cpp
+)
+target_include_directories(ebbgridsources
+  PUBLIC ${PROJECT_SOURCE_DIR}/include
+  PRIVATE ${CMAKE_CURRENT_LIST_DIR})
+target_compile_definitions(ebbgridsources PRIVATE EBB_VERSION="${PROJECT_VERSION}")
+target_link_libraries(ebbgridsources
+  PUBLIC ebbcore
+  PRIVATE CURL::libcurl simdjson::simdjson pugixml::pugixml Threads::Threads)
