@@ -70,15 +70,19 @@ std::string format_local_slurm(TimePoint t) {
 }
 
 std::string format_duration(Duration d) {
-  if (d < Duration{0}) return "-" + format_duration(-d);
+  std::string out;
+  if (d < Duration{0}) {
+    out = "-";
+    d = -d;
+  }
   auto total_min = std::chrono::duration_cast<minutes>(d).count();
   long long days = total_min / (24 * 60);
   long long hrs = (total_min / 60) % 24;
   long long mins = total_min % 60;
-  std::string out;
+  const std::size_t sign = out.size();
   if (days) out += std::to_string(days) + "d";
   if (hrs) out += std::to_string(hrs) + "h";
-  if (mins || out.empty()) out += std::to_string(mins) + "m";
+  if (mins || out.size() == sign) out += std::to_string(mins) + "m";
   return out;
 }
 
