@@ -9,9 +9,12 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cerrno>
 #include <charconv>
 #include <cstring>
+#include <optional>
+#include <stdexcept>
 #include <utility>
 
 #include "ebb/error.hpp"
@@ -221,8 +224,8 @@ Response request(const Url& url, const std::string& method, const std::string& p
                         ":" + std::to_string(url.port) +
                         "\r\nUser-Agent: ebb\r\nAccept: application/json\r\nConnection: close\r\n";
   if (!body.empty() || method == "POST") {
-    message += "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
-               "\r\n";
+    message +=
+        "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
   }
   message += "\r\n";
   message += body;

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <chrono>
+#include <stdexcept>
 #include <string>
 
 namespace ebb::http {

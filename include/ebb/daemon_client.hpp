@@ -29,23 +29,22 @@ struct PlanQuery {
   std::optional<Duration> max_delay;         // latest start = earliest + max_delay
   std::optional<Duration> expected_runtime;  // shapes the cost; defaults to time limit
   std::optional<Objective> objective;
-  JobRequest job;                            // time_limit, resources, partition
+  JobRequest job;  // time_limit, resources, partition
 };
 
 // A region's forecast as the daemon serves it: provider slots, then extension slots
 // (Origin::extension) past the provider's horizon.
 struct ForecastReply {
-  SignalSeries series;                   // region, currency, kind and origins filled in
-  bool stale = false;                    // the newest fetch is older than StaleAfter
-  std::optional<TimePoint> fetched_at;   // of the oldest source's last good fetch
-  TimePoint generated_at;                // the daemon's "now" when it answered
+  SignalSeries series;                  // region, currency, kind and origins filled in
+  bool stale = false;                   // the newest fetch is older than StaleAfter
+  std::optional<TimePoint> fetched_at;  // of the oldest source's last good fetch
+  TimePoint generated_at;               // the daemon's "now" when it answered
 };
 
 // POST <url>/v1/plan. Returns nothing, and says why in *error (when not null), when the
 // daemon is unreachable, slow past `timeout`, or answers with an error.
 std::optional<Decision> ask_daemon_for_plan(const std::string& url, const PlanQuery& query,
-                                            std::chrono::milliseconds timeout,
-                                            std::string* error);
+                                            std::chrono::milliseconds timeout, std::string* error);
 
 // GET <url>/v1/forecast?region=R, under the same total time limit.
 std::optional<ForecastReply> fetch_forecast_from_daemon(const std::string& url,

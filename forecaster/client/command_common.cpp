@@ -1,0 +1,126 @@
+#include "command_common.hpp"
+
+#include <sys/stat.h>
+
+#include <charconv>
+#include <ctime>
+
+#include "ebb/error.hpp"
+#include "ebb/forecast_file.hpp"
+
+namespace ebb::commands {
+namespace {
+
+bool file_exists(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0;
+}
+
+std::string lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+}  // namespace
+
+Config load_config_for_command(const std::string& path, bool explicitly_given) {
+  if (!explicitly_given && !file_exists(path)) return Config{};
+  return load_config(path);
+}
+
+std::string daemon_url_of(const Config& config, const std::string& override_url) {
+  if (!override_url.empty()) return override_url;
+  if (!config.daemon_url.empty()) return config.daemon_url;
+  if (auto it = config.daemon.find("listen"); it != config.daemon.end()) {
+    std::string listen = it->second;
+    if (listen.rfind("0.0.0.0:", 0) == 0) listen = "127.0.0.1:" + listen.substr(8);
+    if (!listen.empty() && listen.front() == ':') listen = "127.0.0.1" + listen;
+    return "http://" + listen;
+  }
+  return kDefaultDaemonUrl;
+}
+
+std::string cache_dir_of(const Config& config) {
+  auto it = config.daemon.find("cachedir");
+  return it == config.daemon.end() ? kDefaultCacheDir : it->second;
+}
+
+ForecastReply forecast_for_region(const Config& config, const std::string& url,
+                                  const std::string& region, std::string* note) {
+  std::string error;
+  if (auto reply = fetch_forecast_from_daemon(url, region, kCommandTimeout, &error)) {
+    *note = "from ebbd at " + url;
+    return *reply;
+  }
+  std::string name = region.empty() ? config.region : region;
+  if (name.empty() && config.regions.size() == 1) name = config.regions.begin()->first;
+  if (name.empty()) throw InputError(error + "; and no region given to read ebbd's cache for");
+  std::string path = cache_file_path(cache_dir_of(config), name);
+  if (!file_exists(path)) throw InputError(error + "; and no cache file " + path);
+  ForecastReply reply;
+  reply.series = read_forecast_file(path);
+  reply.series.region = lower(name);
+  reply.generated_at = now_utc();
+  reply.stale = true;  // unknown: nobody vouches for it
+  *note = "from ebbd's cache file " + path + " (" + error + ")";
+  return reply;
+}
+
+TimePoint parse_user_time(const std::string& text, TimePoint now, const std::string& what) {
+  std::string t = lower(text);
+  if (t.rfind("now+", 0) == 0) {
+    std::string rest = t.substr(4);
+    long long n = 0;
+    auto [end, ec] = std::from_chars(rest.data(), rest.data() + rest.size(), n);
+    std::string unit(end, static_cast<const char*>(rest.data() + rest.size()));
+    if (ec == std::errc() && n >= 0) {
+      if (unit == "minutes" || unit == "minute" || unit == "min") return now + minutes(n);
+      if (unit == "hours" || unit == "hour" || unit == "h") return now + hours(n);
+      if (unit == "days" || unit == "day" || unit == "d") return now + hours(24 * n);
+      if (unit == "seconds" || unit == "s") return now + seconds(n);
+    }
+    return now + parse_slurm_duration(rest, what);
+  }
+  if (t == "now") return now;
+  auto tpos = t.find_first_of("t ");
+  bool has_zone = !t.empty() &&
+                  (t.back() == 'z' ||
+                   (tpos != std::string::npos && t.find_first_of("+-", tpos) != std::string::npos));
+  if (has_zone) {
+    try {
+      return parse_iso8601(text);
+    } catch (const InputError& e) {
+      throw InputError(what + ": " + e.what());
+    }
+  }
+  // No zone: the user's local time, as Slurm reads --begin.
+  std::tm tm{};
+  int parsed = std::sscanf(text.c_str(), "%d-%d-%d%*[T ]%d:%d:%d", &tm.tm_year, &tm.tm_mon,
+                           &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec);
+  if (parsed < 5) {
+    throw InputError(what +
+                     ": expected a time such as 2026-11-28T06:00, "
+                     "2026-11-28T06:00Z or now+12hours, got '" +
+                     text + "'");
+  }
+  tm.tm_year -= 1900;
+  tm.tm_mon -= 1;
+  tm.tm_isdst = -1;
+  std::time_t epoch = std::mktime(&tm);
+  if (epoch == -1) throw InputError(what + ": not a valid local time: '" + text + "'");
+  return TimePoint{seconds{epoch}};
+}
+
+double parse_memory_gb(const std::string& text, const std::string& what) {
+  double v = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  std::string unit = lower(std::string(end, static_cast<const char*>(text.data() + text.size())));
+  if (ec != std::errc() || v < 0) throw InputError(what + ": not a size: '" + text + "'");
+  if (unit.empty() || unit == "m" || unit == "mb") return v / 1024;
+  if (unit == "g" || unit == "gb") return v;
+  if (unit == "t" || unit == "tb") return v * 1024;
+  if (unit == "k" || unit == "kb") return v / 1024 / 1024;
+  throw InputError(what + ": unknown unit in '" + text + "' (use K, M, G or T)");
+}
+
+}  // namespace ebb::commands

@@ -1,0 +1,162 @@
+// `ebb forecast`: a region's carbon and price forecast as a table and a terminal chart.
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "command_common.hpp"
+#include "ebb/daemon_client.hpp"
+#include "ebb/error.hpp"
+#include "ebb/forecast_file.hpp"
+#include "protocol.hpp"
+#include "terminal_chart.hpp"
+
+namespace ebb {
+namespace {
+
+// Hour-wide means over [from, from + hours), NaN where the forecast has nothing.
+std::vector<double> hourly(const SignalSeries& s, TimePoint from, int count, bool price) {
+  std::vector<double> out;
+  for (int h = 0; h < count; ++h) {
+    TimePoint a = from + hours(h), b = a + hours(1);
+    double weight = 0, sum = 0;
+    for (const Slot& slot : s.slots()) {
+      if (slot.end <= a || slot.start >= b) continue;
+      double v = price ? slot.price : slot.carbon;
+      if (std::isnan(v)) continue;
+      double w = static_cast<double>((std::min(slot.end, b) - std::max(slot.start, a)).count());
+      weight += w;
+      sum += w * v;
+    }
+    out.push_back(weight > 0 ? sum / weight : kNoPrice);
+  }
+  return out;
+}
+
+const char* origin_mark(Origin o) {
+  switch (o) {
+    case Origin::actual:
+      return "actual";
+    case Origin::forecast:
+      return "forecast";
+    case Origin::extension:
+      return "extension*";
+  }
+  return "";
+}
+
+void print_human(const ForecastReply& reply, const std::string& note, TimePoint now,
+                 int horizon_hours) {
+  const SignalSeries& s = reply.series;
+  std::vector<const Slot*> shown;
+  for (const Slot& slot : s.slots()) {
+    if (slot.end > now && slot.start < now + hours(horizon_hours)) shown.push_back(&slot);
+  }
+  std::printf("Region %s, %s signal, %s (times in local time)\n",
+              s.region.empty() ? "?" : s.region.c_str(),
+              s.kind == SignalKind::marginal ? "marginal" : "average", note.c_str());
+  if (reply.fetched_at) {
+    std::printf("Fetched %s%s\n", format_local_minute(*reply.fetched_at).c_str(),
+                reply.stale ? " (STALE: older than the daemon's StaleAfter)" : "");
+  } else if (reply.stale) {
+    std::printf("Freshness unknown\n");
+  }
+  if (shown.empty()) {
+    std::printf("No forecast for the next %d hours.\n", horizon_hours);
+    return;
+  }
+  TimePoint start = std::chrono::floor<hours>(now);
+  int columns = std::min(horizon_hours, 72);
+  std::printf("\nCarbon intensity, gCO2/kWh, one column per hour from %s:\n",
+              format_local_minute(start).c_str());
+  std::fputs(chart::columns(hourly(s, start, columns, false), 6, "g/kWh").c_str(), stdout);
+  bool any_price =
+      std::any_of(shown.begin(), shown.end(), [](const Slot* x) { return x->has_price(); });
+  if (any_price) {
+    std::printf("\nPrice, %s/MWh:\n", s.currency.c_str());
+    std::fputs(chart::columns(hourly(s, start, columns, true), 6, s.currency + "/MWh").c_str(),
+               stdout);
+  }
+  double low = INFINITY, high = -INFINITY;
+  for (const Slot* x : shown) {
+    low = std::min(low, x->carbon);
+    high = std::max(high, x->carbon);
+  }
+  std::printf("\n%-16s  %7s  %10s  %-10s\n", "start", "gCO2/kWh", (s.currency + "/MWh").c_str(),
+              "origin");
+  for (const Slot* x : shown) {
+    char price[32] = "-";
+    if (x->has_price()) std::snprintf(price, sizeof price, "%.2f", x->price);
+    std::printf("%-16s  %7.0f  %10s  %-10s  %s\n", format_local_minute(x->start).c_str(), x->carbon,
+                price, origin_mark(x->origin), chart::bar(x->carbon, low * 0.9, high, 24).c_str());
+  }
+  if (std::any_of(shown.begin(), shown.end(),
+                  [](const Slot* x) { return x->origin == Origin::extension; })) {
+    std::printf(
+        "* extension: ebbd's estimate past the provider's horizon, from the region's "
+        "recent history\n");
+  }
+}
+
+}  // namespace
+
+int forecast_main(int argc, char** argv) {
+  CLI::App app{
+      "Show a region's carbon-intensity and price forecast, as ebbd serves it "
+      "(or from its cache file when ebbd is down).",
+      "ebb forecast"};
+  std::string region, config_path = commands::kDefaultConfig, url, file, now_text;
+  bool json = false;
+  int horizon = 48;
+  app.add_option("-r,--region", region, "region, as in ebb.conf's RegionName=");
+  auto* config_opt = app.add_option("-c,--config", config_path, "ebb.conf")->capture_default_str();
+  app.add_option("--url", url, "ebbd's URL (default: DaemonURL= from ebb.conf)");
+  app.add_option("-f,--forecast", file, "show a forecast file instead of asking ebbd");
+  app.add_option("--hours", horizon, "how many hours ahead to show")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 24 * 14));
+  app.add_option("--now", now_text, "show the forecast from this time (ISO 8601)");
+  app.add_flag("--json", json, "print JSON for scripts");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  try {
+    Config config = commands::load_config_for_command(config_path, config_opt->count() > 0);
+    ForecastReply reply;
+    std::string note;
+    if (!file.empty()) {
+      reply.series = read_forecast_file(file);
+      reply.generated_at = now_utc();
+      note = "from " + file;
+    } else {
+      reply = commands::forecast_for_region(config, commands::daemon_url_of(config, url), region,
+                                            &note);
+    }
+    TimePoint now =
+        now_text.empty() ? now_utc() : commands::parse_user_time(now_text, now_utc(), "--now");
+    if (json) {
+      nlohmann::json j = {
+          {"region", reply.series.region},
+          {"currency", reply.series.currency},
+          {"kind", wire::to_string(reply.series.kind)},
+          {"stale", reply.stale},
+          {"fetched_at", reply.fetched_at ? nlohmann::json(format_utc(*reply.fetched_at))
+                                          : nlohmann::json(nullptr)},
+          {"source", note},
+          {"slots", wire::series_to_json(reply.series)}};
+      std::cout << j.dump(2) << "\n";
+    } else {
+      print_human(reply, note, now, horizon);
+    }
+    return 0;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "ebb forecast: %s\n", e.what());
+    return 1;
+  }
+}
+
+}  // namespace ebb

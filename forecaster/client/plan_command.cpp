@@ -1,0 +1,166 @@
+// `ebb plan`: the plugin's decision for a described job, without Slurm.
+#include <CLI/CLI.hpp>
+#include <cmath>
+#include <cstdio>
+#include <iostream>
+
+#include "command_common.hpp"
+#include "ebb/daemon_client.hpp"
+#include "ebb/error.hpp"
+#include "ebb/forecast_file.hpp"
+#include "protocol.hpp"
+
+namespace ebb {
+namespace {
+
+// The wording of plugin/message.cpp's decision_line(), so `ebb plan` shows what sbatch
+// would print. (Kept here because the plugin's copy lives with its Slurm glue.)
+std::string fixed(double x, int decimals) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", decimals, x);
+  return buf;
+}
+std::string amount(double x) {
+  const double a = std::fabs(x);
+  if (a >= 10 || a == 0) return fixed(x, 0);
+  if (a >= 1) return fixed(x, 1);
+  if (a >= 0.01) return fixed(x, 2);
+  return fixed(x, 3);
+}
+std::string baseline_label(const Decision& d, TimePoint now) {
+  if (d.baseline.start <= now + minutes(1)) return "now";
+  return "at " + format_local_minute(d.baseline.start);
+}
+std::string decision_line(const Decision& d, TimePoint now) {
+  if (!d.defer) {
+    return "ebb: not deferred: " + d.reason + " (" + fixed(d.baseline.mean_carbon, 0) +
+           " gCO2/kWh " + baseline_label(d, now) + ", est. " + amount(d.energy_kwh) + " kWh)";
+  }
+  std::string savings = "saves " + amount(d.saved_grams() / 1000.0) + " kgCO2";
+  if (!std::isnan(d.saved_cost())) savings += " and " + amount(d.saved_cost()) + " " + d.currency;
+  return "ebb: deferred to " + format_local_minute(d.start) + " (" +
+         fixed(d.chosen.mean_carbon, 0) + " vs " + fixed(d.baseline.mean_carbon, 0) + " gCO2/kWh " +
+         baseline_label(d, now) + ", est. " + amount(d.energy_kwh) + " kWh, " + savings + ")";
+}
+
+Decision plan_locally(const Config& config, const PlanQuery& q, const SignalSeries& forecast) {
+  PlanRequest r;
+  r.now = *q.now;
+  r.earliest_start = q.earliest_start;
+  r.deadline = q.deadline;
+  r.max_delay = q.max_delay;
+  r.time_limit = q.job.time_limit;
+  r.expected_runtime = q.expected_runtime;
+  r.power_watts = config.partition(q.job.partition).power.watts(q.job);
+  Policy policy = config.policy;
+  if (q.objective) policy.objective = *q.objective;
+  return plan(r, forecast, policy);
+}
+
+}  // namespace
+
+int plan_main(int argc, char** argv) {
+  CLI::App app{
+      "Show the decision ebb would make for a job, without Slurm: asks ebbd (or reads "
+      "a forecast file) and prints the line sbatch would print.",
+      "ebb plan"};
+  std::string time_text, deadline_text, begin_text, max_delay_text, runtime_text, objective_text;
+  std::string mem_text, partition, file, region, url, now_text;
+  std::string config_path = commands::kDefaultConfig;
+  std::uint32_t nodes = 1, ntasks = 1, cpus_per_task = 1, gpus = 0, cores = 0;
+  bool json = false;
+  app.add_option("-t,--time", time_text, "the job's time limit, as sbatch --time (e.g. 2:00:00)")
+      ->required();
+  app.add_option("-d,--deadline", deadline_text,
+                 "latest finish: 2026-11-28T06:00 (local), ...Z, or now+12hours");
+  app.add_option("-b,--begin", begin_text, "earliest start, same forms as --deadline");
+  app.add_option("--max-delay", max_delay_text, "latest start after the earliest, e.g. 12:00:00");
+  app.add_option("--expected-runtime", runtime_text, "expected runtime if shorter than --time");
+  app.add_option("-o,--objective", objective_text, "carbon, cost or balanced");
+  app.add_option("-N,--nodes", nodes, "nodes")->capture_default_str();
+  app.add_option("-n,--ntasks", ntasks, "tasks")->capture_default_str();
+  app.add_option("--cpus-per-task", cpus_per_task, "CPUs per task")->capture_default_str();
+  app.add_option("--cores", cores, "total cores (sets 1 task with this many CPUs)");
+  app.add_option("--gpus", gpus, "GPUs over the whole job")->capture_default_str();
+  app.add_option("--mem", mem_text, "memory over the whole job, e.g. 16G");
+  app.add_option("-p,--partition", partition, "partition (selects the power model)");
+  auto* file_opt = app.add_option("-f,--forecast", file, "plan against this forecast file");
+  app.add_option("-r,--region", region, "ask ebbd for this region")->excludes(file_opt);
+  auto* config_opt = app.add_option("-c,--config", config_path, "ebb.conf")->capture_default_str();
+  app.add_option("--url", url, "ebbd's URL (default: DaemonURL= from ebb.conf)");
+  app.add_option("--now", now_text, "plan as if it were this time");
+  app.add_flag("--json", json, "print the decision as JSON");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  try {
+    Config config = commands::load_config_for_command(config_path, config_opt->count() > 0);
+    TimePoint now =
+        now_text.empty() ? now_utc() : commands::parse_user_time(now_text, now_utc(), "--now");
+    PlanQuery q;
+    q.region = region;
+    q.now = now;
+    q.job.time_limit = parse_slurm_duration(time_text, "--time");
+    if (q.job.time_limit <= Duration{0}) throw InputError("--time: must be longer than zero");
+    if (!deadline_text.empty())
+      q.deadline = commands::parse_user_time(deadline_text, now, "--deadline");
+    if (!begin_text.empty())
+      q.earliest_start = commands::parse_user_time(begin_text, now, "--begin");
+    if (!max_delay_text.empty()) q.max_delay = parse_slurm_duration(max_delay_text, "--max-delay");
+    if (!runtime_text.empty())
+      q.expected_runtime = parse_slurm_duration(runtime_text, "--expected-runtime");
+    if (!objective_text.empty()) q.objective = parse_objective(objective_text);
+    q.job.nodes = nodes;
+    q.job.tasks = cores ? 1 : ntasks;
+    q.job.cpus_per_task = cores ? cores : cpus_per_task;
+    q.job.gpus = gpus;
+    if (!mem_text.empty()) q.job.memory_gb = commands::parse_memory_gb(mem_text, "--mem");
+    q.job.partition = partition;
+    if (!q.deadline && !q.max_delay) {
+      auto d = config.partition(partition).default_max_delay;
+      if (!d) throw InputError("say how long the job may wait: --deadline or --max-delay");
+      q.max_delay = d;
+    }
+
+    std::optional<Decision> decision;
+    std::string note;
+    if (!file.empty()) {
+      decision = plan_locally(config, q, read_forecast_file(file));
+      note = "planned against " + file;
+    } else {
+      std::string daemon_url = commands::daemon_url_of(config, url);
+      std::string error;
+      decision = ask_daemon_for_plan(daemon_url, q, commands::kCommandTimeout, &error);
+      note = "planned by ebbd at " + daemon_url;
+      if (!decision) {
+        std::string name = region.empty() ? config.region : region;
+        if (name.empty() && config.regions.size() == 1) name = config.regions.begin()->first;
+        std::string path = cache_file_path(commands::cache_dir_of(config), name);
+        if (name.empty()) throw InputError(error);
+        try {
+          decision = plan_locally(config, q, read_forecast_file(path));
+        } catch (const InputError& e) {
+          throw InputError(error + "; and its cache: " + e.what());
+        }
+        note = "planned against ebbd's cache file " + path + " (" + error + ")";
+      }
+    }
+    if (json) {
+      nlohmann::json j = wire::decision_to_json(*decision);
+      j["note"] = note;
+      std::cout << j.dump(2) << "\n";
+    } else {
+      std::cout << decision_line(*decision, now) << "\n";
+      std::cout << "  " << note << "; latest start " << format_local_minute(decision->latest_start)
+                << ", objective " << to_string(decision->objective) << "\n";
+    }
+    return 0;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "ebb plan: %s\n", e.what());
+    return 1;
+  }
+}
+
+}  // namespace ebb

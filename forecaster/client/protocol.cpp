@@ -1,0 +1,324 @@
+#include "protocol.hpp"
+
+#include <simdjson.h>
+
+#include <cmath>
+
+#include "ebb/config.hpp"
+#include "ebb/error.hpp"
+
+namespace ebb::wire {
+namespace {
+
+using simdjson::dom::element;
+using simdjson::dom::element_type;
+
+nlohmann::json number_or_null(double v) {
+  if (std::isnan(v)) return nullptr;
+  return v;
+}
+
+simdjson::dom::parser& thread_parser() {
+  thread_local simdjson::dom::parser parser;
+  return parser;
+}
+
+element parse_document(std::string_view json, const char* what) {
+  auto result = thread_parser().parse(json.data(), json.size());
+  if (result.error()) {
+    throw InputError(std::string(what) +
+                     ": not valid JSON: " + simdjson::error_message(result.error()));
+  }
+  return result.value();
+}
+
+simdjson::dom::object as_object(element e, const std::string& what) {
+  auto o = e.get_object();
+  if (o.error()) throw InputError(what + ": expected a JSON object");
+  return o.value();
+}
+
+std::string as_string(element e, const std::string& field) {
+  auto s = e.get_string();
+  if (s.error()) throw InputError("field '" + field + "': expected a string");
+  return std::string(s.value());
+}
+
+double as_number(element e, const std::string& field) {
+  if (e.is_null()) return kNoPrice;
+  auto d = e.get_double();  // accepts integers too
+  if (d.error()) throw InputError("field '" + field + "': expected a number");
+  return d.value();
+}
+
+bool as_bool(element e, const std::string& field) {
+  auto b = e.get_bool();
+  if (b.error()) throw InputError("field '" + field + "': expected true or false");
+  return b.value();
+}
+
+TimePoint as_time(element e, const std::string& field) {
+  if (e.is_int64()) return TimePoint{seconds{e.get_int64().value()}};
+  if (e.is_string()) {
+    try {
+      return parse_iso8601(e.get_string().value());
+    } catch (const InputError& err) {
+      throw InputError("field '" + field + "': " + err.what());
+    }
+  }
+  throw InputError("field '" + field + "': expected an ISO 8601 time or epoch seconds");
+}
+
+Duration as_duration(element e, const std::string& field) {
+  if (e.is_int64()) {
+    auto v = e.get_int64().value();
+    if (v < 0) throw InputError("field '" + field + "': must not be negative");
+    return Duration{v};
+  }
+  if (e.is_string()) return parse_slurm_duration(e.get_string().value(), field);
+  throw InputError("field '" + field + "': expected seconds or a Slurm duration");
+}
+
+std::uint32_t as_count(element e, const std::string& field) {
+  auto v = e.get_int64();
+  if (v.error() || v.value() < 0 || v.value() > 1'000'000'000) {
+    throw InputError("field '" + field + "': expected a whole number >= 0");
+  }
+  return static_cast<std::uint32_t>(v.value());
+}
+
+nlohmann::json impact_to_json(const Impact& i) {
+  return {{"start", format_utc(i.start)},
+          {"mean_carbon", i.mean_carbon},
+          {"mean_price", number_or_null(i.mean_price)},
+          {"grams_co2", i.grams_co2},
+          {"cost", number_or_null(i.cost)},
+          {"objective", i.objective},
+          {"covered", i.covered}};
+}
+
+Impact impact_from(element e, const std::string& what) {
+  Impact i;
+  for (auto [key, value] : as_object(e, what)) {
+    std::string field = what + "." + std::string(key);
+    if (key == "start")
+      i.start = as_time(value, field);
+    else if (key == "mean_carbon")
+      i.mean_carbon = as_number(value, field);
+    else if (key == "mean_price")
+      i.mean_price = as_number(value, field);
+    else if (key == "grams_co2")
+      i.grams_co2 = as_number(value, field);
+    else if (key == "cost")
+      i.cost = as_number(value, field);
+    else if (key == "objective")
+      i.objective = as_number(value, field);
+    else if (key == "covered")
+      i.covered = as_number(value, field);
+  }
+  return i;
+}
+
+Origin origin_from(std::string_view text) {
+  if (text == "forecast") return Origin::forecast;
+  if (text == "actual") return Origin::actual;
+  if (text == "extension") return Origin::extension;
+  throw InputError("unknown slot origin '" + std::string(text) + "'");
+}
+
+}  // namespace
+
+const char* to_string(Origin origin) {
+  switch (origin) {
+    case Origin::forecast:
+      return "forecast";
+    case Origin::actual:
+      return "actual";
+    case Origin::extension:
+      return "extension";
+  }
+  return "forecast";
+}
+
+const char* to_string(SignalKind kind) {
+  return kind == SignalKind::marginal ? "marginal" : "average";
+}
+
+std::string encode_plan_query(const PlanQuery& q) {
+  nlohmann::json j;
+  if (!q.region.empty()) j["region"] = q.region;
+  if (q.now) j["now"] = format_utc(*q.now);
+  if (q.earliest_start) j["earliest_start"] = format_utc(*q.earliest_start);
+  if (q.deadline) j["deadline"] = format_utc(*q.deadline);
+  if (q.max_delay) j["max_delay"] = q.max_delay->count();
+  if (q.expected_runtime) j["expected_runtime"] = q.expected_runtime->count();
+  if (q.objective) j["objective"] = ebb::to_string(*q.objective);
+  j["time_limit"] = q.job.time_limit.count();
+  j["nodes"] = q.job.nodes;
+  j["tasks"] = q.job.tasks;
+  j["cpus_per_task"] = q.job.cpus_per_task;
+  j["gpus"] = q.job.gpus;
+  j["memory_gb"] = q.job.memory_gb;
+  if (!q.job.partition.empty()) j["partition"] = q.job.partition;
+  if (!q.job.job_name.empty()) j["job_name"] = q.job.job_name;
+  if (!q.job.user.empty()) j["user"] = q.job.user;
+  if (!q.job.account.empty()) j["account"] = q.job.account;
+  return j.dump();
+}
+
+PlanQuery decode_plan_query(std::string_view json) {
+  PlanQuery q;
+  element root = parse_document(json, "plan request");
+  bool has_time_limit = false;
+  for (auto [key_view, value] : as_object(root, "plan request")) {
+    std::string key(key_view);
+    if (key == "region")
+      q.region = as_string(value, key);
+    else if (key == "now")
+      q.now = as_time(value, key);
+    else if (key == "earliest_start" || key == "begin")
+      q.earliest_start = as_time(value, key);
+    else if (key == "deadline")
+      q.deadline = as_time(value, key);
+    else if (key == "max_delay")
+      q.max_delay = as_duration(value, key);
+    else if (key == "expected_runtime")
+      q.expected_runtime = as_duration(value, key);
+    else if (key == "objective")
+      q.objective = parse_objective(as_string(value, key));
+    else if (key == "time_limit") {
+      q.job.time_limit = as_duration(value, key);
+      has_time_limit = true;
+    } else if (key == "nodes")
+      q.job.nodes = as_count(value, key);
+    else if (key == "tasks")
+      q.job.tasks = as_count(value, key);
+    else if (key == "cpus_per_task")
+      q.job.cpus_per_task = as_count(value, key);
+    else if (key == "gpus")
+      q.job.gpus = as_count(value, key);
+    else if (key == "memory_gb") {
+      q.job.memory_gb = as_number(value, key);
+      if (!(q.job.memory_gb >= 0)) throw InputError("field 'memory_gb': expected a number >= 0");
+    } else if (key == "partition")
+      q.job.partition = as_string(value, key);
+    else if (key == "job_name")
+      q.job.job_name = as_string(value, key);
+    else if (key == "user")
+      q.job.user = as_string(value, key);
+    else if (key == "account")
+      q.job.account = as_string(value, key);
+    else
+      throw InputError("unknown field '" + key + "'");
+  }
+  if (!has_time_limit) throw InputError("field 'time_limit' is required (seconds or Slurm form)");
+  if (q.job.time_limit <= Duration{0}) throw InputError("field 'time_limit': must be positive");
+  return q;
+}
+
+nlohmann::json decision_to_json(const Decision& d) {
+  return {{"defer", d.defer},
+          {"start", format_utc(d.start)},
+          {"latest_start", format_utc(d.latest_start)},
+          {"energy_kwh", d.energy_kwh},
+          {"objective", ebb::to_string(d.objective)},
+          {"currency", d.currency},
+          {"reason", d.reason},
+          {"chosen", impact_to_json(d.chosen)},
+          {"baseline", impact_to_json(d.baseline)},
+          {"saved_grams", d.saved_grams()},
+          {"saved_cost", number_or_null(d.saved_cost())}};
+}
+
+Decision decode_decision(std::string_view json) {
+  Decision d;
+  element root = parse_document(json, "plan answer");
+  bool has_start = false;
+  for (auto [key, value] : as_object(root, "plan answer")) {
+    std::string field(key);
+    if (key == "defer")
+      d.defer = as_bool(value, field);
+    else if (key == "start") {
+      d.start = as_time(value, field);
+      has_start = true;
+    } else if (key == "latest_start")
+      d.latest_start = as_time(value, field);
+    else if (key == "energy_kwh")
+      d.energy_kwh = as_number(value, field);
+    else if (key == "objective")
+      d.objective = parse_objective(as_string(value, field));
+    else if (key == "currency")
+      d.currency = as_string(value, field);
+    else if (key == "reason")
+      d.reason = as_string(value, field);
+    else if (key == "chosen")
+      d.chosen = impact_from(value, field);
+    else if (key == "baseline")
+      d.baseline = impact_from(value, field);
+  }
+  if (!has_start) throw InputError("plan answer: no 'start'");
+  return d;
+}
+
+nlohmann::json series_to_json(const SignalSeries& series) {
+  nlohmann::json slots = nlohmann::json::array();
+  for (const Slot& s : series.slots()) {
+    slots.push_back({{"start", format_utc(s.start)},
+                     {"end", format_utc(s.end)},
+                     {"carbon_intensity", s.carbon},
+                     {"price", number_or_null(s.price)},
+                     {"origin", to_string(s.origin)}});
+  }
+  return slots;
+}
+
+ForecastReply decode_forecast(std::string_view json) {
+  ForecastReply reply;
+  element root = parse_document(json, "forecast answer");
+  std::vector<Slot> slots;
+  std::string region, currency = "EUR";
+  SignalKind kind = SignalKind::average;
+  for (auto [key, value] : as_object(root, "forecast answer")) {
+    std::string field(key);
+    if (key == "region")
+      region = as_string(value, field);
+    else if (key == "currency")
+      currency = as_string(value, field);
+    else if (key == "kind")
+      kind = as_string(value, field) == "marginal" ? SignalKind::marginal : SignalKind::average;
+    else if (key == "stale")
+      reply.stale = as_bool(value, field);
+    else if (key == "fetched_at" && !value.is_null())
+      reply.fetched_at = as_time(value, field);
+    else if (key == "generated_at")
+      reply.generated_at = as_time(value, field);
+    else if (key == "slots") {
+      auto array = value.get_array();
+      if (array.error()) throw InputError("field 'slots': expected an array");
+      for (element e : array.value()) {
+        Slot s;
+        for (auto [k, v] : as_object(e, "slot")) {
+          std::string f = "slots." + std::string(k);
+          if (k == "start")
+            s.start = as_time(v, f);
+          else if (k == "end")
+            s.end = as_time(v, f);
+          else if (k == "carbon_intensity")
+            s.carbon = as_number(v, f);
+          else if (k == "price")
+            s.price = as_number(v, f);
+          else if (k == "origin")
+            s.origin = origin_from(as_string(v, f));
+        }
+        slots.push_back(s);
+      }
+    }
+  }
+  reply.series = SignalSeries(std::move(slots), "ebbd region " + region);
+  reply.series.region = region;
+  reply.series.currency = currency;
+  reply.series.kind = kind;
+  return reply;
+}
+
+}  // namespace ebb::wire

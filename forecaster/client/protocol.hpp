@@ -1,0 +1,29 @@
+// The JSON that ebbd and its clients exchange, written with nlohmann::json and read with
+// simdjson. Times are ISO 8601 UTC strings ("2026-11-28T03:00:00Z"; readers also take
+// epoch seconds), durations are whole seconds (readers also take Slurm's forms such as
+// "2:00:00"), unknown prices are null.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+
+#include "ebb/daemon_client.hpp"
+
+namespace ebb::wire {
+
+std::string encode_plan_query(const PlanQuery& query);
+// Throws InputError naming the field on missing, mistyped or unknown fields.
+PlanQuery decode_plan_query(std::string_view json);
+
+nlohmann::json decision_to_json(const Decision& decision);
+// Throws InputError when the answer is not a decision.
+Decision decode_decision(std::string_view json);
+
+const char* to_string(Origin origin);
+const char* to_string(SignalKind kind);
+nlohmann::json series_to_json(const SignalSeries& series);
+// Reads the "slots"/"region"/"currency"/"kind"/"stale"/... of a /v1/forecast answer.
+ForecastReply decode_forecast(std::string_view json);
+
+}  // namespace ebb::wire

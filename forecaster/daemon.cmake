@@ -1,0 +1,66 @@
+# ebbd, the forecaster daemon, and ebbclient, the small HTTP client that the plugin and
+# the `ebb forecast` / `ebb plan` commands use to ask it (issue 3). Included from
+# forecaster/CMakeLists.txt.
+
+# ebbclient: raw-socket HTTP with one total deadline, and the JSON wire format. Linked
+# into spank_ebb.so, so it stays small: no cpp-httplib, no CLI11.
+add_library(ebbclient STATIC
+  client/http_request.cpp
+  client/protocol.cpp
+  client/daemon_client.cpp
+)
+target_include_directories(ebbclient PUBLIC ${PROJECT_SOURCE_DIR}/include ${NLOHMANN_INCLUDE_DIR})
+target_link_libraries(ebbclient PUBLIC ebbcore simdjson::simdjson)
+
+# The `ebb forecast` and `ebb plan` subcommands (ebb::forecast_main, ebb::plan_main),
+# for the lead's `ebb` command line tool to link.
+add_library(ebbcommands STATIC
+  client/command_common.cpp
+  client/terminal_chart.cpp
+  client/forecast_command.cpp
+  client/plan_command.cpp
+)
+target_include_directories(ebbcommands PRIVATE ${CLI11_INCLUDE_DIR})
+target_link_libraries(ebbcommands PUBLIC ebbclient)
+
+# The provider adapters come from gridsources/ (target ebbgridsources). gridsources/ is added
+# after forecaster/, so test for its CMake file rather than the target; without it ebbd
+# builds with a stand-in that reads forecast files only.
+if(EXISTS ${PROJECT_SOURCE_DIR}/gridsources/sources.cmake)
+  set(EBB_DAEMON_SOURCES_LIB ebbgridsources)
+  set(EBB_DAEMON_FALLBACK_SOURCES)
+else()
+  set(EBB_DAEMON_SOURCES_LIB)
+  set(EBB_DAEMON_FALLBACK_SOURCES daemon/fallback_sources.cpp)
+endif()
+
+# Debian's cpp-httplib is a compiled library; its pkg-config file carries the feature
+# macros (OpenSSL, zlib, brotli) that the header must see to match it.
+if(NOT TARGET PkgConfig::EBB_HTTPLIB)
+  pkg_check_modules(EBB_HTTPLIB REQUIRED IMPORTED_TARGET GLOBAL cpp-httplib)
+endif()
+
+add_library(ebbdaemon STATIC
+  daemon/settings.cpp
+  daemon/log.cpp
+  daemon/history.cpp
+  daemon/cache.cpp
+  daemon/metrics.cpp
+  daemon/region.cpp
+  daemon/refresher.cpp
+  daemon/server.cpp
+  ${EBB_DAEMON_FALLBACK_SOURCES}
+)
+target_include_directories(ebbdaemon PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/daemon
+                                            ${HTTPLIB_INCLUDE_DIR} ${NLOHMANN_INCLUDE_DIR})
+target_link_libraries(ebbdaemon PUBLIC ebbclient ebbcore ${EBB_DAEMON_SOURCES_LIB}
+                                       PkgConfig::EBB_HTTPLIB Threads::Threads)
+
+add_executable(ebbd daemon/main.cpp)
+target_include_directories(ebbd PRIVATE ${CLI11_INCLUDE_DIR})
+target_compile_definitions(ebbd PRIVATE EBB_VERSION="${PROJECT_VERSION}")
+target_link_libraries(ebbd PRIVATE ebbdaemon)
+
+install(TARGETS ebbd RUNTIME DESTINATION sbin)
+install(FILES ${PROJECT_SOURCE_DIR}/contrib/systemd/ebbd.service
+        DESTINATION lib/systemd/system)

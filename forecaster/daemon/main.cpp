@@ -1,0 +1,148 @@
+// ebbd, ebb's forecaster daemon: fetches each configured region's carbon intensity and
+// electricity price, keeps them cached on disk, and answers forecasts and plans over HTTP.
+// See forecaster/daemon/README-section.md (the README's "Forecaster daemon" section).
+#include <pthread.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdlib>
+#include <fstream>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "clock.hpp"
+#include "ebb/config.hpp"
+#include "ebb/error.hpp"
+#include "log.hpp"
+#include "metrics.hpp"
+#include "refresher.hpp"
+#include "region.hpp"
+#include "server.hpp"
+#include "settings.hpp"
+
+namespace {
+
+using namespace ebb::daemon;
+
+void make_dirs(const std::string& path) {
+  for (std::size_t i = 1; i <= path.size(); ++i) {
+    if (i == path.size() || path[i] == '/') {
+      std::string prefix = path.substr(0, i);
+      if (::mkdir(prefix.c_str(), 0755) != 0 && errno != EEXIST) {
+        throw std::runtime_error("cannot create cache folder " + prefix + ": " +
+                                 std::strerror(errno));
+      }
+    }
+  }
+}
+
+int run(int argc, char** argv) {
+  CLI::App app{
+      "ebbd: ebb's forecaster daemon. Fetches each region's carbon intensity and electricity\n"
+      "price (RegionName= lines of ebb.conf), caches them on disk and serves forecasts and\n"
+      "job plans over HTTP: GET /v1/forecast?region=R, POST /v1/plan, GET /v1/health,\n"
+      "GET /metrics. Run it as an unprivileged user (e.g. slurm); logs go to stderr.",
+      "ebbd"};
+  std::string config_path = "/etc/slurm/ebb.conf";
+  std::string listen, cache_dir, port_file, now_text;
+  bool once = false;
+  app.add_option("-c,--config", config_path, "ebb.conf to read")->capture_default_str();
+  app.add_option("--listen", listen, "host:port to serve on, overrides Listen= (port 0: any)");
+  app.add_option("--cache-dir", cache_dir, "overrides CacheDir=");
+  app.add_option("--port-file", port_file, "write the bound port to this file once listening");
+  app.add_option("--now", now_text,
+                 "TESTS ONLY: pretend the clock reads this ISO 8601 time at start-up "
+                 "(also EBB_NOW); it then runs at the real rate");
+  app.add_flag("--once", once,
+               "fetch every region once, write the cache and exit (for cron or air-gapped "
+               "sites); exit status 1 when any fetch failed");
+  app.set_version_flag("--version", "ebbd " EBB_VERSION);
+  CLI11_PARSE(app, argc, argv);
+
+  if (now_text.empty()) {
+    if (const char* env = std::getenv("EBB_NOW")) now_text = env;
+  }
+  std::optional<ebb::TimePoint> pretend;
+  if (!now_text.empty()) pretend = ebb::parse_iso8601(now_text);
+  DaemonClock clock(pretend);
+
+  ebb::Config config = ebb::load_config(config_path);
+  DaemonSettings settings = daemon_settings(config);
+  if (!listen.empty()) parse_listen(listen, settings.listen_host, settings.listen_port);
+  if (!cache_dir.empty()) settings.cache_dir = cache_dir;
+  if (config.regions.empty()) {
+    throw ebb::InputError(config_path + ": no RegionName= line; ebbd has nothing to serve");
+  }
+  if (::geteuid() == 0) {
+    log_warning("running as root; run ebbd as an unprivileged user such as slurm");
+  }
+  if (clock.pretending())
+    log_warning("clock set by --now/EBB_NOW to " + ebb::format_utc(clock.now()));
+  make_dirs(settings.cache_dir);
+
+  Metrics metrics;
+  std::vector<std::unique_ptr<Region>> regions;
+  for (const auto& [name, region_settings] : config.regions) {
+    regions.push_back(std::make_unique<Region>(region_settings, settings, clock, metrics));
+    regions.back()->load_cache();
+  }
+
+  if (once) {
+    bool all_ok = true;
+    for (auto& r : regions) all_ok = r->refresh() && all_ok;
+    return all_ok ? 0 : 1;
+  }
+
+  // Signals go to one thread that stops the server; every other thread blocks them.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  ::signal(SIGPIPE, SIG_IGN);
+
+  Server server(config, regions, clock, metrics, settings.http_threads);
+  int port = server.bind(settings.listen_host, settings.listen_port);
+  log_info("listening on " + settings.listen_host + ":" + std::to_string(port) + " with " +
+           std::to_string(regions.size()) + " region(s), cache in " + settings.cache_dir);
+  if (!port_file.empty()) {
+    std::ofstream(port_file + ".tmp") << port << "\n";
+    std::rename((port_file + ".tmp").c_str(), port_file.c_str());
+  }
+
+  std::vector<std::unique_ptr<Refresher>> refreshers;
+  for (auto& r : regions) {
+    refreshers.push_back(std::make_unique<Refresher>(*r, settings));
+    refreshers.back()->start();
+  }
+  std::thread signal_thread([&] {
+    int received = 0;
+    sigwait(&signals, &received);
+    if (received != 0) {
+      log_info(std::string("stopping on ") + (received == SIGTERM ? "SIGTERM" : "SIGINT"));
+    }
+    server.stop();
+  });
+
+  bool served = server.serve();
+  if (!served) log_error("the HTTP server stopped unexpectedly");
+  for (auto& r : refreshers) r->stop();
+  // Wake the signal thread if the server ended on its own.
+  pthread_kill(signal_thread.native_handle(), SIGTERM);
+  signal_thread.join();
+  return served ? 0 : 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {
+    log_error(e.what());
+    return 2;
+  }
+}

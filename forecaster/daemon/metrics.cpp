@@ -1,0 +1,90 @@
+#include "metrics.hpp"
+
+#include <cstdio>
+
+namespace ebb::daemon {
+namespace {
+
+// Label values are region and provider names from ebb.conf; escape what Prometheus needs.
+std::string label(const std::string& v) {
+  std::string out;
+  for (char c : v) {
+    if (c == '\\' || c == '"') out += '\\';
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    out += c;
+  }
+  return out;
+}
+
+std::string number(double v) {
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%.9g", v);
+  return buf;
+}
+
+}  // namespace
+
+void Metrics::count_fetch(const std::string& region, const std::string& provider, bool ok) {
+  std::lock_guard lock(fetch_mutex_);
+  ++fetches_[{region, provider, ok}];
+}
+
+void Metrics::count_plan(double seconds) {
+  plans_.fetch_add(1, std::memory_order_relaxed);
+  plan_nanos_.fetch_add(static_cast<long long>(seconds * 1e9), std::memory_order_relaxed);
+  std::size_t i = 0;
+  while (i < kBuckets.size() && seconds > kBuckets[i]) ++i;
+  plan_buckets_[i].fetch_add(1, std::memory_order_relaxed);
+}
+
+std::string Metrics::render(const std::vector<RegionAge>& regions) const {
+  std::string out;
+  out += "# HELP ebbd_fetch_total Provider fetches by region, provider and result.\n";
+  out += "# TYPE ebbd_fetch_total counter\n";
+  {
+    std::lock_guard lock(fetch_mutex_);
+    for (const auto& [key, count] : fetches_) {
+      const auto& [region, provider, ok] = key;
+      out += "ebbd_fetch_total{region=\"" + label(region) + "\",provider=\"" + label(provider) +
+             "\",result=\"" + (ok ? "success" : "failure") + "\"} " + std::to_string(count) + "\n";
+    }
+  }
+  out += "# HELP ebbd_forecast_age_seconds Seconds since the region's last good fetch.\n";
+  out += "# TYPE ebbd_forecast_age_seconds gauge\n";
+  for (const RegionAge& r : regions) {
+    if (r.age_seconds) {
+      out += "ebbd_forecast_age_seconds{region=\"" + label(r.region) + "\"} " +
+             number(*r.age_seconds) + "\n";
+    }
+  }
+  out += "# HELP ebbd_forecast_stale 1 when the region's forecast is older than StaleAfter.\n";
+  out += "# TYPE ebbd_forecast_stale gauge\n";
+  for (const RegionAge& r : regions) {
+    out +=
+        "ebbd_forecast_stale{region=\"" + label(r.region) + "\"} " + (r.stale ? "1" : "0") + "\n";
+  }
+  out += "# HELP ebbd_plans_total Plans served.\n# TYPE ebbd_plans_total counter\n";
+  out += "ebbd_plans_total " + std::to_string(plans_.load()) + "\n";
+  out += "# HELP ebbd_plan_errors_total Plan requests answered with an error.\n";
+  out += "# TYPE ebbd_plan_errors_total counter\n";
+  out += "ebbd_plan_errors_total " + std::to_string(plan_errors_.load()) + "\n";
+  out += "# HELP ebbd_plan_duration_seconds Time to parse, plan and answer one request.\n";
+  out += "# TYPE ebbd_plan_duration_seconds histogram\n";
+  long long cumulative = 0;
+  for (std::size_t i = 0; i < kBuckets.size(); ++i) {
+    cumulative += plan_buckets_[i].load();
+    out += "ebbd_plan_duration_seconds_bucket{le=\"" + number(kBuckets[i]) + "\"} " +
+           std::to_string(cumulative) + "\n";
+  }
+  cumulative += plan_buckets_[kBuckets.size()].load();
+  out += "ebbd_plan_duration_seconds_bucket{le=\"+Inf\"} " + std::to_string(cumulative) + "\n";
+  out += "ebbd_plan_duration_seconds_sum " + number(static_cast<double>(plan_nanos_.load()) / 1e9) +
+         "\n";
+  out += "ebbd_plan_duration_seconds_count " + std::to_string(cumulative) + "\n";
+  return out;
+}
+
+}  // namespace ebb::daemon

@@ -1,0 +1,49 @@
+// ebbd's counters, rendered in the Prometheus text format on GET /metrics.
+//
+//   ebbd_fetch_total{region,provider,result="success"|"failure"}   counter
+//   ebbd_forecast_age_seconds{region}                               gauge (since last good fetch)
+//   ebbd_forecast_stale{region}                                     gauge 0/1
+//   ebbd_plans_total                                                counter (plans served)
+//   ebbd_plan_errors_total                                          counter (400/404/503 answers)
+//   ebbd_plan_duration_seconds                                      histogram (handling time)
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "ebb/time.hpp"
+
+namespace ebb::daemon {
+
+class Metrics {
+ public:
+  void count_fetch(const std::string& region, const std::string& provider, bool ok);
+  void count_plan(double seconds);
+  void count_plan_error() { plan_errors_.fetch_add(1, std::memory_order_relaxed); }
+
+  struct RegionAge {
+    std::string region;
+    std::optional<double> age_seconds;
+    bool stale = false;
+  };
+  std::string render(const std::vector<RegionAge>& regions) const;
+
+  static constexpr std::array<double, 12> kBuckets = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
+                                                      0.01,   0.025,   0.05,   0.1,   0.25,   1.0};
+
+ private:
+  mutable std::mutex fetch_mutex_;
+  std::map<std::tuple<std::string, std::string, bool>, long long> fetches_;
+  std::atomic<long long> plans_{0};
+  std::atomic<long long> plan_errors_{0};
+  std::array<std::atomic<long long>, kBuckets.size() + 1> plan_buckets_{};  // last: +Inf
+  std::atomic<long long> plan_nanos_{0};
+};
+
+}  // namespace ebb::daemon

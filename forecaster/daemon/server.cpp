@@ -1,0 +1,198 @@
+#include "server.hpp"
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+
+#include "../client/protocol.hpp"
+#include "ebb/error.hpp"
+#include "log.hpp"
+
+namespace ebb::daemon {
+namespace {
+
+void answer_error(httplib::Response& res, int status, const std::string& message) {
+  res.status = status;
+  res.set_content(nlohmann::json{{"error", message}}.dump(), "application/json");
+}
+
+std::string lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+nlohmann::json optional_time(const std::optional<TimePoint>& t) {
+  return t ? nlohmann::json(format_utc(*t)) : nlohmann::json(nullptr);
+}
+
+}  // namespace
+
+Server::Server(const Config& config, std::vector<std::unique_ptr<Region>>& regions,
+               const DaemonClock& clock, Metrics& metrics, int threads)
+    : config_(config), regions_(regions), clock_(clock), metrics_(metrics) {
+  http_.new_task_queue = [threads] {
+    return new httplib::ThreadPool(static_cast<std::size_t>(threads));
+  };
+  http_.set_keep_alive_max_count(1000);
+  http_.set_read_timeout(std::chrono::seconds(5));
+  http_.set_write_timeout(std::chrono::seconds(5));
+  http_.set_payload_max_length(64 * 1024);  // a plan request is a few hundred bytes
+  http_.Get("/v1/health",
+            [this](const httplib::Request&, httplib::Response& res) { handle_health(res); });
+  http_.Get("/v1/forecast", [this](const httplib::Request& req, httplib::Response& res) {
+    handle_forecast(req, res);
+  });
+  http_.Post("/v1/plan", [this](const httplib::Request& req, httplib::Response& res) {
+    handle_plan(req, res);
+  });
+  http_.Get("/metrics",
+            [this](const httplib::Request&, httplib::Response& res) { handle_metrics(res); });
+  http_.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
+    if (res.status == 404) {
+      answer_error(res, 404,
+                   "no such endpoint: " + req.method + " " + req.path +
+                       " (try /v1/health, /v1/forecast, /v1/plan, /metrics)");
+    } else if (res.body.empty()) {
+      answer_error(res, res.status, "request rejected");
+    }
+  });
+  http_.set_exception_handler(
+      [](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
+        std::string what = "internal error";
+        try {
+          if (ep) std::rethrow_exception(ep);
+        } catch (const std::exception& e) {
+          what = std::string("internal error: ") + e.what();
+        } catch (...) {
+        }
+        log_error(what);
+        answer_error(res, 500, what);
+      });
+}
+
+int Server::bind(const std::string& host, int port) {
+  if (port == 0) {
+    int bound = http_.bind_to_any_port(host);
+    if (bound < 0) throw std::runtime_error("cannot listen on " + host + ": bind failed");
+    return bound;
+  }
+  if (!http_.bind_to_port(host, port)) {
+    throw std::runtime_error("cannot listen on " + host + ":" + std::to_string(port) +
+                             " (in use, or not an address of this host?)");
+  }
+  return port;
+}
+
+bool Server::serve() { return http_.listen_after_bind(); }
+
+void Server::stop() { http_.stop(); }
+
+const Region* Server::find_region(const std::string& name, std::string* error) const {
+  std::string wanted = lower(name.empty() ? config_.region : name);
+  if (wanted.empty()) {
+    if (regions_.size() == 1) return regions_.front().get();
+    *error = "say which region: region=... (configured: ";
+    for (std::size_t i = 0; i < regions_.size(); ++i) {
+      *error += (i ? ", " : "") + regions_[i]->name();
+    }
+    *error += ")";
+    return nullptr;
+  }
+  for (const auto& r : regions_) {
+    if (r->name() == wanted) return r.get();
+  }
+  *error = "unknown region '" + name + "'";
+  return nullptr;
+}
+
+void Server::handle_health(httplib::Response& res) const {
+  nlohmann::json regions = nlohmann::json::object();
+  bool all_good = true;
+  for (const auto& r : regions_) {
+    auto snap = r->snapshot();
+    bool has_data = snap && snap->has_data();
+    bool stale = !snap || snap->stale;
+    all_good = all_good && has_data && !stale;
+    regions[r->name()] = {{"has_data", has_data},
+                          {"stale", stale},
+                          {"fetched_at", snap ? optional_time(snap->fetched_at) : nullptr}};
+  }
+  nlohmann::json j = {{"status", all_good ? "ok" : "degraded"},
+                      {"now", format_utc(clock_.now())},
+                      {"regions", regions}};
+  res.set_content(j.dump(), "application/json");
+}
+
+void Server::handle_forecast(const httplib::Request& req, httplib::Response& res) const {
+  std::string error;
+  const Region* region = find_region(req.get_param_value("region"), &error);
+  if (!region) return answer_error(res, error.rfind("unknown", 0) == 0 ? 404 : 400, error);
+  auto snap = region->snapshot();
+  if (!snap || !snap->has_data()) {
+    return answer_error(res, 503, "region '" + region->name() + "' has no forecast yet");
+  }
+  nlohmann::json j = {{"region", snap->region},
+                      {"currency", snap->series.currency},
+                      {"kind", wire::to_string(snap->series.kind)},
+                      {"fetched_at", optional_time(snap->fetched_at)},
+                      {"provider_end", optional_time(snap->provider_end)},
+                      {"stale", snap->stale},
+                      {"generated_at", format_utc(snap->built_at)},
+                      {"slots", wire::series_to_json(snap->series)}};
+  res.set_content(j.dump(), "application/json");
+}
+
+void Server::handle_plan(const httplib::Request& req, httplib::Response& res) const {
+  const auto started = std::chrono::steady_clock::now();
+  try {
+    PlanQuery q = wire::decode_plan_query(req.body);
+    std::string error;
+    const Region* region = find_region(q.region, &error);
+    if (!region) {
+      metrics_.count_plan_error();
+      return answer_error(res, error.rfind("unknown", 0) == 0 ? 404 : 400, error);
+    }
+    auto snap = region->snapshot();
+    if (!snap || !snap->has_data()) {
+      metrics_.count_plan_error();
+      return answer_error(res, 503, "region '" + region->name() + "' has no forecast yet");
+    }
+    PlanRequest request;
+    request.now = q.now ? *q.now : clock_.now();
+    request.earliest_start = q.earliest_start;
+    request.deadline = q.deadline;
+    request.max_delay = q.max_delay;
+    request.time_limit = q.job.time_limit;
+    request.expected_runtime = q.expected_runtime;
+    request.power_watts = config_.partition(q.job.partition).power.watts(q.job);
+    Policy policy = config_.policy;
+    if (q.objective) policy.objective = *q.objective;
+    Decision d = plan(request, snap->series, policy);
+    nlohmann::json j = wire::decision_to_json(d);
+    j["region"] = snap->region;
+    j["stale"] = snap->stale;
+    j["fetched_at"] = optional_time(snap->fetched_at);
+    res.set_content(j.dump(), "application/json");
+    metrics_.count_plan(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  } catch (const InputError& e) {
+    metrics_.count_plan_error();
+    answer_error(res, 400, e.what());
+  }
+}
+
+void Server::handle_metrics(httplib::Response& res) const {
+  std::vector<Metrics::RegionAge> ages;
+  const TimePoint now = clock_.now();
+  for (const auto& r : regions_) {
+    auto snap = r->snapshot();
+    Metrics::RegionAge a;
+    a.region = r->name();
+    a.stale = !snap || snap->stale;
+    if (snap && snap->fetched_at)
+      a.age_seconds = static_cast<double>((now - *snap->fetched_at).count());
+    ages.push_back(a);
+  }
+  res.set_content(metrics_.render(ages), "text/plain; version=0.0.4");
+}
+
+}  // namespace ebb::daemon

@@ -1,0 +1,48 @@
+// ebbd's HTTP interface (cpp-httplib, a fixed pool of worker threads):
+//   GET  /v1/health               {"status":"ok"|"degraded","regions":{...}}
+//   GET  /v1/forecast?region=R    the region's served forecast (protocol.hpp)
+//   POST /v1/plan                 a job (PlanQuery JSON) -> the Decision, as JSON
+//   GET  /metrics                 Prometheus text (metrics.hpp)
+// Errors answer {"error": "..."} with 400 (bad request), 404 (unknown region or path)
+// or 503 (no forecast for the region yet).
+#pragma once
+
+#include <httplib.h>
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "clock.hpp"
+#include "ebb/config.hpp"
+#include "metrics.hpp"
+#include "region.hpp"
+
+namespace ebb::daemon {
+
+class Server {
+ public:
+  Server(const Config& config, std::vector<std::unique_ptr<Region>>& regions,
+         const DaemonClock& clock, Metrics& metrics, int threads);
+  // Binds; returns the bound port (useful with port 0). Throws std::runtime_error.
+  int bind(const std::string& host, int port);
+  // Serves until stop(); returns false when serving failed.
+  bool serve();
+  void stop();
+
+ private:
+  const Region* find_region(const std::string& name, std::string* error) const;
+  void handle_health(httplib::Response& res) const;
+  void handle_forecast(const httplib::Request& req, httplib::Response& res) const;
+  void handle_plan(const httplib::Request& req, httplib::Response& res) const;
+  void handle_metrics(httplib::Response& res) const;
+
+  const Config& config_;
+  std::vector<std::unique_ptr<Region>>& regions_;
+  const DaemonClock& clock_;
+  Metrics& metrics_;
+  httplib::Server http_;
+};
+
+}  // namespace ebb::daemon

@@ -1,0 +1,72 @@
+#include "settings.hpp"
+
+#include <charconv>
+
+#include "ebb/error.hpp"
+
+namespace ebb::daemon {
+namespace {
+
+int parse_int(const std::string& key, const std::string& text, int low, int high) {
+  int v = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || end != text.data() + text.size() || v < low || v > high) {
+    throw InputError("ebb.conf: " + key + ": expected a whole number from " + std::to_string(low) +
+                     " to " + std::to_string(high) + ", got '" + text + "'");
+  }
+  return v;
+}
+
+Duration parse_positive_duration(const std::string& key, const std::string& text) {
+  Duration d = parse_slurm_duration(text, key);
+  if (d <= Duration{0}) throw InputError("ebb.conf: " + key + ": must be longer than zero");
+  return d;
+}
+
+}  // namespace
+
+void parse_listen(const std::string& text, std::string& host, int& port) {
+  auto colon = text.rfind(':');
+  if (colon == std::string::npos)
+    throw InputError("Listen: expected host:port, got '" + text + "'");
+  std::string h = text.substr(0, colon);
+  if (h.size() >= 2 && h.front() == '[' && h.back() == ']') h = h.substr(1, h.size() - 2);
+  host = h.empty() ? "127.0.0.1" : h;
+  port = parse_int("Listen", text.substr(colon + 1), 0, 65535);
+}
+
+DaemonSettings daemon_settings(const Config& config) {
+  DaemonSettings s;
+  bool history_set = false;
+  for (const auto& [key, value] : config.daemon) {
+    if (key == "listen")
+      parse_listen(value, s.listen_host, s.listen_port);
+    else if (key == "cachedir")
+      s.cache_dir = value;
+    else if (key == "refreshinterval")
+      s.refresh_interval = parse_positive_duration("RefreshInterval", value);
+    else if (key == "staleafter")
+      s.stale_after = parse_positive_duration("StaleAfter", value);
+    else if (key == "extensionweeks")
+      s.extension_weeks = parse_int("ExtensionWeeks", value, 1, 52);
+    else if (key == "extensionhorizon")
+      s.extension_horizon = parse_slurm_duration(value, "ExtensionHorizon");
+    else if (key == "historydays") {
+      s.history_days = parse_int("HistoryDays", value, 1, 3660);
+      history_set = true;
+    } else if (key == "httpthreads")
+      s.http_threads = parse_int("HttpThreads", value, 1, 256);
+    else if (key == "fetchtimeout")
+      s.fetch_timeout = parse_positive_duration("FetchTimeout", value);
+    else if (key == "fetchretries")
+      s.max_retries = parse_int("FetchRetries", value, 0, 10);
+    else if (key == "useragent")
+      s.user_agent = value;
+    else if (key == "cafile")
+      s.ca_file = value;
+  }
+  if (!history_set) s.history_days = s.extension_weeks * 7;
+  return s;
+}
+
+}  // namespace ebb::daemon

@@ -1,0 +1,42 @@
+// ebbd's own settings, read from the daemon keys of ebb.conf (Config::daemon).
+//
+//     Listen=127.0.0.1:8451      CacheDir=/var/cache/ebb     RefreshInterval=15
+//     StaleAfter=6:00:00         ExtensionWeeks=4            ExtensionHorizon=7-00:00:00
+//     HistoryDays=35             HttpThreads=4               FetchTimeout=15
+//     UserAgent=...              CAFile=/etc/ssl/certs/ca-certificates.crt
+//
+// Durations use Slurm's forms ("15" is 15 minutes, "0:30" is 30 seconds).
+#pragma once
+
+#include <chrono>
+#include <string>
+
+#include "ebb/config.hpp"
+#include "ebb/time.hpp"
+
+namespace ebb::daemon {
+
+struct DaemonSettings {
+  std::string listen_host = "127.0.0.1";
+  int listen_port = 8451;
+  std::string cache_dir = "/var/cache/ebb";
+  Duration refresh_interval = minutes(15);
+  Duration stale_after = hours(6);
+  int extension_weeks = 4;
+  Duration extension_horizon = hours(24 * 7);  // extend the served forecast to now + this
+  int history_days = 35;                       // history kept for the extension
+  int http_threads = 4;
+  Duration fetch_timeout = seconds(15);
+  Duration connect_timeout = seconds(3);
+  int max_retries = 3;
+  std::string user_agent = "ebbd/0.1 (carbon-aware Slurm scheduling)";
+  std::string ca_file;
+};
+
+// Reads the daemon keys; throws InputError naming the key and its value when one is bad.
+DaemonSettings daemon_settings(const Config& config);
+
+// "host:port" or "[v6]:port" or ":port"; throws InputError.
+void parse_listen(const std::string& text, std::string& host, int& port);
+
+}  // namespace ebb::daemon
