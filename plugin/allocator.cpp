@@ -89,7 +89,7 @@ std::optional<Outcome> plan_job(int argc, char** argv) {
 
   if (const char* job_id = std::getenv("SLURM_JOB_ID")) {
     // srun inside an allocation ignores --begin; a nested sbatch inherits the flags.
-    if (asked && !flags.inherited) {
+    if (asked && flags.typed_inside_job) {
       print_line(not_deferred_line(std::string("inside job ") + job_id +
                                    "; ebb plans new submissions only"));
     }

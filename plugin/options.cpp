@@ -50,7 +50,7 @@ int handle(int id, const char* arg) {
       "",          "carbon-deadline", "carbon-max-delay", "carbon-objective", "carbon-explain",
       "carbon-off"};
   if (inside_job()) {
-    f.inherited = f.inherited || inherited_from_environment(names[id], arg);
+    if (!inherited_from_environment(names[id], arg)) f.typed_inside_job = true;
   }
   const bool check = !inside_job();
   switch (id) {

@@ -18,9 +18,9 @@ struct UserFlags {
   std::optional<Objective> objective;     // --carbon-objective
   bool explain = false;                   // --carbon-explain
   bool off = false;                       // --carbon-off
-  // True when a flag came from the environment a job inherited
-  // (SLURM_SPANK__SLURM_SPANK_OPTION_ebb_*) rather than from the user's own command.
-  bool inherited = false;
+  // Inside a job: true when at least one flag was typed on this command rather than
+  // inherited from the job's environment (SLURM_SPANK__SLURM_SPANK_OPTION_ebb_*).
+  bool typed_inside_job = false;
 
   bool any() const { return deadline || max_delay_seconds || objective || explain || off; }
   bool any_planning_flag() const { return deadline || max_delay_seconds || objective || explain; }

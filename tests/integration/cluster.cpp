@@ -1,0 +1,254 @@
+#include "cluster.hpp"
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+#ifndef EBB_SPANK_PLUGIN
+#error "EBB_SPANK_PLUGIN must name spank_ebb.so"
+#endif
+#ifndef EBB_JOB_SUBMIT_LUA
+#error "EBB_JOB_SUBMIT_LUA must name contrib/job_submit.lua"
+#endif
+
+namespace ebb::test {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+int free_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) throw std::runtime_error("socket() failed");
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  socklen_t len = sizeof addr;
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    ::close(fd);
+    throw std::runtime_error("cannot find a free port");
+  }
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+void write_file(const fs::path& path, const std::string& text) {
+  std::ofstream out(path, std::ios::trunc);
+  out << text;
+  if (!out) throw std::runtime_error("cannot write " + path.string());
+}
+
+std::string read_file(const fs::path& path) {
+  std::ifstream in(path);
+  std::stringstream buf;
+  buf << in.rdbuf();
+  return buf.str();
+}
+
+std::string tail(const std::string& text, std::size_t n) {
+  return text.size() <= n ? text : text.substr(text.size() - n);
+}
+
+fs::path make_temp_dir() {
+  std::string pattern = (fs::temp_directory_path() / "ebb-cluster-XXXXXX").string();
+  if (!::mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
+  return pattern;
+}
+
+}  // namespace
+
+Cluster::Cluster() : Cluster(Settings{}) {}
+
+Cluster::Cluster(Settings settings) : dir_(make_temp_dir()) {
+  try {
+    ensure_munge();
+    for (const char* sub : {"state", "spool", "log"}) fs::create_directories(dir_ / sub);
+    int ctld_port = free_port();
+    int slurmd_port = free_port();
+    while (slurmd_port == ctld_port) slurmd_port = free_port();
+    write_slurm_conf(ctld_port, slurmd_port);
+    write_plugstack(settings.with_plugin);
+    write_ebb_conf("# written by the test\n");
+    fs::copy_file(EBB_JOB_SUBMIT_LUA, dir_ / "job_submit.lua");
+
+    auto env = child_environment({{"SLURM_CONF", slurm_conf()}});
+    slurmctld_ = spawn_daemon({"slurmctld", "-D", "-f", slurm_conf()}, env,
+                              (dir_ / "log" / "slurmctld.out").string());
+    slurmd_ = spawn_daemon({"slurmd", "-D", "-f", slurm_conf()}, env,
+                           (dir_ / "log" / "slurmd.out").string());
+    wait_until_idle();
+  } catch (...) {
+    if (slurmd_ > 0) stop_daemon(slurmd_);
+    if (slurmctld_ > 0) stop_daemon(slurmctld_);
+    std::error_code ec;
+    if (!std::getenv("EBB_KEEP_CLUSTER")) fs::remove_all(dir_, ec);
+    throw;
+  }
+}
+
+Cluster::~Cluster() {
+  try {
+    cancel_all();
+  } catch (...) {
+  }
+  stop_daemon(slurmd_);
+  stop_daemon(slurmctld_);
+  std::error_code ec;
+  if (!std::getenv("EBB_KEEP_CLUSTER")) fs::remove_all(dir_, ec);
+}
+
+void Cluster::ensure_munge() const {
+  auto env = child_environment({});
+  auto ok = [&] { return run({"sh", "-c", "munge -n | unmunge"}, env).exit_code == 0; };
+  if (ok()) return;
+  // munged is one per machine, shared by every cluster; it is left running.
+  run({"sh", "-c",
+       "mkdir -p /run/munge && chown munge:munge /run/munge && "
+       "(runuser -u munge -- munged || munged --force)"},
+      env);
+  for (int i = 0; i < 50; ++i) {
+    if (ok()) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  throw std::runtime_error("munged is not running and could not be started");
+}
+
+void Cluster::write_slurm_conf(int ctld_port, int slurmd_port) const {
+  const std::string d = dir_.string();
+  std::ostringstream c;
+  c << "# A private single-node cluster for ebb's integration tests\n"
+    << "ClusterName=ebbtest\n"
+    << "SlurmctldHost=localhost\n"
+    << "SlurmUser=root\nSlurmdUser=root\n"
+    << "AuthType=auth/munge\nCredType=cred/munge\n"
+    << "StateSaveLocation=" << d << "/state\n"
+    << "SlurmdSpoolDir=" << d << "/spool\n"
+    << "SlurmctldPidFile=" << d << "/slurmctld.pid\n"
+    << "SlurmdPidFile=" << d << "/slurmd.pid\n"
+    << "SlurmctldLogFile=" << d << "/log/slurmctld.log\n"
+    << "SlurmdLogFile=" << d << "/log/slurmd.log\n"
+    << "SlurmctldPort=" << ctld_port << "\n"
+    << "SlurmdPort=" << slurmd_port << "\n"
+    << "ProctrackType=proctrack/linuxproc\nTaskPlugin=task/none\n"
+    << "JobAcctGatherType=jobacct_gather/linux\n"
+    << "AccountingStorageType=accounting_storage/none\n"
+    << "SchedulerType=sched/backfill\n"
+    << "SelectType=select/cons_tres\nSelectTypeParameters=CR_Core\n"
+    << "ReturnToService=2\n"
+    << "MinJobAge=600\n"
+    << "JobSubmitPlugins=lua\n"
+    << "PlugStackConfig=" << d << "/plugstack.conf\n"
+    << "NodeName=localhost CPUs=2 RealMemory=2000 State=UNKNOWN\n"
+    << "PartitionName=debug Nodes=localhost Default=YES MaxTime=INFINITE State=UP\n";
+  write_file(dir_ / "slurm.conf", c.str());
+}
+
+void Cluster::write_plugstack(bool with_plugin, const std::string& extra_args) const {
+  std::string text = "# written by the test\n";
+  if (with_plugin) {
+    text += std::string("optional ") + EBB_SPANK_PLUGIN + " config=" + ebb_conf();
+    if (!extra_args.empty()) text += " " + extra_args;
+    text += "\n";
+  }
+  write_file(dir_ / "plugstack.conf", text);
+}
+
+void Cluster::write_ebb_conf(const std::string& text) const { write_file(ebb_conf(), text); }
+
+RunResult Cluster::command(const std::vector<std::string>& argv, std::chrono::milliseconds timeout,
+                           const std::map<std::string, std::string>& extra_env) const {
+  std::map<std::string, std::string> env = extra_env;
+  env["SLURM_CONF"] = slurm_conf();
+  return run(argv, child_environment(env), timeout);
+}
+
+void Cluster::wait_until_idle() const {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  std::string last;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (!running(slurmctld_) || !running(slurmd_)) break;
+    auto r = command({"sinfo", "-h", "-o", "%T"}, std::chrono::seconds(10));
+    last = r.out + r.err;
+    if (r.exit_code == 0 && r.out == "idle\n") return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  throw std::runtime_error("the test cluster in " + dir_.string() +
+                           " did not become idle; sinfo said: " + last + "\n" + log_tails());
+}
+
+std::string Cluster::log_tails() const {
+  std::string out;
+  for (const char* name : {"slurmctld.log", "slurmd.log", "slurmctld.out", "slurmd.out"}) {
+    out += "--- " + std::string(name) + " ---\n" + tail(read_file(dir_ / "log" / name), 2000);
+  }
+  return out;
+}
+
+std::string Cluster::slurmctld_log() const { return read_file(dir_ / "log" / "slurmctld.log"); }
+
+std::vector<std::map<std::string, std::string>> Cluster::job_records(const std::string& id) const {
+  auto r = command({"scontrol", "show", "-o", "job", id});
+  if (r.exit_code != 0) throw std::runtime_error("scontrol show job " + id + ": " + r.err);
+  std::vector<std::map<std::string, std::string>> records;
+  for (const std::string& line : lines(r.out)) {
+    std::map<std::string, std::string> fields;
+    std::istringstream words(line);
+    std::string word;
+    while (words >> word) {
+      auto eq = word.find('=');
+      if (eq != std::string::npos && eq > 0) fields[word.substr(0, eq)] = word.substr(eq + 1);
+    }
+    if (!fields.empty()) records.push_back(std::move(fields));
+  }
+  return records;
+}
+
+std::map<std::string, std::string> Cluster::job(const std::string& id) const {
+  auto records = job_records(id);
+  if (records.empty()) throw std::runtime_error("no record of job " + id);
+  return records.front();
+}
+
+std::vector<std::string> Cluster::job_ids() const {
+  auto r = command({"squeue", "-h", "-t", "all", "-o", "%i"});
+  if (r.exit_code != 0) throw std::runtime_error("squeue: " + r.err);
+  return lines(r.out);
+}
+
+void Cluster::cancel_all() const {
+  auto r = command({"squeue", "-h", "-o", "%A"});  // job ids, one per hetjob component
+  for (const std::string& id : lines(r.out)) {
+    if (!id.empty()) command({"scancel", id});
+  }
+}
+
+std::string Cluster::wait_until_finished(const std::string& id, std::chrono::seconds limit) const {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  std::string state;
+  while (std::chrono::steady_clock::now() < deadline) {
+    state = job(id)["JobState"];
+    if (state != "PENDING" && state != "RUNNING" && state != "CONFIGURING" &&
+        state != "COMPLETING") {
+      return state;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  return state;
+}
+
+std::string submitted_job_id(const std::string& sbatch_stdout) {
+  static const std::regex pattern(R"(^Submitted batch job (\d+)\n$)");
+  std::smatch m;
+  if (std::regex_match(sbatch_stdout, m, pattern)) return m[1];
+  return "";
+}
+
+}  // namespace ebb::test

@@ -1,0 +1,75 @@
+// A real single-node Slurm cluster for tests: slurmctld and slurmd from Debian's
+// packages, started in the foreground on loopback with ports picked free at run time,
+// in a private temporary directory, with spank_ebb.so in its plugstack.conf and
+// contrib/job_submit.lua as its job_submit plugin. Several can run side by side.
+//
+// Commands run with SLURM_CONF pointing at this cluster and without any SLURM_*
+// variables of an enclosing job. The destructor cancels the jobs, stops both daemons
+// by PID and removes the directory.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "process.hpp"
+
+namespace ebb::test {
+
+class Cluster {
+ public:
+  struct Settings {
+    bool with_plugin = true;  // false: plugstack.conf without spank_ebb.so
+  };
+  Cluster();
+  explicit Cluster(Settings settings);
+  ~Cluster();
+  Cluster(const Cluster&) = delete;
+  Cluster& operator=(const Cluster&) = delete;
+
+  const std::filesystem::path& dir() const { return dir_; }
+  std::string slurm_conf() const { return (dir_ / "slurm.conf").string(); }
+  std::string ebb_conf() const { return (dir_ / "ebb.conf").string(); }
+  std::string forecast_file() const { return (dir_ / "forecast.csv").string(); }
+
+  // Rewrites ebb.conf; every later command reads it.
+  void write_ebb_conf(const std::string& text) const;
+  // Rewrites plugstack.conf: the plugin line with extra Key=Value arguments, or no
+  // plugin at all.
+  void write_plugstack(bool with_plugin, const std::string& extra_args = "") const;
+
+  // Runs a Slurm command (sbatch, scontrol, ...) against this cluster.
+  RunResult command(const std::vector<std::string>& argv,
+                    std::chrono::milliseconds timeout = std::chrono::seconds(30),
+                    const std::map<std::string, std::string>& extra_env = {}) const;
+
+  // `scontrol show -o job ID`: one map of Key=Value per record (hetjobs have several).
+  std::vector<std::map<std::string, std::string>> job_records(const std::string& id) const;
+  std::map<std::string, std::string> job(const std::string& id) const;
+  // Every job the controller knows, finished ones included.
+  std::vector<std::string> job_ids() const;
+  void cancel_all() const;
+  // Waits (bounded) until the job leaves PENDING/RUNNING; returns its last state.
+  std::string wait_until_finished(const std::string& id,
+                                  std::chrono::seconds limit = std::chrono::seconds(30)) const;
+  std::string slurmctld_log() const;
+
+ private:
+  void ensure_munge() const;
+  void write_slurm_conf(int ctld_port, int slurmd_port) const;
+  void wait_until_idle() const;
+  std::string log_tails() const;
+
+  std::filesystem::path dir_;
+  pid_t slurmctld_ = -1;
+  pid_t slurmd_ = -1;
+};
+
+// The job id from sbatch's "Submitted batch job N"; empty when there is none.
+std::string submitted_job_id(const std::string& sbatch_stdout);
+
+}  // namespace ebb::test
