@@ -56,8 +56,36 @@ NightlyResult lwa_nightly(const Grid& grid, const std::vector<Duration>& windows
     out.jobs.push_back(n);
   }
   for (double s : out.score)
-    out.reduction_pct.push_back(out.score.empty() || out.score[0] == 0 ? 0
-                                                                       : 100.0 * (1 - s / out.score[0]));
+    out.reduction_pct.push_back(
+        out.score.empty() || out.score[0] == 0 ? 0 : 100.0 * (1 - s / out.score[0]));
+  return out;
+}
+
+}  // namespace ebb::replay
+
+namespace ebb::replay {
+
+UpperBoundResult temporal_upper_bound(const Grid& hourly, Duration job, Duration slack,
+                                      std::size_t n_starts) {
+  UpperBoundResult out;
+  const TimePoint data_end = hourly.end();
+  double sum_base = 0, sum_best = 0;
+  std::size_t n = 0;
+  const std::vector<Slot>& slots = hourly.slots();
+  for (std::size_t k = 0; k < n_starts && k < slots.size(); ++k) {
+    const TimePoint t = slots[k].start;
+    if (t + job > data_end) break;
+    const TimePoint deadline = std::min(t + slack + job, data_end);
+    SignalSeries window(hourly.slots_between(t, deadline), hourly.source());
+    const TimePoint s = best_start(t, deadline, job, window);
+    sum_base += hourly.mean_carbon(t, t + job);
+    sum_best += hourly.mean_carbon(s, s + job);
+    ++n;
+  }
+  if (n == 0) return out;
+  out.mean_baseline = sum_base / static_cast<double>(n);
+  out.abs_saving = (sum_base - sum_best) / static_cast<double>(n);
+  out.reduction_pct = sum_base > 0 ? 100.0 * (1 - sum_best / sum_base) : 0;
   return out;
 }
 

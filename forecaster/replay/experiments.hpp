@@ -35,7 +35,7 @@ NightlyResult lwa_nightly(const Grid& grid, const std::vector<Duration>& windows
 struct UpperBoundResult {
   double mean_baseline = 0;  // g/kWh over the counted arrivals
   double reduction_pct = 0;
-  double abs_saving = 0;     // g/kWh
+  double abs_saving = 0;  // g/kWh
 };
 UpperBoundResult temporal_upper_bound(const Grid& hourly, Duration job, Duration slack,
                                       std::size_t n_starts);

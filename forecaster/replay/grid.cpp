@@ -281,6 +281,50 @@ PointSeries read_wide_csv(const std::string& path, const GridReadOptions& option
   return out;
 }
 
+std::vector<PointSeries> read_wide_csv_all(const std::string& path) {
+  std::string text = read_text_file(path);
+  LineReader lines(text, path);
+  std::string_view line;
+  std::vector<PointSeries> out;
+  std::size_t width = 0;
+  while (lines.next(line)) {
+    if (trim(line).empty() || trim(line).front() == '#') continue;
+    auto fields = split(line, ',');
+    width = fields.size();
+    for (std::size_t i = 1; i < width; ++i) {
+      out.emplace_back();
+      out.back().source = path + " column " + std::string(trim(fields[i]));
+    }
+    break;
+  }
+  if (out.empty()) throw InputError(path + ": no header with value columns");
+  std::optional<TimePoint> previous;
+  while (lines.next(line)) {
+    if (trim(line).empty() || trim(line).front() == '#') continue;
+    auto fields = split(line, ',');
+    if (fields.size() != width)
+      throw lines.error("expected " + std::to_string(width) + " fields, found " +
+                        std::to_string(fields.size()));
+    TimePoint t;
+    try {
+      t = parse_iso8601(trim(fields[0]));
+    } catch (const InputError& e) {
+      throw lines.error(std::string("bad time: ") + e.what());
+    }
+    if (previous && t <= *previous) throw lines.error("time is not after the previous row's");
+    previous = t;
+    for (std::size_t i = 1; i < width; ++i) {
+      double v = std::numeric_limits<double>::quiet_NaN();
+      if (!is_nan_text(fields[i]) && (!parse_double(fields[i], v) || !std::isfinite(v)))
+        throw lines.error("field " + std::to_string(i + 1) + ": not a number: '" +
+                          std::string(trim(fields[i])) + "'");
+      out[i - 1].times.push_back(t);
+      out[i - 1].values.push_back(v);
+    }
+  }
+  return out;
+}
+
 std::vector<Slot> points_to_slots(const PointSeries& p) {
   std::vector<Slot> slots;
   slots.reserve(p.times.size());

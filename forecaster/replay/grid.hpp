@@ -95,6 +95,8 @@ struct PointSeries {
   std::string source;          // "file.csv column DE"
 };
 PointSeries read_wide_csv(const std::string& path, const GridReadOptions& options);
+// Every value column at once (one pass over the file).
+std::vector<PointSeries> read_wide_csv_all(const std::string& path);
 // The column names of a wide CSV (after the time column).
 std::vector<std::string> wide_csv_columns(const std::string& path);
 

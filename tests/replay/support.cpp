@@ -24,7 +24,9 @@ struct TempDir {
 };
 }  // namespace
 
-std::string data_path(const std::string& name) { return std::string(EBB_REPLAY_DATA_DIR) + "/" + name; }
+std::string data_path(const std::string& name) {
+  return std::string(EBB_REPLAY_DATA_DIR) + "/" + name;
+}
 
 std::string temp_dir() {
   static TempDir dir;

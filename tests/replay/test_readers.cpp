@@ -17,9 +17,12 @@ TEST_CASE("SWF: header start time, skipped jobs, requested below runtime", "[rea
       "; Version: 2.2\n"
       "; UnixStartTime: 1027839845\n"
       ";\n"
-      "    1        0 308434  31405   30  31405    -1   30  37980    -1  1   1   1  -1 -1  1 -1 -1\n"
-      "    2        8 308426     -1   30     -1    -1   30  37980    -1  5   1   1  -1 -1  1 -1 -1\n"
-      "    3       12 308483    600   -1     -1    -1    4    500    -1  1   7   1  -1 -1  2 -1 -1\n";
+      "    1        0 308434  31405   30  31405    -1   30  37980    -1  1   1   1  -1 -1  1 -1 "
+      "-1\n"
+      "    2        8 308426     -1   30     -1    -1   30  37980    -1  5   1   1  -1 -1  1 -1 "
+      "-1\n"
+      "    3       12 308483    600   -1     -1    -1    4    500    -1  1   7   1  -1 -1  2 -1 "
+      "-1\n";
   Trace t = read_trace(test::write_temp("a.swf", swf));
   REQUIRE(t.jobs.size() == 2);
   CHECK_FALSE(t.relative_times);
@@ -27,8 +30,8 @@ TEST_CASE("SWF: header start time, skipped jobs, requested below runtime", "[rea
   CHECK(t.jobs[0].runtime == seconds{31405});
   CHECK(t.jobs[0].requested == seconds{37980});
   CHECK(t.jobs[0].cores == 30);
-  CHECK(t.jobs[1].cores == 4);                    // requested procs when allocated is -1
-  CHECK(t.jobs[1].requested == seconds{600});     // raised to the runtime
+  CHECK(t.jobs[1].cores == 4);                 // requested procs when allocated is -1
+  CHECK(t.jobs[1].requested == seconds{600});  // raised to the runtime
   CHECK(t.requested_raised == 1);
   CHECK(t.skipped.begin()->second == 1);
 }
@@ -48,10 +51,13 @@ TEST_CASE("SWF: a malformed line names file, line and reason", "[readers]") {
 TEST_CASE("sacct -P: jobs, steps skipped, never-started skipped, Slurm durations", "[readers]") {
   std::string text =
       "JobID|Submit|Start|End|Elapsed|Timelimit|NCPUS|State|Partition|User\n"
-      "101|2024-03-04T10:00:00|2024-03-04T10:05:00|2024-03-04T12:05:00|02:00:00|1-00:00:00|16|COMPLETED|cpu|ana\n"
-      "101.batch|2024-03-04T10:00:00|2024-03-04T10:05:00|2024-03-04T12:05:00|02:00:00||16|COMPLETED||\n"
+      "101|2024-03-04T10:00:00|2024-03-04T10:05:00|2024-03-04T12:05:00|02:00:00|1-00:00:00|16|"
+      "COMPLETED|cpu|ana\n"
+      "101.batch|2024-03-04T10:00:00|2024-03-04T10:05:00|2024-03-04T12:05:00|02:00:00||16|"
+      "COMPLETED||\n"
       "102|2024-03-04T11:00:00|Unknown|Unknown|00:00:00|30:00|4|CANCELLED by 0|cpu|bo\n"
-      "103|2024-03-05T09:00:00|2024-03-05T09:00:00|2024-03-05T09:30:00|00:30:00|UNLIMITED|2|TIMEOUT|gpu|cy\n";
+      "103|2024-03-05T09:00:00|2024-03-05T09:00:00|2024-03-05T09:30:00|00:30:00|UNLIMITED|2|"
+      "TIMEOUT|gpu|cy\n";
   Trace t = read_trace(test::write_temp("jobs.txt", text));
   REQUIRE(t.jobs.size() == 2);
   CHECK(t.jobs[0].id == "101");
@@ -90,7 +96,8 @@ TEST_CASE("sacct --json: old and new number forms", "[readers]") {
 }
 
 TEST_CASE("CSV traces: GAIA's columns, relative times, hours as unit", "[readers]") {
-  Trace t = read_trace(test::write_temp("g.csv", "arrival_time,length,cpus\n0.0,6302.0,1\n68.0,1000.0,4\n"));
+  Trace t = read_trace(
+      test::write_temp("g.csv", "arrival_time,length,cpus\n0.0,6302.0,1\n68.0,1000.0,4\n"));
   REQUIRE(t.jobs.size() == 2);
   CHECK(t.relative_times);
   CHECK(t.jobs[1].submit == TimePoint{seconds{68}});
@@ -109,9 +116,9 @@ TEST_CASE("Grid CSV: a zone column, gaps counted not filled, bad cells reported"
       "datetime_utc,AA,BB\n"
       "2022-01-01 00:00:00,100,1\n"
       "2022-01-01 01:00:00,200,2\n"
-      "2022-01-01 02:00:00,,3\n"            // a missing value
+      "2022-01-01 02:00:00,,3\n"  // a missing value
       "2022-01-01 03:00:00,400,4\n"
-      "2022-01-01 06:00:00,700,7\n"         // three hours missing before this row
+      "2022-01-01 06:00:00,700,7\n"  // three hours missing before this row
       "2022-01-01 07:00:00,800,8\n";
   std::string path = test::write_temp("grid.csv", csv);
   GridReadOptions o;
@@ -137,8 +144,9 @@ TEST_CASE("Grid CSV: a zone column, gaps counted not filled, bad cells reported"
 }
 
 TEST_CASE("Grid: prices attached by time, NaN prices counted as price gaps", "[readers]") {
-  std::string carbon = "t,DE\n2022-01-01 00:00:00,100\n2022-01-01 00:30:00,100\n2022-01-01 01:00:00,100\n"
-                       "2022-01-01 01:30:00,100\n";
+  std::string carbon =
+      "t,DE\n2022-01-01 00:00:00,100\n2022-01-01 00:30:00,100\n2022-01-01 01:00:00,100\n"
+      "2022-01-01 01:30:00,100\n";
   std::string prices = "t,DE-LU_EUR_per_MWh\n2022-01-01 00:00:00,-5\n2022-01-01 01:00:00,NaN\n";
   GridReadOptions o;
   o.column = "DE";

@@ -33,7 +33,8 @@ TEST_CASE("FCFS: a job waits for the cores of the one before it", "[simulator]")
   CHECK(out.start[1] == T0 + hours(10));
 }
 
-TEST_CASE("EASY backfill: short jobs fill the hole, long ones do not delay the head", "[simulator]") {
+TEST_CASE("EASY backfill: short jobs fill the hole, long ones do not delay the head",
+          "[simulator]") {
   // 4 cores. A holds 3 for 10 h. B (head) needs 4: reserved at 10 h.
   // C needs 1 core for 5 h: ends before the reservation, so it backfills now.
   // D needs 1 core for 20 h: would delay B, so it waits until B is done.
@@ -58,18 +59,21 @@ TEST_CASE("Deadline rules", "[simulator]") {
   CHECK(parse_deadline_rule("next-workday").deadline(j) == T0 + hours(14));
   j.requested = j.runtime = hours(10);  // finishes 20:00: next day 09:00
   CHECK(parse_deadline_rule("next-workday").deadline(j) == T0 + hours(24 + 9));
-  j.submit = T0 + hours(24 * 4 + 16);   // Friday 16:00, finishes 02:00 Saturday
-  CHECK(parse_deadline_rule("next-workday").deadline(j) == T0 + hours(24 * 7 + 9));      // Monday
-  CHECK(parse_deadline_rule("lwa-next-workday").deadline(j) == T0 + hours(24 * 7 + 9));  // Sat -> +2 d
-  j.submit = T0 + hours(24 * 4 + 8);    // Friday 08:00, finishes 18:00 Friday
+  j.submit = T0 + hours(24 * 4 + 16);  // Friday 16:00, finishes 02:00 Saturday
+  CHECK(parse_deadline_rule("next-workday").deadline(j) == T0 + hours(24 * 7 + 9));  // Monday
+  CHECK(parse_deadline_rule("lwa-next-workday").deadline(j) ==
+        T0 + hours(24 * 7 + 9));      // Sat -> +2 d
+  j.submit = T0 + hours(24 * 4 + 8);  // Friday 08:00, finishes 18:00 Friday
   CHECK(parse_deadline_rule("next-workday").deadline(j) == T0 + hours(24 * 7 + 9));
-  CHECK(parse_deadline_rule("lwa-next-workday").deadline(j) == T0 + hours(24 * 5 + 9));  // LWA: Saturday
+  CHECK(parse_deadline_rule("lwa-next-workday").deadline(j) ==
+        T0 + hours(24 * 5 + 9));  // LWA: Saturday
   j.requested = j.runtime = hours(1);
   CHECK(parse_deadline_rule("queues:2h:6h:24h").deadline(j) == j.submit + hours(7));
   CHECK_THROWS(parse_deadline_rule("sometime"));
 }
 
-TEST_CASE("Replay: ebb never plans past a deadline; with free cores none is missed", "[simulator]") {
+TEST_CASE("Replay: ebb never plans past a deadline; with free cores none is missed",
+          "[simulator]") {
   // A grid with a cheap night and an expensive day, one week.
   std::vector<Slot> slots;
   for (int h = 0; h < 24 * 14; ++h) {
