@@ -7,15 +7,11 @@
 #include "ebb/error.hpp"
 
 namespace ebb::gridsources {
-namespace {
-
 std::string number_text(double v) {
   std::ostringstream out;
   out << v;
   return out.str();
 }
-
-}  // namespace
 
 SeriesBuilder::SeriesBuilder(std::string provider, Quantity quantity, FieldName time_field,
                              FieldName value_field)
@@ -57,19 +53,21 @@ SignalSeries SeriesBuilder::build(Duration last_length) const {
   }
   std::vector<Slot> slots;
   slots.reserve(points_.size());
+  // Order first, so a duplicate is reported as such rather than as an overlap.
+  for (std::size_t i = 1; i < points_.size(); ++i) {
+    const Point& p = points_[i];
+    const Point& prev = points_[i - 1];
+    if (p.start == prev.start) {
+      fail(time_field_.at(p.index),
+           "duplicate timestamp (same as " + time_field_.at(prev.index).str() + ")");
+    }
+    if (p.start < prev.start) {
+      fail(time_field_.at(p.index),
+           "timestamps out of order (earlier than " + time_field_.at(prev.index).str() + ")");
+    }
+  }
   for (std::size_t i = 0; i < points_.size(); ++i) {
     const Point& p = points_[i];
-    if (i > 0) {
-      const Point& prev = points_[i - 1];
-      if (p.start == prev.start) {
-        fail(time_field_.at(p.index),
-             "duplicate timestamp (same as " + time_field_.at(prev.index).str() + ")");
-      }
-      if (p.start < prev.start) {
-        fail(time_field_.at(p.index),
-             "timestamps out of order (earlier than " + time_field_.at(prev.index).str() + ")");
-      }
-    }
     TimePoint end;
     if (p.end) {
       end = *p.end;

@@ -25,6 +25,9 @@ inline constexpr double kMaxPrice = 100000.0;
 // 1 lb/MWh = 453.59237 g / 1000 kWh.
 inline constexpr double kGramsPerKwhPerLbPerMwh = 0.45359237;
 
+// A number as people write it: "-5", "0.6", "9000".
+std::string number_text(double value);
+
 enum class Quantity { carbon, price };
 
 // A field pattern for messages: {"data", "value"} names point i as "data[i].value".

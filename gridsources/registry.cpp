@@ -4,9 +4,12 @@
 #include <functional>
 
 #include "ebb/gridsource.hpp"
+#include "electricity_maps.hpp"
+#include "energy_charts.hpp"
 #include "forecast_file_source.hpp"
 #include "source_base.hpp"
 #include "uk_carbon_intensity.hpp"
+#include "watttime.hpp"
 
 namespace ebb {
 
@@ -35,6 +38,9 @@ struct Entry {
 const std::vector<Entry>& carbon_sources() {
   static const std::vector<Entry> table{
       {"uk-carbon-intensity", factory<gridsources::UkCarbonIntensitySource>()},
+      {"electricity-maps", factory<gridsources::ElectricityMapsSource>()},
+      {"watttime", factory<gridsources::WattTimeSource>()},
+      {"energy-charts", factory<gridsources::EnergyChartsSource>()},
       {"file", factory<gridsources::ForecastFileSource>()},
   };
   return table;
@@ -42,6 +48,8 @@ const std::vector<Entry>& carbon_sources() {
 
 const std::vector<Entry>& price_sources() {
   static const std::vector<Entry> table{
+      {"electricity-maps", factory<gridsources::ElectricityMapsSource>()},
+      {"energy-charts", factory<gridsources::EnergyChartsSource>()},
       {"file", factory<gridsources::ForecastFileSource>()},
   };
   return table;

@@ -12,6 +12,9 @@ add_library(ebbgridsources STATIC
   ${CMAKE_CURRENT_LIST_DIR}/registry.cpp
   ${CMAKE_CURRENT_LIST_DIR}/uk_carbon_intensity.cpp
   ${CMAKE_CURRENT_LIST_DIR}/forecast_file_source.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/electricity_maps.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/watttime.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/energy_charts.cpp
 )
 target_include_directories(ebbgridsources
   PUBLIC ${PROJECT_SOURCE_DIR}/include
