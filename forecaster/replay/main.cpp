@@ -222,8 +222,10 @@ int replay_main(int argc, char** argv) {
       std::cout << format_table(result, ctx);
       for (const auto& [why, count] : trace.skipped)
         std::cout << "  skipped " << count << " trace jobs: " << why << "\n";
-      std::fprintf(stdout, "  planned in %.2f s, queued in %.2f s\n", result.seconds_planning,
-                   result.seconds_simulating);
+      char timing[96];
+      std::snprintf(timing, sizeof timing, "  planned in %.2f s, queued in %.2f s\n",
+                    result.seconds_planning, result.seconds_simulating);
+      std::cout << timing;
     }
     if (!csv_out.empty()) write_output(csv_out, format_csv(result));
     if (!json_out.empty()) write_output(json_out, format_json(result, ctx));

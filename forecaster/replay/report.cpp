@@ -105,7 +105,8 @@ std::string format_table(const ReplayResult& r, const ReportContext& c) {
 std::string format_csv(const ReplayResult& r) {
   std::ostringstream o;
   o << "policy,jobs,energy_kwh,kg_co2,cost,currency,reduction_pct,cost_reduction_pct,"
-       "share_of_upper_bound,mean_added_wait_h,p95_added_wait_h,mean_wait_h,deferred,"
+       "planned_reduction_pct,share_of_upper_bound,mean_added_wait_h,p95_added_wait_h,mean_wait_h,"
+       "deferred,"
        "deadline_misses,planned_misses,peak_planned_starts,gap_job_hours\n";
   for (const auto& p : r.policies) {
     auto f = [](double v, int d) { return std::isnan(v) ? std::string() : num(v, d); };
@@ -160,7 +161,7 @@ std::string format_json(const ReplayResult& r, const ReportContext& c) {
 }
 
 std::string format_svg(const ReplayResult& r, const ReportContext& c) {
-  const double W = 900, H = 560, left = 70, right = 150, top = 40, mid = 290, bottom = 510;
+  const double W = 1000, H = 560, left = 70, right = 250, top = 40, mid = 290, bottom = 510;
   const double panel1_bottom = mid - 30;
   static const char* colors[] = {"#555555", "#1f77b4", "#2ca02c", "#d62728", "#9467bd", "#ff7f0e"};
   std::ostringstream o;
@@ -183,33 +184,36 @@ std::string format_svg(const ReplayResult& r, const ReportContext& c) {
     }
   if (t1 <= t0) t1 = t0 + 1;
   auto x = [&](double t) { return left + (W - left - right) * (t - t0) / (t1 - t0); };
-  const std::size_t points = 400;
-  // Panel 1: cumulative kgCO2 by start time.
+  const std::size_t points = 200;
+  // Panel 1: cumulative kgCO2 saved against the baseline, by the jobs' submit time.
+  // Panel 2: mean wait of the jobs submitted in each stretch.
+  const auto& base = r.policies.front();
   std::vector<std::vector<double>> cum(r.policies.size(), std::vector<double>(points + 1, 0));
   std::vector<std::vector<double>> wait_sum(r.policies.size(), std::vector<double>(points + 1, 0));
   std::vector<std::vector<double>> wait_n(r.policies.size(), std::vector<double>(points + 1, 0));
-  double max_kg = 0, max_wait = 0;
+  double max_kg = 0, min_kg = 0, max_wait = 0;
   for (std::size_t p = 0; p < r.policies.size(); ++p) {
     const auto& pr = r.policies[p];
     for (std::size_t i = 0; i < r.jobs.size(); ++i) {
       double s = static_cast<double>(pr.start[i].time_since_epoch().count());
-      auto b =
-          static_cast<std::size_t>(std::clamp((s - t0) / (t1 - t0) * points, 0.0, double(points)));
-      cum[p][b] += pr.grams[i] / 1000.0;
       double sub = static_cast<double>(r.jobs[i].submit.time_since_epoch().count());
       auto bs = static_cast<std::size_t>(
-          std::clamp((sub - t0) / (t1 - t0) * points, 0.0, double(points)));
+          std::clamp((sub - t0) / (t1 - t0) * points, 0.0, static_cast<double>(points)));
+      cum[p][bs] += (base.grams[i] - pr.grams[i]) / 1000.0;
       wait_sum[p][bs] += (s - sub) / 3600.0;
       wait_n[p][bs] += 1;
     }
     for (std::size_t b = 1; b <= points; ++b) cum[p][b] += cum[p][b - 1];
-    max_kg = std::max(max_kg, cum[p][points]);
-    for (std::size_t b = 0; b <= points; ++b)
+    for (std::size_t b = 0; b <= points; ++b) {
+      max_kg = std::max(max_kg, cum[p][b]);
+      min_kg = std::min(min_kg, cum[p][b]);
       if (wait_n[p][b] > 0) max_wait = std::max(max_wait, wait_sum[p][b] / wait_n[p][b]);
+    }
   }
-  if (max_kg <= 0) max_kg = 1;
+  if (max_kg - min_kg <= 0) max_kg = min_kg + 1;
   if (max_wait <= 0) max_wait = 1;
-  auto axes = [&](double y_top, double y_bottom, const std::string& label, double max_v) {
+  auto axes = [&](double y_top, double y_bottom, const std::string& label, double min_v,
+                  double max_v) {
     o << "<line x1=\"" << left << "\" y1=\"" << y_bottom << "\" x2=\"" << W - right << "\" y2=\""
       << y_bottom << "\" stroke=\"black\"/>\n";
     o << "<line x1=\"" << left << "\" y1=\"" << y_top << "\" x2=\"" << left << "\" y2=\""
@@ -217,15 +221,16 @@ std::string format_svg(const ReplayResult& r, const ReportContext& c) {
     o << "<text x=\"" << left << "\" y=\"" << y_top - 8 << "\">" << xml_escape(label)
       << "</text>\n";
     for (int k = 0; k <= 4; ++k) {
-      double v = max_v * k / 4, y = y_bottom - (y_bottom - y_top) * k / 4;
+      double v = min_v + (max_v - min_v) * k / 4, y = y_bottom - (y_bottom - y_top) * k / 4;
       o << "<text x=\"" << left - 6 << "\" y=\"" << y + 4 << "\" text-anchor=\"end\">"
-        << num(v, v < 10 ? 1 : 0) << "</text>\n";
+        << num(v, std::abs(max_v - min_v) < 40 ? 1 : 0) << "</text>\n";
       o << "<line x1=\"" << left << "\" y1=\"" << y << "\" x2=\"" << W - right << "\" y2=\"" << y
         << "\" stroke=\"#eeeeee\"/>\n";
     }
   };
-  axes(top + 10, panel1_bottom, "cumulative kgCO2 (by start time)", max_kg);
-  axes(mid + 10, bottom, "mean wait of jobs submitted then (h)", max_wait);
+  axes(top + 10, panel1_bottom, "cumulative kgCO2 saved against baseline (by submit time)", min_kg,
+       max_kg);
+  axes(mid + 10, bottom, "mean wait of the jobs submitted then (h)", 0, max_wait);
   for (int k = 0; k <= 4; ++k) {
     double t = t0 + (t1 - t0) * k / 4;
     std::string d = format_utc(TimePoint{seconds{static_cast<long long>(t)}}).substr(0, 10);
@@ -237,7 +242,8 @@ std::string format_svg(const ReplayResult& r, const ReportContext& c) {
     o << "<polyline fill=\"none\" stroke=\"" << col << "\" stroke-width=\"1.5\" points=\"";
     for (std::size_t b = 0; b <= points; ++b) {
       double t = t0 + (t1 - t0) * static_cast<double>(b) / points;
-      double y = panel1_bottom - (panel1_bottom - top - 10) * cum[p][b] / max_kg;
+      double y =
+          panel1_bottom - (panel1_bottom - top - 10) * (cum[p][b] - min_kg) / (max_kg - min_kg);
       o << num(x(t), 1) << ',' << num(y, 1) << ' ';
     }
     o << "\"/>\n";
@@ -253,7 +259,8 @@ std::string format_svg(const ReplayResult& r, const ReportContext& c) {
     o << "<line x1=\"" << W - right + 10 << "\" y1=\"" << ly << "\" x2=\"" << W - right + 30
       << "\" y2=\"" << ly << "\" stroke=\"" << col << "\" stroke-width=\"3\"/>\n";
     o << "<text x=\"" << W - right + 36 << "\" y=\"" << ly + 4 << "\">"
-      << xml_escape(r.policies[p].name) << " " << num(r.policies[p].kg_co2, 0) << " kg</text>\n";
+      << xml_escape(r.policies[p].name) << " " << num(r.policies[p].kg_co2, 0) << " kg, wait+ "
+      << num(r.policies[p].mean_added_wait_h, 1) << " h</text>\n";
   }
   o << "</svg>\n";
   return o.str();
