@@ -31,6 +31,8 @@ TimePoint best_start(TimePoint earliest, TimePoint deadline, Duration length,
   return d.defer ? d.start : earliest;
 }
 
+double hours_of_d(Duration d) { return static_cast<double>(d.count()) / 3600.0; }
+
 }  // namespace
 
 NightlyResult lwa_nightly(const Grid& grid, const std::vector<Duration>& windows) {
@@ -86,6 +88,68 @@ UpperBoundResult temporal_upper_bound(const Grid& hourly, Duration job, Duration
   out.mean_baseline = sum_base / static_cast<double>(n);
   out.abs_saving = (sum_base - sum_best) / static_cast<double>(n);
   out.reduction_pct = sum_base > 0 ? 100.0 * (1 - sum_best / sum_base) : 0;
+  return out;
+}
+
+}  // namespace ebb::replay
+
+namespace ebb::replay {
+
+std::vector<MlJob> lwa_ml_jobs(std::uint64_t seed, std::size_t n) {
+  // simulate.py generate_batch_jobs: a multinomial count of jobs per workday of 2020 (each
+  // job on a uniformly chosen workday), start minutes uniform over range(540, 1020, 30),
+  // durations uniform over range(240, 5400, 30) minutes.
+  std::mt19937_64 rng(seed);
+  const TimePoint year = parse_iso8601("2020-01-01T00:00:00Z");
+  std::vector<TimePoint> workdays;
+  for (int d = 0; d < 366; ++d) {
+    TimePoint day = year + hours(24 * d);
+    auto days = std::chrono::floor<std::chrono::days>(day).time_since_epoch().count();
+    int wd = static_cast<int>(((days % 7) + 7 + 3) % 7);  // Monday = 0
+    if (wd <= 4) workdays.push_back(day);
+  }
+  std::uniform_int_distribution<std::size_t> pick_day(0, workdays.size() - 1);
+  std::uniform_int_distribution<int> pick_start(0, 15);    // 09:00 .. 16:30
+  std::uniform_int_distribution<int> pick_length(0, 171);  // 4 h .. 89.5 h
+  std::vector<MlJob> jobs(n);
+  for (auto& j : jobs) {
+    j.submit = workdays[pick_day(rng)] + minutes(540 + 30 * pick_start(rng));
+  }
+  for (auto& j : jobs) j.length = minutes(240 + 30 * pick_length(rng));
+  std::sort(jobs.begin(), jobs.end(),
+            [](const MlJob& a, const MlJob& b) { return a.submit < b.submit; });
+  return jobs;
+}
+
+MlResult lwa_ml_training(const Grid& grid, const std::vector<MlJob>& jobs, double noise_fraction,
+                         int repetitions) {
+  MlResult out;
+  out.jobs = jobs.size();
+  DeadlineRule rule;
+  rule.kind = DeadlineKind::lwa_next_workday;
+  double base = 0;
+  for (const MlJob& j : jobs)
+    base += grid.mean_carbon(j.submit, j.submit + j.length) * hours_of_d(j.length);
+  double sum_reduction = 0;
+  for (int rep = 0; rep < repetitions; ++rep) {
+    ForecastOptions fo;
+    fo.kind = noise_fraction > 0 ? ForecastKind::noisy : ForecastKind::perfect;
+    fo.noise_fraction = noise_fraction;
+    fo.seed = static_cast<std::uint64_t>(rep);
+    Forecaster forecaster(grid, fo);
+    double shifted = 0;
+    for (const MlJob& j : jobs) {
+      TraceJob t;
+      t.submit = j.submit;
+      t.runtime = t.requested = j.length;
+      const TimePoint deadline = rule.deadline(t);
+      TimePoint s =
+          best_start(j.submit, deadline, j.length, forecaster.view(j.submit, j.submit, deadline));
+      shifted += grid.mean_carbon(s, s + j.length) * hours_of_d(j.length);
+    }
+    sum_reduction += 100.0 * (1 - shifted / base);
+  }
+  out.reduction_pct = sum_reduction / repetitions;
   return out;
 }
 

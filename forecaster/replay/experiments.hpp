@@ -54,10 +54,11 @@ struct MlJob {
 // generate_batch_jobs (numpy.default_rng(0) cannot be replayed here bit for bit).
 std::vector<MlJob> lwa_ml_jobs(std::uint64_t seed, std::size_t n = 3387);
 struct MlResult {
-  double reduction_pct = 0;
+  double reduction_pct = 0;  // mean over the noise seeds
   std::size_t jobs = 0;
 };
+// Averaged over `repetitions` noise draws (seeds 0..repetitions-1), as simulate.py does.
 MlResult lwa_ml_training(const Grid& grid, const std::vector<MlJob>& jobs, double noise_fraction,
-                         std::uint64_t noise_seed);
+                         int repetitions = 10);
 
 }  // namespace ebb::replay
