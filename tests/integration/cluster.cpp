@@ -225,9 +225,11 @@ std::vector<std::string> Cluster::job_ids() const {
 
 void Cluster::cancel_all() const {
   auto r = command({"squeue", "-h", "-o", "%A"});  // job ids, one per hetjob component
+  std::vector<std::string> argv{"scancel"};
   for (const std::string& id : lines(r.out)) {
-    if (!id.empty()) command({"scancel", id});
+    if (!id.empty()) argv.push_back(id);
   }
+  if (argv.size() > 1) command(argv, std::chrono::seconds(60));
 }
 
 std::string Cluster::wait_until_finished(const std::string& id, std::chrono::seconds limit) const {

@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -128,8 +129,13 @@ RunResult run(const std::vector<std::string>& argv, const std::vector<std::strin
   }
   if (open > 0) ::kill(pid, SIGKILL);  // pipes held open past every deadline
   int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  struct rusage usage {};
+  while (::wait4(pid, &status, 0, &usage) < 0 && errno == EINTR) {
   }
+  auto ms = [](const timeval& t) {
+    return static_cast<double>(t.tv_sec) * 1e3 + static_cast<double>(t.tv_usec) / 1e3;
+  };
+  result.cpu_ms = ms(usage.ru_utime) + ms(usage.ru_stime);
   if (WIFEXITED(status) && !result.timed_out) result.exit_code = WEXITSTATUS(status);
   return result;
 }

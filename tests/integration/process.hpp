@@ -16,6 +16,7 @@ struct RunResult {
   bool timed_out = false;
   std::string out;
   std::string err;
+  double cpu_ms = 0;  // user + system CPU time of the process (wait4)
 };
 
 // The environment a child gets: this process's environment, with every variable a
