@@ -155,7 +155,7 @@ TEST_CASE("the user's --begin starts the window", "[slurm]") {
   CHECK(eligible_time(job) >= begin);
 }
 
-TEST_CASE("--carbon-objective chooses what is minimised", "[slurm]") {
+TEST_CASE("the objective flag chooses what is minimised", "[slurm]") {
   Cluster& c = cluster();
   // Cleanest at +5 h, cheapest at +9 h after the current hour.
   std::vector<double> carbon(36, 300), price(36, 150);
@@ -184,7 +184,7 @@ TEST_CASE("--carbon-objective chooses what is minimised", "[slurm]") {
   }
 }
 
-TEST_CASE("--carbon-off and --carbon-explain change nothing", "[slurm]") {
+TEST_CASE("carbon-off and carbon-explain change nothing", "[slurm]") {
   Cluster& c = cluster();
   write_forecast(c, cheap_window_forecast());
   c.write_ebb_conf(ebb_conf_text(c));
