@@ -11,10 +11,10 @@ using namespace ebb::test;
 
 namespace {
 
-SignalSeries cheap_window_forecast() {
+SignalSeries cheap_window_forecast(TimePoint h) {
   std::vector<double> carbon(36, 300);
   for (int i = 7; i < 10; ++i) carbon[i] = 100;
-  return hourly(this_hour() - hours(2), carbon);
+  return hourly(h - hours(2), carbon);
 }
 
 Decision expected_for(const Cluster& c, TimePoint submitted) {
@@ -36,7 +36,8 @@ std::string read_text(const std::string& path) {
 
 TEST_CASE("every hetjob component gets the same begin, planned once", "[slurm]") {
   Cluster& c = cluster();
-  write_forecast(c, cheap_window_forecast());
+  const TimePoint h = this_hour();  // once: the tests must not straddle an hour
+  write_forecast(c, cheap_window_forecast(h));
   c.write_ebb_conf(ebb_conf_text(c));
   const std::string script = (c.dir() / "het.sh").string();
   {
@@ -60,7 +61,8 @@ TEST_CASE("every hetjob component gets the same begin, planned once", "[slurm]")
 
 TEST_CASE("a job array gets one plan for all its tasks", "[slurm]") {
   Cluster& c = cluster();
-  write_forecast(c, cheap_window_forecast());
+  const TimePoint h = this_hour();  // once: the tests must not straddle an hour
+  write_forecast(c, cheap_window_forecast(h));
   c.write_ebb_conf(ebb_conf_text(c));
   auto s = sbatch(
       c, {"--time=1:00:00", "--array=1-3", "--carbon-deadline=now+12hours", "--wrap", "true"});
@@ -79,7 +81,8 @@ TEST_CASE("a job array gets one plan for all its tasks", "[slurm]") {
 
 TEST_CASE("salloc is deferred too, and says that it waits", "[slurm]") {
   Cluster& c = cluster();
-  write_forecast(c, cheap_window_forecast());
+  const TimePoint h = this_hour();  // once: the tests must not straddle an hour
+  write_forecast(c, cheap_window_forecast(h));
   c.write_ebb_conf(ebb_conf_text(c));
   // salloc waits for the window; the test stops it after a few seconds.
   auto r = c.command({"salloc", "--time=1:00:00", "--carbon-deadline=now+12hours", "true"},
@@ -101,7 +104,8 @@ TEST_CASE("salloc is deferred too, and says that it waits", "[slurm]") {
 
 TEST_CASE("inside a job, sbatch and srun are left alone", "[slurm]") {
   Cluster& c = cluster();
-  write_forecast(c, cheap_window_forecast());
+  const TimePoint h = this_hour();  // once: the tests must not straddle an hour
+  write_forecast(c, cheap_window_forecast(h));
   c.write_ebb_conf(ebb_conf_text(c));
   const std::string output = (c.dir() / "inside.out").string();
   // The outer job carries a carbon flag (not deferred: nothing cleaner within 30

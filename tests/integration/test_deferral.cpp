@@ -10,20 +10,20 @@ namespace {
 
 // 36 hourly slots from two hours ago; slots [7, 10) (from 5 h after the current hour
 // for 3 h) are clearly the cleanest and cheapest.
-SignalSeries cheap_window_forecast() {
+SignalSeries cheap_window_forecast(TimePoint h) {
   std::vector<double> carbon(36, 300), price(36, 120);
   for (int i = 7; i < 10; ++i) {
     carbon[i] = 100;
     price[i] = 40;
   }
-  return hourly(this_hour() - hours(2), carbon, price);
+  return hourly(h - hours(2), carbon, price);
 }
 
 // Carbon falls every hour: the later a job starts, the cleaner.
-SignalSeries falling_forecast() {
+SignalSeries falling_forecast(TimePoint h) {
   std::vector<double> carbon;
   for (int i = 0; i < 36; ++i) carbon.push_back(400.0 - 10.0 * i);
-  return hourly(this_hour() - hours(2), carbon);
+  return hourly(h - hours(2), carbon);
 }
 
 TimePoint submit_time(std::map<std::string, std::string>& job) {
@@ -38,7 +38,8 @@ TimePoint eligible_time(std::map<std::string, std::string>& job) {
 
 TEST_CASE("a deferred job begins at the planner's choice", "[slurm]") {
   Cluster& c = cluster();
-  write_forecast(c, cheap_window_forecast());
+  const TimePoint h = this_hour();  // once: the tests must not straddle an hour
+  write_forecast(c, cheap_window_forecast(h));
   c.write_ebb_conf(ebb_conf_text(c));
 
   auto s = sbatch(c, {"--time=1:00:00", "--carbon-deadline=now+12hours", "--wrap", "true"});
@@ -53,7 +54,7 @@ TEST_CASE("a deferred job begins at the planner's choice", "[slurm]") {
   req.time_limit = hours(1);
   const Decision d = expected_plan(c, req);
   REQUIRE(d.defer);
-  CHECK(d.start == this_hour() + hours(5));  // the forecast's clean window, by design
+  CHECK(d.start == h + hours(5));  // the forecast's clean window, by design
 
   CHECK(job.at("Reason") == "BeginTime");
   CHECK(eligible_time(job) == d.start);
@@ -69,7 +70,8 @@ TEST_CASE("a deferred job begins at the planner's choice", "[slurm]") {
 
 TEST_CASE("a flat forecast does not defer", "[slurm]") {
   Cluster& c = cluster();
-  write_forecast(c, hourly(this_hour() - hours(2), std::vector<double>(36, 250)));
+  const TimePoint h = this_hour();  // once: the tests must not straddle an hour
+  write_forecast(c, hourly(h - hours(2), std::vector<double>(36, 250)));
   c.write_ebb_conf(ebb_conf_text(c));
 
   auto s = sbatch(c, {"--time=1:00:00", "--carbon-deadline=now+12hours", "--wrap", "true"});
@@ -85,9 +87,10 @@ TEST_CASE("a flat forecast does not defer", "[slurm]") {
 
 TEST_CASE("the deadline holds: start + time limit <= --carbon-deadline", "[slurm]") {
   Cluster& c = cluster();
-  write_forecast(c, falling_forecast());
+  const TimePoint h = this_hour();  // once: the tests must not straddle an hour
+  write_forecast(c, falling_forecast(h));
   c.write_ebb_conf(ebb_conf_text(c));
-  const TimePoint deadline = this_hour() + hours(7);
+  const TimePoint deadline = h + hours(7);
 
   auto s = sbatch(
       c, {"--time=2:00:00", "--carbon-deadline=" + to_slurm_local(deadline), "--wrap", "true"});
@@ -107,9 +110,10 @@ TEST_CASE("the deadline holds: start + time limit <= --carbon-deadline", "[slurm
 
 TEST_CASE("Slurm's own --deadline bounds the window", "[slurm]") {
   Cluster& c = cluster();
-  write_forecast(c, falling_forecast());
+  const TimePoint h = this_hour();  // once: the tests must not straddle an hour
+  write_forecast(c, falling_forecast(h));
   c.write_ebb_conf(ebb_conf_text(c));
-  const TimePoint deadline = this_hour() + hours(6);
+  const TimePoint deadline = h + hours(6);
 
   auto s = sbatch(c, {"--time=1:00:00", "--carbon-max-delay=1-0",
                       "--deadline=" + to_slurm_local(deadline), "--wrap", "true"});
@@ -130,13 +134,14 @@ TEST_CASE("Slurm's own --deadline bounds the window", "[slurm]") {
 
 TEST_CASE("the user's --begin starts the window", "[slurm]") {
   Cluster& c = cluster();
+  const TimePoint h = this_hour();  // once: the tests must not straddle an hour
   // Cleanest right now, second cleanest 6 h after the current hour.
   std::vector<double> carbon(36, 300);
   for (int i = 0; i < 5; ++i) carbon[i] = 100;
   carbon[8] = 150;
-  write_forecast(c, hourly(this_hour() - hours(2), carbon));
+  write_forecast(c, hourly(h - hours(2), carbon));
   c.write_ebb_conf(ebb_conf_text(c));
-  const TimePoint begin = this_hour() + hours(3);
+  const TimePoint begin = h + hours(3);
 
   auto s = sbatch(c, {"--time=1:00:00", "--begin=" + to_slurm_local(begin),
                       "--carbon-deadline=now+12hours", "--wrap", "true"});
@@ -150,18 +155,19 @@ TEST_CASE("the user's --begin starts the window", "[slurm]") {
   req.time_limit = hours(1);
   const Decision d = expected_plan(c, req);
   REQUIRE(d.defer);
-  CHECK(d.start == this_hour() + hours(6));
+  CHECK(d.start == h + hours(6));
   CHECK(eligible_time(job) == d.start);
   CHECK(eligible_time(job) >= begin);
 }
 
 TEST_CASE("the objective flag chooses what is minimised", "[slurm]") {
   Cluster& c = cluster();
+  const TimePoint h = this_hour();  // once: the tests must not straddle an hour
   // Cleanest at +5 h, cheapest at +9 h after the current hour.
   std::vector<double> carbon(36, 300), price(36, 150);
   carbon[7] = 80;
   price[11] = 20;
-  write_forecast(c, hourly(this_hour() - hours(2), carbon, price));
+  write_forecast(c, hourly(h - hours(2), carbon, price));
   c.write_ebb_conf(ebb_conf_text(c));
 
   for (auto [name, objective, hour] :
@@ -178,7 +184,7 @@ TEST_CASE("the objective flag chooses what is minimised", "[slurm]") {
       req.time_limit = hours(1);
       const Decision d = expected_plan(c, req, objective);
       REQUIRE(d.defer);
-      CHECK(d.start == this_hour() + hours(hour));
+      CHECK(d.start == h + hours(hour));
       CHECK(eligible_time(job) == d.start);
     }
   }
@@ -186,7 +192,8 @@ TEST_CASE("the objective flag chooses what is minimised", "[slurm]") {
 
 TEST_CASE("carbon-off and carbon-explain change nothing", "[slurm]") {
   Cluster& c = cluster();
-  write_forecast(c, cheap_window_forecast());
+  const TimePoint h = this_hour();  // once: the tests must not straddle an hour
+  write_forecast(c, cheap_window_forecast(h));
   c.write_ebb_conf(ebb_conf_text(c));
 
   SECTION("--carbon-off: silent, not deferred") {
@@ -220,7 +227,8 @@ TEST_CASE("carbon-off and carbon-explain change nothing", "[slurm]") {
 
 TEST_CASE("without carbon flags or a default delay ebb does nothing and says nothing", "[slurm]") {
   Cluster& c = cluster();
-  write_forecast(c, cheap_window_forecast());
+  const TimePoint h = this_hour();  // once: the tests must not straddle an hour
+  write_forecast(c, cheap_window_forecast(h));
   c.write_ebb_conf(ebb_conf_text(c));
   auto s = sbatch(c, {"--time=1:00:00", "--wrap", "true"});
   REQUIRE(s.result.exit_code == 0);
@@ -231,7 +239,8 @@ TEST_CASE("without carbon flags or a default delay ebb does nothing and says not
 
 TEST_CASE("DefaultMaxDelay in ebb.conf plans jobs without flags", "[slurm]") {
   Cluster& c = cluster();
-  write_forecast(c, cheap_window_forecast());
+  const TimePoint h = this_hour();  // once: the tests must not straddle an hour
+  write_forecast(c, cheap_window_forecast(h));
   SECTION("per partition") {
     c.write_ebb_conf(ebb_conf_text(c, "PartitionName=debug DefaultMaxDelay=12:00:00"));
     auto s = sbatch(c, {"--time=1:00:00", "--partition=debug", "--wrap", "true"});

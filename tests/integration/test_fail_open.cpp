@@ -11,10 +11,10 @@ using namespace ebb::test;
 
 namespace {
 
-SignalSeries cheap_window_forecast() {
+SignalSeries cheap_window_forecast(TimePoint h) {
   std::vector<double> carbon(36, 300);
   for (int i = 7; i < 10; ++i) carbon[i] = 100;
-  return hourly(this_hour() - hours(2), carbon);
+  return hourly(h - hours(2), carbon);
 }
 
 void write_text(const std::string& path, const std::string& text) {
@@ -57,8 +57,9 @@ TEST_CASE("a corrupt forecast fails open", "[slurm]") {
 
 TEST_CASE("a stale forecast fails open", "[slurm]") {
   Cluster& c = cluster();
+  const TimePoint h = this_hour();  // once: the tests must not straddle an hour
   c.write_ebb_conf(ebb_conf_text(c, "MaxForecastAge=1:00:00"));
-  write_forecast(c, cheap_window_forecast());
+  write_forecast(c, cheap_window_forecast(h));
   namespace fs = std::filesystem;
   fs::last_write_time(c.forecast_file(), fs::file_time_type::clock::now() - std::chrono::hours(3));
   check_submitted_unchanged(c, "stale");
@@ -66,14 +67,16 @@ TEST_CASE("a stale forecast fails open", "[slurm]") {
 
 TEST_CASE("a forecast that does not cover now fails open", "[slurm]") {
   Cluster& c = cluster();
+  const TimePoint h = this_hour();  // once: the tests must not straddle an hour
   c.write_ebb_conf(ebb_conf_text(c));
-  write_forecast(c, hourly(this_hour() + hours(3), std::vector<double>(10, 100)));
+  write_forecast(c, hourly(h + hours(3), std::vector<double>(10, 100)));
   check_submitted_unchanged(c, "does not cover now");
 }
 
 TEST_CASE("an invalid ebb.conf fails open", "[slurm]") {
   Cluster& c = cluster();
-  write_forecast(c, cheap_window_forecast());
+  const TimePoint h = this_hour();  // once: the tests must not straddle an hour
+  write_forecast(c, cheap_window_forecast(h));
   SECTION("unknown key") {
     c.write_ebb_conf(ebb_conf_text(c, "NoSuchKey=1"));
     check_submitted_unchanged(c, "NoSuchKey");
@@ -98,7 +101,8 @@ TEST_CASE("an invalid ebb.conf fails open", "[slurm]") {
 
 TEST_CASE("Enabled=no turns ebb off", "[slurm]") {
   Cluster& c = cluster();
-  write_forecast(c, cheap_window_forecast());
+  const TimePoint h = this_hour();  // once: the tests must not straddle an hour
+  write_forecast(c, cheap_window_forecast(h));
   c.write_ebb_conf(ebb_conf_text(c, "Enabled=no"));
   auto s = sbatch(c, {"--time=1:00:00", "--carbon-deadline=now+12hours", "--wrap", "true"});
   REQUIRE(s.result.exit_code == 0);

@@ -22,9 +22,10 @@ std::string epoch(TimePoint t) { return std::to_string(t.time_since_epoch().coun
 
 TEST_CASE("job_submit.lua applies the exported plan on the controller", "[slurm]") {
   Cluster& c = cluster();
+  const TimePoint h = this_hour();  // once: the tests must not straddle an hour
   std::vector<double> carbon(36, 300);
   for (int i = 8; i < 11; ++i) carbon[i] = 90;
-  write_forecast(c, hourly(this_hour() - hours(2), carbon));
+  write_forecast(c, hourly(h - hours(2), carbon));
   c.write_ebb_conf(ebb_conf_text(c));
 
   SECTION("ApplyInClient=no: the plugin only exports, the script sets the begin time") {

@@ -9,13 +9,14 @@ using namespace ebb::test;
 
 TEST_CASE("bad carbon flags refuse the submission", "[slurm]") {
   Cluster& c = cluster();
+  const TimePoint h = this_hour();  // once: the tests must not straddle an hour
   std::vector<double> carbon(36, 300);
   carbon[8] = 100;
-  write_forecast(c, hourly(this_hour() - hours(2), carbon));
+  write_forecast(c, hourly(h - hours(2), carbon));
   c.write_ebb_conf(ebb_conf_text(c));
 
   const std::string yesterday = to_slurm_local(now_utc() - hours(24));
-  const TimePoint begin = this_hour() + hours(5);
+  const TimePoint begin = h + hours(5);
   struct Case {
     const char* name;
     std::vector<std::string> args;

@@ -8,15 +8,16 @@ using namespace ebb::test;
 
 TEST_CASE("two clusters run side by side", "[slurm]") {
   Cluster& first = cluster();
+  const TimePoint h = this_hour();
   std::vector<double> carbon(36, 300);
   for (int i = 7; i < 10; ++i) carbon[i] = 100;
-  const SignalSeries forecast = hourly(this_hour() - hours(2), carbon);
+  const SignalSeries forecast = hourly(h - hours(2), carbon);
   write_forecast(first, forecast);
   first.write_ebb_conf(ebb_conf_text(first));
   {
     Cluster second;
     CHECK(second.dir() != first.dir());
-    write_forecast(second, hourly(this_hour() - hours(2), std::vector<double>(36, 200)));
+    write_forecast(second, hourly(h - hours(2), std::vector<double>(36, 200)));
     second.write_ebb_conf(ebb_conf_text(second));
 
     auto a = sbatch(first, {"--time=1:00:00", "--carbon-deadline=now+12hours", "--wrap", "true"});
