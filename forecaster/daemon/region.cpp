@@ -169,20 +169,18 @@ void Region::rebuild() {
       fetched_at_.count("carbon") && (!price_source_ || fetched_at_.count("price"));
   snap->stale =
       !every_source_fetched || !snap->fetched_at || now - *snap->fetched_at > daemon_.stale_after;
-  {
-    std::lock_guard lock(snapshot_mutex_);
-    snapshot_ = snap;
-  }
-  if (snap->has_data()) save();
+  // Cache first, then publish: whoever sees the data can also find it on disk.
+  if (snap->has_data()) save(*snap);
+  std::lock_guard lock(snapshot_mutex_);
+  snapshot_ = std::move(snap);
 }
 
-void Region::save() {
-  std::shared_ptr<const RegionSnapshot> snap = snapshot();
+void Region::save(const RegionSnapshot& snap) {
   std::string csv = "# ebbd cache of region " + name_ + "; " + name_ +
-                    ".json says when it was fetched\n" + to_forecast_csv(snap->series);
+                    ".json says when it was fetched\n" + to_forecast_csv(snap.series);
   if (csv == last_written_csv_) return;
   CacheState state;
-  state.provider = from(merged(), TimePoint{});
+  state.provider = merged();
   state.fetched_at = fetched_at_;
   state.source_names["carbon"] = carbon_source_->name();
   if (price_source_) state.source_names["price"] = price_source_->name();

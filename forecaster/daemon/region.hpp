@@ -51,7 +51,7 @@ class Region {
 
  private:
   SignalSeries merged() const;
-  void save();
+  void save(const RegionSnapshot& snapshot);
 
   std::string name_;
   const DaemonSettings& daemon_;

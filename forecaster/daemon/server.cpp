@@ -47,11 +47,12 @@ Server::Server(const Config& config, std::vector<std::unique_ptr<Region>>& regio
   http_.Get("/metrics",
             [this](const httplib::Request&, httplib::Response& res) { handle_metrics(res); });
   http_.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
+    if (!res.body.empty()) return;  // a handler's own error answer
     if (res.status == 404) {
       answer_error(res, 404,
                    "no such endpoint: " + req.method + " " + req.path +
                        " (try /v1/health, /v1/forecast, /v1/plan, /metrics)");
-    } else if (res.body.empty()) {
+    } else {
       answer_error(res, res.status, "request rejected");
     }
   });

@@ -1,0 +1,136 @@
+// `ebb forecast` and `ebb plan`, run in-process with their output captured.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <cstdio>
+#include <iostream>
+
+#include "ebb/daemon_client.hpp"
+#include "support.hpp"
+
+using namespace std::chrono_literals;
+using ebb::hours;
+using ebb::test::TempDir;
+
+namespace {
+
+struct Run {
+  int status = 0;
+  std::string out;
+};
+
+// Runs a subcommand with stdout sent to a file, and returns what it printed.
+Run run(int (*command)(int, char**), std::vector<std::string> args, const TempDir& dir) {
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  std::fflush(stdout);
+  std::cout.flush();
+  int saved = ::dup(1);
+  int file = ::open(dir.file("stdout").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  ::dup2(file, 1);
+  ::close(file);
+  Run r;
+  r.status = command(static_cast<int>(args.size()), argv.data());
+  std::fflush(stdout);
+  std::cout.flush();
+  ::dup2(saved, 1);
+  ::close(saved);
+  r.out = ebb::test::read_text(dir.file("stdout"));
+  return r;
+}
+
+const auto kT0 = ebb::parse_iso8601("2026-11-23T10:00:00Z");
+
+}  // namespace
+
+TEST_CASE("ebb plan prints the plugin's decision line for a job and a forecast file",
+          "[commands]") {
+  TempDir dir;
+  ebb::test::write_text(dir.file("f.csv"), ebb::test::synthetic_forecast_csv(kT0, 30min, 96));
+  ebb::test::write_text(dir.file("ebb.conf"), "CarbonPrice=100\n");
+  auto r = run(ebb::plan_main,
+               {"ebb plan", "--config", dir.file("ebb.conf"), "--forecast", dir.file("f.csv"),
+                "--now", ebb::format_utc(kT0), "--time", "2:00:00", "--deadline", "now+30hours",
+                "--cores", "32", "--mem", "64G", "--objective", "carbon"},
+               dir);
+  INFO(r.out);
+  CHECK(r.status == 0);
+  CHECK(r.out.rfind("ebb: ", 0) == 0);
+  CHECK((r.out.find("deferred to") != std::string::npos ||
+         r.out.find("not deferred") != std::string::npos));
+  CHECK(r.out.find("objective carbon") != std::string::npos);
+
+  auto json =
+      run(ebb::plan_main,
+          {"ebb plan", "--config", dir.file("ebb.conf"), "--forecast", dir.file("f.csv"), "--now",
+           ebb::format_utc(kT0), "--time", "2:00:00", "--max-delay", "12:00:00", "--json"},
+          dir);
+  CHECK(json.status == 0);
+  CHECK(json.out.find("\"latest_start\": \"2026-11-23T22:00:00Z\"") != std::string::npos);
+
+  auto bad = run(ebb::plan_main,
+                 {"ebb plan", "--config", dir.file("ebb.conf"), "--forecast", dir.file("f.csv"),
+                  "--time", "2:00:00"},
+                 dir);
+  CHECK(bad.status != 0);  // no deadline nor delay, and no partition default
+}
+
+TEST_CASE("ebb forecast shows a table and a chart, or JSON", "[commands]") {
+  TempDir dir;
+  ebb::test::write_text(dir.file("f.csv"), ebb::test::synthetic_forecast_csv(kT0, 30min, 96));
+  auto human = run(ebb::forecast_main,
+                   {"ebb forecast", "--forecast", dir.file("f.csv"), "--now", ebb::format_utc(kT0),
+                    "--hours", "24"},
+                   dir);
+  INFO(human.out);
+  CHECK(human.status == 0);
+  CHECK(human.out.find("Carbon intensity") != std::string::npos);
+  CHECK(human.out.find("█") != std::string::npos);
+  CHECK(human.out.find("gCO2/kWh") != std::string::npos);
+  // 24 hours of half-hour slots in the table.
+  std::size_t rows = 0;
+  for (std::size_t p = human.out.find("forecast "); p != std::string::npos;
+       p = human.out.find("forecast ", p + 1)) {
+    ++rows;
+  }
+  CHECK(rows == 48);
+
+  auto json =
+      run(ebb::forecast_main, {"ebb forecast", "--forecast", dir.file("f.csv"), "--json"}, dir);
+  CHECK(json.status == 0);
+  CHECK(json.out.find("\"slots\"") != std::string::npos);
+  CHECK(json.out.find("\"carbon_intensity\"") != std::string::npos);
+}
+
+TEST_CASE("ebb forecast asks ebbd, and falls back to its cache file", "[commands]") {
+  TempDir dir;
+  ebb::test::write_text(dir.file("provider.csv"),
+                        ebb::test::synthetic_forecast_csv(kT0, 30min, 96));
+  ebb::test::write_text(dir.file("ebb.conf"), "CacheDir=" + dir.file("cache") +
+                                                  "\nRegionName=gb CarbonSource=file CarbonFile=" +
+                                                  dir.file("provider.csv") + "\n");
+  std::string url;
+  {
+    ebb::test::Daemon ebbd(dir.file("ebb.conf"), dir.path(), {"--now", ebb::format_utc(kT0)});
+    url = ebbd.url();
+    REQUIRE(ebb::test::wait_until([&] { return ebbd.get("/v1/forecast").status == 200; }));
+    auto r = run(ebb::forecast_main,
+                 {"ebb forecast", "--config", dir.file("ebb.conf"), "--url", url, "--region", "gb",
+                  "--json"},
+                 dir);
+    INFO(r.out);
+    CHECK(r.status == 0);
+    CHECK(r.out.find("from ebbd at " + url) != std::string::npos);
+    CHECK(r.out.find("\"region\": \"gb\"") != std::string::npos);
+  }
+  // ebbd is gone: the cache file answers.
+  auto r = run(
+      ebb::forecast_main,
+      {"ebb forecast", "--config", dir.file("ebb.conf"), "--url", url, "--region", "gb", "--json"},
+      dir);
+  INFO(r.out);
+  CHECK(r.status == 0);
+  CHECK(r.out.find("cache file") != std::string::npos);
+}

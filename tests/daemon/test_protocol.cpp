@@ -1,0 +1,110 @@
+// The JSON between ebbd and its clients: what one side writes the other reads back
+// exactly, and bad requests fail with the field's name.
+#include <catch2/catch.hpp>
+#include <cmath>
+
+#include "ebb/error.hpp"
+#include "protocol.hpp"
+
+using ebb::InputError;
+using ebb::parse_iso8601;
+
+TEST_CASE("a plan query survives encoding and decoding", "[protocol]") {
+  ebb::PlanQuery q;
+  q.region = "gb";
+  q.now = parse_iso8601("2026-11-27T10:00:00Z");
+  q.earliest_start = parse_iso8601("2026-11-27T11:00:00Z");
+  q.deadline = parse_iso8601("2026-11-28T06:00:00Z");
+  q.max_delay = ebb::hours(9);
+  q.expected_runtime = ebb::minutes(70);
+  q.objective = ebb::Objective::carbon;
+  q.job.time_limit = ebb::hours(2);
+  q.job.nodes = 2;
+  q.job.tasks = 8;
+  q.job.cpus_per_task = 4;
+  q.job.gpus = 3;
+  q.job.memory_gb = 12.5;
+  q.job.partition = "gpu";
+  ebb::PlanQuery back = ebb::wire::decode_plan_query(ebb::wire::encode_plan_query(q));
+  CHECK(back.region == "gb");
+  CHECK(back.now == q.now);
+  CHECK(back.earliest_start == q.earliest_start);
+  CHECK(back.deadline == q.deadline);
+  CHECK(back.max_delay == q.max_delay);
+  CHECK(back.expected_runtime == q.expected_runtime);
+  CHECK(back.objective == q.objective);
+  CHECK(back.job.time_limit == q.job.time_limit);
+  CHECK(back.job.nodes == 2);
+  CHECK(back.job.tasks == 8);
+  CHECK(back.job.cpus_per_task == 4);
+  CHECK(back.job.gpus == 3);
+  CHECK(back.job.memory_gb == 12.5);
+  CHECK(back.job.partition == "gpu");
+}
+
+TEST_CASE("plan queries accept Slurm durations and epoch seconds", "[protocol]") {
+  auto q = ebb::wire::decode_plan_query(
+      R"({"time_limit":"1-00:00:00","deadline":1795000000,"max_delay":"90"})");
+  CHECK(q.job.time_limit == ebb::hours(24));
+  CHECK(q.deadline->time_since_epoch().count() == 1795000000);
+  CHECK(q.max_delay == ebb::minutes(90));
+}
+
+TEST_CASE("bad plan queries name the field", "[protocol]") {
+  auto message = [](const char* json) {
+    try {
+      ebb::wire::decode_plan_query(json);
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  CHECK(message("{").find("not valid JSON") != std::string::npos);
+  CHECK(message("[1]").find("expected a JSON object") != std::string::npos);
+  CHECK(message(R"({"deadline":"2026-11-28T06:00Z"})").find("time_limit") != std::string::npos);
+  CHECK(message(R"({"time_limit":60,"colour":"red"})").find("unknown field 'colour'") !=
+        std::string::npos);
+  CHECK(message(R"({"time_limit":60,"gpus":-1})").find("gpus") != std::string::npos);
+  CHECK(message(R"({"time_limit":60,"deadline":"tomorrow-ish"})").find("deadline") !=
+        std::string::npos);
+  CHECK(message(R"({"time_limit":60,"objective":"fastest"})").find("fastest") != std::string::npos);
+  CHECK(message(R"({"time_limit":0})").find("time_limit") != std::string::npos);
+}
+
+TEST_CASE("a decision survives JSON exactly, unknown prices included", "[protocol]") {
+  ebb::Decision d;
+  d.defer = true;
+  d.start = parse_iso8601("2026-11-28T03:00:00Z");
+  d.latest_start = parse_iso8601("2026-11-28T04:00:00Z");
+  d.energy_kwh = 0.1 + 0.2;  // not representable in short decimal
+  d.objective = ebb::Objective::cost;
+  d.currency = "GBP";
+  d.reason = "cheapest \"window\"";
+  d.chosen.start = d.start;
+  d.chosen.mean_carbon = 101.3333333333;
+  d.chosen.grams_co2 = 1.0 / 3.0;
+  d.chosen.mean_price = 61.5;
+  d.chosen.cost = 0.0123;
+  d.chosen.objective = 42.42;
+  d.chosen.covered = 0.75;
+  d.baseline.start = parse_iso8601("2026-11-27T10:00:00Z");
+  d.baseline.mean_carbon = 250;
+  d.baseline.grams_co2 = 2.0 / 3.0;
+  // baseline prices unknown: NaN goes out as null and comes back as NaN
+  auto back = ebb::wire::decode_decision(ebb::wire::decision_to_json(d).dump());
+  CHECK(back.defer);
+  CHECK(back.start == d.start);
+  CHECK(back.latest_start == d.latest_start);
+  CHECK(back.energy_kwh == d.energy_kwh);
+  CHECK(back.objective == ebb::Objective::cost);
+  CHECK(back.currency == "GBP");
+  CHECK(back.reason == d.reason);
+  CHECK(back.chosen.mean_carbon == d.chosen.mean_carbon);
+  CHECK(back.chosen.grams_co2 == d.chosen.grams_co2);
+  CHECK(back.chosen.cost == d.chosen.cost);
+  CHECK(back.chosen.covered == d.chosen.covered);
+  CHECK(back.baseline.start == d.baseline.start);
+  CHECK(std::isnan(back.baseline.cost));
+  CHECK(std::isnan(back.baseline.mean_price));
+  CHECK_THROWS_AS(ebb::wire::decode_decision(R"({"defer":true})"), InputError);
+}
