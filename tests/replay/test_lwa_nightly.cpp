@@ -25,7 +25,7 @@ TEST_CASE("LWA nightly job: reductions for +-1..8 h match the published table", 
     Grid grid = test::load_grid(row.file, "Carbon Intensity", "30m");
     NightlyResult r = lwa_nightly(grid, windows);
     for (std::size_t k = 1; k < windows.size(); ++k) {
-      std::printf("%s +-%lldh: ours %.2f%%, published %.2f%%\n", row.file,
+      std::printf("%s +-%lldh: ours %.3f%%, published %.2f%%\n", row.file,
                   static_cast<long long>(windows[k].count() / 3600), r.reduction_pct[k],
                   row.published[k - 1]);
       INFO(row.file << " window +-" << windows[k].count() / 3600 << " h");
