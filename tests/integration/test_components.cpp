@@ -102,6 +102,29 @@ TEST_CASE("salloc is deferred too, and says that it waits", "[slurm]") {
   CHECK(from_slurm_local(job.at("EligibleTime")) == d.start);
 }
 
+TEST_CASE("srun outside an allocation is deferred and says that it waits", "[slurm]") {
+  Cluster& c = cluster();
+  const TimePoint h = this_hour();
+  write_forecast(c, cheap_window_forecast(h));
+  c.write_ebb_conf(ebb_conf_text(c));
+  auto r = c.command({"srun", "--time=1:00:00", "--carbon-deadline=now+12hours", "true"},
+                     std::chrono::seconds(4));
+  INFO(r.err);
+  CHECK(r.timed_out);
+  CHECK(r.out == "");
+  auto lines = ebb_lines(r.err);
+  REQUIRE(lines.size() == 1);
+  CHECK(lines[0].rfind("ebb: deferred to ", 0) == 0);
+  CHECK(lines[0].ends_with("; srun waits until then"));
+  std::smatch m;
+  static const std::regex queued(R"(job (\d+) queued and waiting)");
+  REQUIRE(std::regex_search(r.err, m, queued));
+  auto job = c.job(m[1]);
+  const Decision d = expected_for(c, from_slurm_local(job.at("SubmitTime")));
+  REQUIRE(d.defer);
+  CHECK(from_slurm_local(job.at("EligibleTime")) == d.start);
+}
+
 TEST_CASE("inside a job, sbatch and srun are left alone", "[slurm]") {
   Cluster& c = cluster();
   const TimePoint h = this_hour();  // once: the tests must not straddle an hour

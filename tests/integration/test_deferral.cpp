@@ -267,3 +267,23 @@ TEST_CASE("DefaultMaxDelay in ebb.conf plans jobs without flags", "[slurm]") {
     CHECK(c.job(s.job_id).at("Reason") != "BeginTime");
   }
 }
+
+TEST_CASE("a maximum delay bounds the wait", "[slurm]") {
+  Cluster& c = cluster();
+  const TimePoint h = this_hour();
+  write_forecast(c, falling_forecast(h));
+  c.write_ebb_conf(ebb_conf_text(c));
+
+  auto s = sbatch(c, {"--time=1:00:00", "--carbon-max-delay=3:00:00", "--wrap", "true"});
+  INFO(s.result.err);
+  REQUIRE(s.result.exit_code == 0);
+  auto job = c.job(s.job_id);
+  PlanRequest req;
+  req.now = submit_time(job);
+  req.max_delay = hours(3);
+  req.time_limit = hours(1);
+  const Decision d = expected_plan(c, req);
+  REQUIRE(d.defer);
+  CHECK(eligible_time(job) == d.start);
+  CHECK(eligible_time(job) <= submit_time(job) + hours(3));
+}
