@@ -147,6 +147,12 @@ std::string error_excerpt(const std::string& body) {
       if (!v.at_key("message").get(inner) && !inner.get_string().get(s)) return one_line(s, 300);
     }
   }
+  // ENTSO-E's acknowledgement documents carry the reason in <text>.
+  if (const auto open = body.find("<text>"); open != std::string::npos) {
+    const auto close = body.find("</text>", open);
+    if (close != std::string::npos)
+      return one_line(std::string_view(body).substr(open + 6, close - open - 6), 300);
+  }
   return one_line(body, 200);
 }
 

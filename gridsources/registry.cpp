@@ -3,11 +3,17 @@
 #include <cctype>
 #include <functional>
 
+#include "awattar.hpp"
+#include "carbon_aware_sdk.hpp"
 #include "ebb/gridsource.hpp"
 #include "electricity_maps.hpp"
 #include "energy_charts.hpp"
+#include "entsoe.hpp"
 #include "forecast_file_source.hpp"
+#include "nordpool.hpp"
+#include "octopus.hpp"
 #include "source_base.hpp"
+#include "tariff.hpp"
 #include "uk_carbon_intensity.hpp"
 #include "watttime.hpp"
 
@@ -41,6 +47,7 @@ const std::vector<Entry>& carbon_sources() {
       {"electricity-maps", factory<gridsources::ElectricityMapsSource>()},
       {"watttime", factory<gridsources::WattTimeSource>()},
       {"energy-charts", factory<gridsources::EnergyChartsSource>()},
+      {"carbon-aware-sdk", factory<gridsources::CarbonAwareSdkSource>()},
       {"file", factory<gridsources::ForecastFileSource>()},
   };
   return table;
@@ -48,8 +55,16 @@ const std::vector<Entry>& carbon_sources() {
 
 const std::vector<Entry>& price_sources() {
   static const std::vector<Entry> table{
-      {"electricity-maps", factory<gridsources::ElectricityMapsSource>()},
+      {"entsoe", factory<gridsources::EntsoeSource>()},
       {"energy-charts", factory<gridsources::EnergyChartsSource>()},
+      {"awattar", factory<gridsources::AwattarSource>()},
+      {"octopus", factory<gridsources::OctopusSource>()},
+      {"nordpool", factory<gridsources::NordPoolSource>()},
+      {"electricity-maps", factory<gridsources::ElectricityMapsSource>()},
+      {"tariff",
+       [](const Settings& s, const FetchOptions&) -> std::unique_ptr<GridSource> {
+         return std::make_unique<gridsources::TariffSource>(s.values());
+       }},
       {"file", factory<gridsources::ForecastFileSource>()},
   };
   return table;

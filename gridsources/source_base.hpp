@@ -28,6 +28,7 @@ class Settings {
   bool get_bool(std::string_view key, std::string_view display, bool fallback) const;
 
   const std::string& role() const { return role_; }
+  const std::map<std::string, std::string>& values() const { return values_; }
   const std::string& provider() const { return provider_; }
   [[noreturn]] void fail(const std::string& message) const;
 

@@ -15,6 +15,12 @@ add_library(ebbgridsources STATIC
   ${CMAKE_CURRENT_LIST_DIR}/electricity_maps.cpp
   ${CMAKE_CURRENT_LIST_DIR}/watttime.cpp
   ${CMAKE_CURRENT_LIST_DIR}/energy_charts.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/entsoe.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/awattar.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/octopus.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/nordpool.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/carbon_aware_sdk.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/tariff.cpp
 )
 target_include_directories(ebbgridsources
   PUBLIC ${PROJECT_SOURCE_DIR}/include
@@ -22,4 +28,4 @@ target_include_directories(ebbgridsources
 target_compile_definitions(ebbgridsources PRIVATE EBB_VERSION="${PROJECT_VERSION}")
 target_link_libraries(ebbgridsources
   PUBLIC ebbcore
-  PRIVATE CURL::libcurl simdjson::simdjson pugixml::pugixml Threads::Threads)
+  PRIVATE CURL::libcurl simdjson::simdjson pugixml::pugixml date::date-tz Threads::Threads)
