@@ -151,3 +151,35 @@ TEST_CASE("ebb replay: grid gaps are counted and reported", "[outputs]") {
   CHECK(int64_t(doc["grid_gaps"]["carbon_gaps"]) == 2);
   CHECK(double(doc["grid_gaps"]["carbon_gap_hours"]) == Approx(6.0));
 }
+
+TEST_CASE("ebb replay: grid from ebb's forecast file format, with prices", "[outputs]") {
+  std::ostringstream f;
+  f << "time,carbon_intensity,price\n";
+  for (int h = 0; h < 72; ++h) {
+    char t[32];
+    std::snprintf(t, sizeof t, "2026-03-%02dT%02d:00:00Z", 2 + h / 24, h % 24);
+    int hod = h % 24;
+    f << t << ',' << (hod < 6 ? 80 : 250) << ',' << (hod < 6 ? 20.5 : 90.0) << '\n';
+  }
+  std::string grid = test::write_temp("forecast.csv", f.str());
+  std::string trace = test::write_temp("day.csv", "arrival,length,cores,requested\n0,3600,4,3600\n"
+                                                  "28800,7200,8,7200\n43200,3600,2,3600\n");
+  Run r = run({"--trace", trace, "--grid", grid, "--grid-format", "forecast", "--deadline", "slack:24h",
+               "--objective", "cost", "--json", "-", "-q"});
+  INFO(r.err);
+  REQUIRE(r.rc == 0);
+  simdjson::dom::parser parser;
+  simdjson::padded_string json(r.out);
+  simdjson::dom::element doc = parser.parse(json);
+  simdjson::dom::array policies = doc["policies"];
+  bool saw_ebb = false;
+  for (auto p : policies) {
+    if (std::string_view(p["policy"]) != "ebb") continue;
+    saw_ebb = true;
+    // Two of the three jobs start in the day and can move into the cheap night.
+    CHECK(int64_t(p["deferred"]) == 2);
+    CHECK(double(p["cost_reduction_pct"]) > 50);
+    CHECK(double(p["reduction_pct"]) > 50);
+  }
+  CHECK(saw_ebb);
+}
