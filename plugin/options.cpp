@@ -20,17 +20,14 @@ enum OptionId : int { kDeadline = 1, kMaxDelay, kObjective, kExplain, kOff };
 bool inside_job() { return std::getenv("SLURM_JOB_ID") != nullptr; }
 
 // SPANK exports each used option to the job as
-// SLURM_SPANK__SLURM_SPANK_OPTION_<plugin>_<option>, and a nested sbatch reads it back.
+// SLURM_SPANK__SLURM_SPANK_OPTION_<plugin>_<option> ('-' becomes '_'), and a nested
+// sbatch reads it back as if typed.
 bool inherited_from_environment(const char* option, const char* arg) {
   std::string name = std::string("SLURM_SPANK__SLURM_SPANK_OPTION_ebb_") + option;
   for (char& c : name) {
     if (c == '-') c = '_';
   }
   const char* value = std::getenv(name.c_str());
-  if (!value) {
-    name = std::string("SLURM_SPANK__SLURM_SPANK_OPTION_ebb_") + option;
-    value = std::getenv(name.c_str());
-  }
   return value && (arg == nullptr || std::string(value) == arg);
 }
 
@@ -44,6 +41,7 @@ int refuse_if_conflicting(const UserFlags& f) {
 }
 
 int handle(int id, const char* arg) {
+  if (id < kDeadline || id > kOff) return 0;
   UserFlags& f = user_flags();
   const std::string value = arg ? arg : "";
   const char* names[] = {
