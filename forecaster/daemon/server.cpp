@@ -1,5 +1,9 @@
 #include "server.hpp"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
 #include <chrono>
 #include <nlohmann/json.hpp>
 
@@ -32,6 +36,17 @@ Server::Server(const Config& config, std::vector<std::unique_ptr<Region>>& regio
   http_.new_task_queue = [threads] {
     return new httplib::ThreadPool(static_cast<std::size_t>(threads));
   };
+  // cpp-httplib's defaults hurt here: Nagle's algorithm delays each small answer on a
+  // kept-alive connection by a delayed ACK (40 ms), and its listen backlog of 5 drops
+  // connections when many sbatch calls arrive at once (the client then waits for a SYN
+  // retransmission, a second). Remember the listening socket to raise its backlog.
+  http_.set_tcp_nodelay(true);
+  http_.set_socket_options([this](int fd) {
+    int yes = 1;
+    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof yes);
+    listen_fd_ = fd;
+  });
   http_.set_keep_alive_max_count(1000);
   http_.set_read_timeout(std::chrono::seconds(5));
   http_.set_write_timeout(std::chrono::seconds(5));
@@ -71,16 +86,16 @@ Server::Server(const Config& config, std::vector<std::unique_ptr<Region>>& regio
 }
 
 int Server::bind(const std::string& host, int port) {
+  int bound = port;
   if (port == 0) {
-    int bound = http_.bind_to_any_port(host);
+    bound = http_.bind_to_any_port(host);
     if (bound < 0) throw std::runtime_error("cannot listen on " + host + ": bind failed");
-    return bound;
-  }
-  if (!http_.bind_to_port(host, port)) {
+  } else if (!http_.bind_to_port(host, port)) {
     throw std::runtime_error("cannot listen on " + host + ":" + std::to_string(port) +
                              " (in use, or not an address of this host?)");
   }
-  return port;
+  if (listen_fd_ >= 0) ::listen(listen_fd_, kListenBacklog);  // a second listen() resizes it
+  return bound;
 }
 
 bool Server::serve() { return http_.listen_after_bind(); }

@@ -43,6 +43,8 @@ class Server {
   const DaemonClock& clock_;
   Metrics& metrics_;
   httplib::Server http_;
+  int listen_fd_ = -1;
+  static constexpr int kListenBacklog = 1024;
 };
 
 }  // namespace ebb::daemon

@@ -25,7 +25,7 @@ struct DaemonSettings {
   int extension_weeks = 4;
   Duration extension_horizon = hours(24 * 7);  // extend the served forecast to now + this
   int history_days = 35;                       // history kept for the extension
-  int http_threads = 4;
+  int http_threads = 8;
   Duration fetch_timeout = seconds(15);
   Duration connect_timeout = seconds(3);
   int max_retries = 3;
