@@ -14,6 +14,9 @@ namespace ebb::plugin {
 
 namespace {
 
+// A week at 5-minute resolution is about 100 KB of CSV.
+constexpr off_t kMaxForecastBytes = off_t{64} << 20;
+
 SignalSeries from_file(const Config& config, TimePoint now) {
   const std::string& path = config.forecast_file;
   if (path.empty()) throw ForecastUnavailable("no ForecastFile in ebb.conf");
@@ -21,6 +24,12 @@ SignalSeries from_file(const Config& config, TimePoint now) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) {
     throw ForecastUnavailable("forecast " + path + ": " + std::strerror(errno));
+  }
+  // Bounded time: never read a FIFO, a device or a file far larger than any forecast.
+  if (!S_ISREG(st.st_mode)) throw ForecastUnavailable("forecast " + path + " is not a file");
+  if (st.st_size > kMaxForecastBytes) {
+    throw ForecastUnavailable("forecast " + path + " is larger than " +
+                              std::to_string(kMaxForecastBytes >> 20) + " MiB");
   }
   const TimePoint modified{seconds{st.st_mtim.tv_sec}};
   if (now - modified > config.max_forecast_age) {

@@ -1,5 +1,6 @@
 #include "settings.hpp"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <string_view>
@@ -46,7 +47,14 @@ Config load_settings(int argc, char** argv) {
   if (!explicit_path) path = kDefaultConfigPath;
 
   Config config;
-  if (explicit_path || ::access(path.c_str(), F_OK) == 0) config = load_config(path);
+  if (explicit_path || ::access(path.c_str(), F_OK) == 0) {
+    // Bounded time: never read a FIFO or a device as the config.
+    struct stat st {};
+    if (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
+      throw InputError(path + ": not a regular file");
+    }
+    config = load_config(path);
+  }
   for (const auto& [key, value] : overrides) {
     apply_setting(config, key, value, "plugstack.conf argument " + key);
   }

@@ -65,6 +65,12 @@ TEST_CASE("a stale forecast fails open", "[slurm]") {
   check_submitted_unchanged(c, "stale");
 }
 
+TEST_CASE("a forecast that is not a regular file fails open without blocking", "[slurm]") {
+  Cluster& c = cluster();
+  c.write_ebb_conf("ForecastFile=/dev/zero\n");
+  check_submitted_unchanged(c, "not a file");
+}
+
 TEST_CASE("a forecast that does not cover now fails open", "[slurm]") {
   Cluster& c = cluster();
   const TimePoint h = this_hour();  // once: the tests must not straddle an hour
