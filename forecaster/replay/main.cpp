@@ -61,6 +61,7 @@ int replay_main(int argc, char** argv) {
   double tz_offset_h = 0, noise = 0.05, carbon_price = 100, min_saving = 5;
   double watts_per_core = PowerModel{}.watts_per_core, pue = PowerModel{}.pue;
   std::uint64_t seed = 0;
+  std::string cores_text = "0";
   std::uint32_t cores = 0;
   std::size_t backfill_depth = 500, limit_jobs = 0;
   int weeks = 4;
@@ -91,7 +92,9 @@ int replay_main(int argc, char** argv) {
                  "Where the trace starts on the grid: ISO date-time. Dated traces "
                  "move by whole weeks (weekday and time of day kept) into the week from here; "
                  "undated traces start exactly here. Default: the grid's start");
-  app.add_option("--cores", cores, "Cluster size in cores; 0 = unlimited (no queueing)")
+  app.add_option("--cores", cores_text,
+                 "Cluster size in cores; 0 = unlimited (no queueing); auto = the most cores the "
+                 "trace's jobs used at once by their recorded starts")
       ->capture_default_str();
   app.add_option("--backfill-depth", backfill_depth,
                  "Jobs tested per backfill pass (bf_max_job_test)")
@@ -179,6 +182,15 @@ int replay_main(int argc, char** argv) {
     if (!start_text.empty()) start = parse_iso8601(start_text);
     Duration shift = map_onto_grid(trace, grid, start);
 
+    if (cores_text == "auto") {
+      cores = peak_recorded_cores(trace);
+      if (cores == 0) throw InputError("--cores auto: " + trace_path + " records no start times");
+    } else {
+      long long c = 0;
+      if (!parse_int(cores_text, c) || c < 0)
+        throw InputError("--cores: not a core count: '" + cores_text + "'");
+      cores = static_cast<std::uint32_t>(c);
+    }
     ReplayConfig cfg;
     cfg.sim.cores = cores;
     cfg.sim.backfill_depth = backfill_depth;

@@ -130,6 +130,7 @@ Trace parse_swf(std::string_view text, const std::string& source) {
     j.runtime = Duration{static_cast<long long>(std::llround(run))};
     j.requested = Duration{req_time > 0 ? static_cast<long long>(std::llround(req_time)) : 0};
     j.cores = clamp_cores(std::llround(cores));
+    if (v[2] >= 0) j.recorded_start = j.submit + Duration{static_cast<long long>(v[2])};
     if (v[11] >= 0) j.user = std::to_string(static_cast<long long>(v[11]));
     if (v[15] >= 0) j.partition = std::to_string(static_cast<long long>(v[15]));
     trace.jobs.push_back(std::move(j));
@@ -221,6 +222,7 @@ Trace parse_sacct_pipe(std::string_view text, const std::string& source) {
       j.id = id;
       j.submit = *submit;
       j.runtime = elapsed;
+      if (has_start) j.recorded_start = start;
       if (has("timelimit"))
         j.requested = parse_slurm_elapsed(field(f, "timelimit")).value_or(Duration{0});
       j.cores = clamp_cores(cores);
@@ -323,6 +325,7 @@ Trace parse_sacct_json(std::string_view text, const std::string& source) {
     j.id = std::to_string(*id);
     j.submit = TimePoint{seconds{*submit}};
     j.runtime = Duration{run};
+    j.recorded_start = TimePoint{seconds{*start}};
     j.requested = limit ? Duration{*limit * 60} : Duration{0};
     j.cores = clamp_cores(cores);
     j.user = string_at(job, "user");
@@ -436,6 +439,36 @@ Trace parse_simple_csv(std::string_view text, const std::string& source, double 
   trace.relative_times = relative;
   finish(trace);
   return trace;
+}
+
+std::uint32_t peak_recorded_cores(const Trace& trace) {
+  std::vector<std::pair<TimePoint, long long>> events;
+  for (const TraceJob& j : trace.jobs) {
+    if (!j.recorded_start) continue;
+    events.emplace_back(*j.recorded_start, static_cast<long long>(j.cores));
+    events.emplace_back(*j.recorded_start + j.runtime, -static_cast<long long>(j.cores));
+  }
+  if (events.empty()) return 0;
+  std::sort(events.begin(), events.end());  // ends (negative) before starts at the same time
+  // Time spent at each level of use. Logs have a few overlaps that no machine could run
+  // (clock steps, accounting errors), so take the level exceeded only 0.1% of the time.
+  std::map<long long, double> time_at;
+  long long level = 0;
+  double total = 0;
+  for (std::size_t i = 0; i + 1 < events.size(); ++i) {
+    level += events[i].second;
+    double dt = static_cast<double>((events[i + 1].first - events[i].first).count());
+    if (dt <= 0) continue;
+    time_at[level] += dt;
+    total += dt;
+  }
+  double above = 0;
+  for (auto it = time_at.rbegin(); it != time_at.rend(); ++it) {
+    above += it->second;
+    if (above > 0.001 * total)
+      return static_cast<std::uint32_t>(std::clamp<long long>(it->first, 1, 100000000));
+  }
+  return static_cast<std::uint32_t>(std::max<long long>(time_at.begin()->first, 1));
 }
 
 // --- dispatch ----------------------------------------------------------------------------

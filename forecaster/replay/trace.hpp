@@ -20,7 +20,8 @@ struct TraceJob {
   std::uint32_t cores = 1;
   std::string user;
   std::string partition;
-  std::optional<TimePoint> deadline;  // when the trace carries one
+  std::optional<TimePoint> deadline;        // when the trace carries one
+  std::optional<TimePoint> recorded_start;  // when the trace says it really started
 };
 
 struct Trace {
@@ -48,6 +49,11 @@ Trace parse_swf(std::string_view text, const std::string& source);
 Trace parse_sacct_pipe(std::string_view text, const std::string& source);
 Trace parse_sacct_json(std::string_view text, const std::string& source);
 Trace parse_simple_csv(std::string_view text, const std::string& source, double time_unit_seconds);
+
+// The most cores the trace's jobs used at once by their recorded starts, ignoring the
+// busiest 0.1% of the time (logs have impossible overlaps); 0 when the trace records
+// no starts. A fair guess of the cluster's size.
+std::uint32_t peak_recorded_cores(const Trace& trace);
 
 // Slurm's elapsed/limit forms: [D-]HH:MM:SS, MM:SS, MM, D-HH, D-HH:MM. Empty optional for
 // UNLIMITED / Partition_Limit / INVALID.

@@ -162,10 +162,11 @@ TEST_CASE("ebb replay: grid from ebb's forecast file format, with prices", "[out
     f << t << ',' << (hod < 6 ? 80 : 250) << ',' << (hod < 6 ? 20.5 : 90.0) << '\n';
   }
   std::string grid = test::write_temp("forecast.csv", f.str());
-  std::string trace = test::write_temp("day.csv", "arrival,length,cores,requested\n0,3600,4,3600\n"
-                                                  "28800,7200,8,7200\n43200,3600,2,3600\n");
-  Run r = run({"--trace", trace, "--grid", grid, "--grid-format", "forecast", "--deadline", "slack:24h",
-               "--objective", "cost", "--json", "-", "-q"});
+  std::string trace = test::write_temp("day.csv",
+                                       "arrival,length,cores,requested\n0,3600,4,3600\n"
+                                       "28800,7200,8,7200\n43200,3600,2,3600\n");
+  Run r = run({"--trace", trace, "--grid", grid, "--grid-format", "forecast", "--deadline",
+               "slack:24h", "--objective", "cost", "--json", "-", "-q"});
   INFO(r.err);
   REQUIRE(r.rc == 0);
   simdjson::dom::parser parser;

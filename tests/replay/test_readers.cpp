@@ -161,3 +161,19 @@ TEST_CASE("Grid: prices attached by time, NaN prices counted as price gaps", "[r
   CHECK(g.gaps().price_gaps == 1);
   CHECK(g.gaps().price_gap_time == hours(1));
 }
+
+TEST_CASE("--cores auto: the cluster size from the recorded starts", "[readers]") {
+  // Four jobs: two overlap with 6 + 10 cores for most of the time, a third adds 4 cores
+  // for a moment too short to count (under 0.1% of the time).
+  std::string swf =
+      "; UnixStartTime: 0\n"
+      "1      0 0 100000  6 -1 -1  6 100000 -1 1 1 1 -1 -1 1 -1 -1\n"
+      "2     10 0 100000 10 -1 -1 10 100000 -1 1 1 1 -1 -1 1 -1 -1\n"
+      "3    100 0     10  4 -1 -1  4     10 -1 1 1 1 -1 -1 1 -1 -1\n"
+      "4 200000 0    100  2 -1 -1  2    100 -1 1 1 1 -1 -1 1 -1 -1\n";
+  Trace t = read_trace(test::write_temp("peak.swf", swf));
+  CHECK(t.jobs[0].recorded_start == TimePoint{seconds{0}});
+  CHECK(peak_recorded_cores(t) == 16);
+  Trace csv = read_trace(test::write_temp("nostart.csv", "arrival,length,cores\n0,10,4\n"));
+  CHECK(peak_recorded_cores(csv) == 0);
+}
