@@ -55,8 +55,10 @@ SignalSeries EnergyChartsSource::parse(std::string_view body, TimePoint now) con
 
   // Which columns: price | co2eq (+ co2eq_forecast) | share (signal).
   std::string value_key;
-  std::optional<simdjson::dom::array> values, forecasts;
-  auto column = [&](const char* key) -> std::optional<simdjson::dom::array> {
+  std::optional<std::vector<simdjson::dom::element>> values, forecasts;
+  // Columns are copied into vectors: dom::array::at() walks from the start each time.
+  using Column = std::vector<simdjson::dom::element>;
+  auto column = [&](const char* key) -> std::optional<Column> {
     auto v = json.optional(doc, key);
     if (!v) return std::nullopt;
     auto a = json.array(*v, Where{"", kNoIndex, key});
@@ -64,7 +66,7 @@ SignalSeries EnergyChartsSource::parse(std::string_view body, TimePoint now) con
       json.fail(Where{"", kNoIndex, key}, std::to_string(a.size()) + " values for " +
                                               std::to_string(times.size()) + " unix_seconds");
     }
-    return a;
+    return Column(a.begin(), a.end());
   };
   if (role_ == Quantity::price) {
     value_key = "price";
@@ -114,11 +116,11 @@ SignalSeries EnergyChartsSource::parse(std::string_view body, TimePoint now) con
     std::optional<double> value;
     Origin origin = Origin::actual;
     if (values) {
-      auto v = values->at(k).value_unsafe();
+      const auto v = (*values)[k];
       if (!v.is_null()) value = json.number(v, Where{value_key, k, ""});
     }
     if (!value && forecasts) {
-      auto f = forecasts->at(k).value_unsafe();
+      const auto f = (*forecasts)[k];
       if (!f.is_null()) {
         value = json.number(f, Where{"co2eq_forecast", k, ""});
         origin = Origin::forecast;

@@ -183,28 +183,29 @@ SignalSeries EntsoeSource::parse(std::string_view body, TimePoint now) const {
       std::size_t point_index = 0;
       for (pugi::xml_node pt = period.first_child(); pt; pt = pt.next_sibling()) {
         if (pt.type() != pugi::node_element || local_name(pt.name()) != "Point") continue;
-        const std::string pt_where = p_where + ".Point[" + std::to_string(point_index) + "]";
+        // Built only for a message: this loop runs once per price.
+        auto pt_where = [&] { return p_where + ".Point[" + std::to_string(point_index) + "]"; };
         const std::string_view pos_text = text_of(child(pt, "position"));
         const std::string_view price_text = text_of(child(pt, "price.amount"));
         long long pos = 0;
         auto [pp, pe] = std::from_chars(pos_text.data(), pos_text.data() + pos_text.size(), pos);
         if (pe != std::errc{} || pp != pos_text.data() + pos_text.size() || pos < 1 ||
             pos > positions) {
-          fail(pt_where + ".position", "'" + std::string(pos_text.substr(0, 20)) + "' outside 1.." +
-                                           std::to_string(positions));
+          fail(pt_where() + ".position", "'" + std::string(pos_text.substr(0, 20)) +
+                                             "' outside 1.." + std::to_string(positions));
         }
         double price = 0;
         auto [qp, qe] =
             std::from_chars(price_text.data(), price_text.data() + price_text.size(), price);
         if (qe != std::errc{} || qp != price_text.data() + price_text.size() ||
             !std::isfinite(price)) {
-          fail(pt_where + ".price.amount",
+          fail(pt_where() + ".price.amount",
                "not a number: '" + std::string(price_text.substr(0, 20)) + "'");
         }
         if (std::fabs(price) > kMaxPrice)
-          fail(pt_where + ".price.amount", "absurd price " + number_text(price));
+          fail(pt_where() + ".price.amount", "absurd price " + number_text(price));
         if (!points.emplace(pos, std::make_pair(price, point_index)).second) {
-          fail(pt_where + ".position", "duplicate position " + std::to_string(pos));
+          fail(pt_where() + ".position", "duplicate position " + std::to_string(pos));
         }
         ++point_index;
       }

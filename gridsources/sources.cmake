@@ -29,3 +29,10 @@ target_compile_definitions(ebbgridsources PRIVATE EBB_VERSION="${PROJECT_VERSION
 target_link_libraries(ebbgridsources
   PUBLIC ebbcore
   PRIVATE CURL::libcurl simdjson::simdjson pugixml::pugixml date::date-tz Threads::Threads)
+
+# Under EBB_FUZZ (clang) the adapters are instrumented for libFuzzer's coverage and the
+# sanitizers; whatever links them gets the sanitizer runtimes.
+if(EBB_FUZZ AND CMAKE_CXX_COMPILER_ID MATCHES "Clang")
+  target_compile_options(ebbgridsources PRIVATE -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer)
+  target_link_options(ebbgridsources INTERFACE -fsanitize=address,undefined)
+endif()

@@ -131,3 +131,21 @@ TEST_CASE("Rate limits parse and the bucket refuses rather than blocking long", 
   CHECK_FALSE(limiter.acquire(std::chrono::milliseconds(10)));  // next token in 30 minutes
   CHECK(limiter.wait_time() > std::chrono::minutes(29));
 }
+
+TEST_CASE("the fast ISO 8601 path agrees with ebb::parse_iso8601", "[normalise]") {
+  JsonReader json("x");
+  for (const char* text :
+       {"2024-01-12T06:00Z", "2024-03-05T20:00:00.000Z", "2022-07-15T00:05:00+00:00",
+        "2022-05-01T14:00:00-04:00", "2021-01-01T00:00:01", "2026-11-28 03:00",
+        "2026-11-28T03:00:00+0130", "2024-02-29T23:59:59Z", "2023-09-02T16:00Z"}) {
+    INFO(text);
+    CHECK(json.time_text(text, Where{}) == parse_iso8601(text));
+  }
+  // .NET's seven fraction digits (Nord Pool's updatedAt): fractions are ignored.
+  CHECK(json.time_text("2024-11-04T11:58:10.7711584Z", Where{}) ==
+        parse_iso8601("2024-11-04T11:58:10Z"));
+  CHECK_THROWS_WITH(json.time_text("2023-02-29T00:00Z", Where{"data", 1, "from"}),
+                    "x: data[1].from: not an ISO 8601 time: '2023-02-29T00:00Z'");
+  CHECK_THROWS(json.time_text("2024-01-12T25:00Z", Where{}));
+  CHECK_THROWS(json.time_text("2024-01-12T06:00Zjunk", Where{}));
+}
