@@ -57,6 +57,17 @@ std::string tail(const std::string& text, std::size_t n) {
   return text.size() <= n ? text : text.substr(text.size() - n);
 }
 
+// Sanitizer runtimes for Slurm's processes when spank_ebb.so is built with them
+// (EBB_SANITIZE): Slurm's own leaks are not ours, so leak checking is off there.
+std::map<std::string, std::string> with_preload(std::map<std::string, std::string> env) {
+#ifdef EBB_PRELOAD
+  env["LD_PRELOAD"] = EBB_PRELOAD;
+  env["ASAN_OPTIONS"] = "detect_leaks=0:abort_on_error=1";
+  env["UBSAN_OPTIONS"] = "print_stacktrace=1:halt_on_error=1";
+#endif
+  return env;
+}
+
 fs::path make_temp_dir() {
   std::string pattern = (fs::temp_directory_path() / "ebb-cluster-XXXXXX").string();
   if (!::mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
@@ -79,7 +90,7 @@ Cluster::Cluster(Settings settings) : dir_(make_temp_dir()) {
     write_ebb_conf("# written by the test\n");
     fs::copy_file(EBB_JOB_SUBMIT_LUA, dir_ / "job_submit.lua");
 
-    auto env = child_environment({{"SLURM_CONF", slurm_conf()}});
+    auto env = child_environment(with_preload({{"SLURM_CONF", slurm_conf()}}));
     slurmctld_ = spawn_daemon({"slurmctld", "-D", "-f", slurm_conf()}, env,
                               (dir_ / "log" / "slurmctld.out").string());
     slurmd_ = spawn_daemon({"slurmd", "-D", "-f", slurm_conf()}, env,
@@ -165,7 +176,7 @@ void Cluster::write_ebb_conf(const std::string& text) const { write_file(ebb_con
 
 RunResult Cluster::command(const std::vector<std::string>& argv, std::chrono::milliseconds timeout,
                            const std::map<std::string, std::string>& extra_env) const {
-  std::map<std::string, std::string> env = extra_env;
+  std::map<std::string, std::string> env = with_preload(extra_env);
   env["SLURM_CONF"] = slurm_conf();
   return run(argv, child_environment(env), timeout);
 }
