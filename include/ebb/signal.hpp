@@ -53,7 +53,7 @@ class SignalSeries {
 
   std::string source;               // a file path or provider name, for messages
   std::string region;               // e.g. "GB", "DE"; may be empty
-  std::string currency = "EUR";     // of the price column
+  std::string currency;             // of the price column; empty: the site's Currency applies
   SignalKind kind = SignalKind::average;
 
  private:
