@@ -25,11 +25,20 @@ std::string baseline_label(const Decision& d, TimePoint now) {
   return "at " + format_local_minute(d.baseline.start);
 }
 
+// "saves 0.46 kgCO2 and 0.21 EUR". An objective can trade one for the other (a cheaper
+// window with dirtier power, or the reverse); then the line says what it costs
+// instead of printing a negative saving.
 std::string savings(const Decision& d) {
-  std::string out = "saves " + amount(d.saved_grams() / 1000.0) + " kgCO2";
+  const double kg = d.saved_grams() / 1000.0;
   const double money = d.saved_cost();
-  if (!std::isnan(money)) out += " and " + amount(money) + " " + d.currency;
-  return out;
+  const bool priced = !std::isnan(money);
+  const std::string kg_text = amount(std::fabs(kg)) + " kgCO2";
+  const std::string money_text = priced ? amount(std::fabs(money)) + " " + d.currency : "";
+  if (!priced) return kg >= 0 ? "saves " + kg_text : "emits " + kg_text + " more";
+  if (kg >= 0 && money >= 0) return "saves " + kg_text + " and " + money_text;
+  if (kg >= 0) return "saves " + kg_text + ", costs " + money_text + " more";
+  if (money >= 0) return "saves " + money_text + ", emits " + kg_text + " more";
+  return "emits " + kg_text + " and costs " + money_text + " more";
 }
 
 }  // namespace
