@@ -59,6 +59,7 @@ double Forecaster::past_value(TimePoint now, TimePoint x, Duration period, bool 
   auto ahead = x - now;
   long long k = std::max<long long>(1, (ahead.count() + period.count() - 1) / period.count());
   TimePoint t = x - period * k;
+  if (t < actual_.begin()) t = std::max(actual_.begin(), now - seconds(1));  // before the data
   return price ? actual_.price_at(t) : actual_.carbon_at(t);
 }
 
@@ -85,12 +86,30 @@ SignalSeries Forecaster::view(TimePoint now, TimePoint from, TimePoint to) const
           s.carbon = past_value(now, s.start, hours(24), false);
           if (s.has_price()) s.price = past_value(now, s.start, hours(24), true);
         } else {
+          // ebbd's extension rule (daemon/history.hpp): the median of the same hour of
+          // the week over the last `weeks` weeks already seen; with fewer than two such
+          // weeks, the median of the same hour of the day over the days already seen.
           const Duration week = hours(24 * 7);
           std::vector<double> c, p;
-          for (int w = 0; w < std::max(1, options_.weeks); ++w) {
+          for (int w = 1; w <= std::max(1, options_.weeks); ++w) {
             TimePoint x = s.start - week * w;
-            c.push_back(past_value(now, x, week, false));
-            p.push_back(past_value(now, x, week, true));
+            if (x >= now || x < actual_.begin()) continue;  // not seen, or before the data
+            c.push_back(actual_.carbon_at(x));
+            p.push_back(actual_.price_at(x));
+          }
+          if (c.size() < 2) {
+            c.clear();
+            p.clear();
+            for (int d = 1; d <= std::max(1, options_.weeks) * 7; ++d) {
+              TimePoint x = s.start - hours(24) * d;
+              if (x >= now || x < actual_.begin()) continue;
+              c.push_back(actual_.carbon_at(x));
+              p.push_back(actual_.price_at(x));
+            }
+          }
+          if (c.empty()) {  // nothing that far back: the last value seen
+            c.push_back(actual_.carbon_at(now - seconds(1)));
+            p.push_back(actual_.price_at(now - seconds(1)));
           }
           auto median = [](std::vector<double>& v) {
             std::sort(v.begin(), v.end());

@@ -15,7 +15,8 @@ enum class ForecastKind {
   perfect,        // the actual series
   noisy,          // actual + Gaussian noise, sigma = fraction x mean (Let's Wait Awhile)
   yesterday,      // each hour's value from the same time on the last day already seen
-  weekly_median,  // median of the same hour of the week over the past weeks already seen
+  weekly_median,  // ebbd's extension rule: median of the same hour of the week over the
+                  // past weeks already seen (of the same hour of the day if under two weeks)
 };
 ForecastKind parse_forecast_kind(const std::string& text);
 std::string to_string(ForecastKind k);

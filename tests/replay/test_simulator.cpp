@@ -120,3 +120,44 @@ TEST_CASE("Replay: ebb never plans past a deadline; with free cores none is miss
   CHECK(q.find(PolicyKind::ebb)->peak_planned_starts > 1);
   CHECK(q.find(PolicyKind::ebb)->mean_wait_h > e->mean_wait_h);
 }
+
+TEST_CASE("Forecasts know nothing of the future; noisy ones are seeded", "[simulator]") {
+  // Three weeks at 100 g/kWh, then a fourth at 500: a forecast made before the jump
+  // must not see it.
+  std::vector<Slot> slots;
+  for (int h = 0; h < 24 * 28; ++h) {
+    Slot s;
+    s.start = T0 + hours(h);
+    s.end = s.start + hours(1);
+    s.carbon = (h < 24 * 21 ? 100 : 500) + h % 24;
+    s.price = 50 + h % 24;
+    slots.push_back(s);
+  }
+  Grid grid(slots, true, "synthetic");
+  const TimePoint now = T0 + hours(24 * 21 - 5);  // five hours before the jump
+  for (ForecastKind kind : {ForecastKind::yesterday, ForecastKind::weekly_median}) {
+    ForecastOptions o;
+    o.kind = kind;
+    Forecaster f(grid, o);
+    SignalSeries v = f.view(now, now, now + hours(48));
+    REQUIRE(v.size() >= 48);
+    for (const Slot& s : v.slots()) {
+      INFO(to_string(kind) << " at " << format_utc(s.start));
+      CHECK(s.carbon < 200);  // the future's 500 never shows
+      auto hod = (s.start - T0).count() / 3600 % 24;
+      CHECK(s.carbon == Approx(100 + hod));  // the same hour on earlier days
+      CHECK(s.price == Approx(50 + hod));
+    }
+  }
+  ForecastOptions n;
+  n.kind = ForecastKind::noisy;
+  n.noise_fraction = 0.1;
+  n.seed = 7;
+  SignalSeries a = Forecaster(grid, n).view(now, now, now + hours(3));
+  SignalSeries b = Forecaster(grid, n).view(now, now, now + hours(3));
+  n.seed = 8;
+  SignalSeries c = Forecaster(grid, n).view(now, now, now + hours(3));
+  CHECK(a.slots()[0].carbon == b.slots()[0].carbon);
+  CHECK(a.slots()[0].carbon != c.slots()[0].carbon);
+  CHECK(a.slots()[0].carbon != grid.slots()[24 * 21 - 5].carbon);
+}
