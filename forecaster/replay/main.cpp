@@ -170,6 +170,11 @@ int replay_main(int argc, char** argv) {
         popt.allow_negative = true;
         attach_prices(slots, read_wide_csv(prices_path, popt));
         priced = true;
+        // "DE-LU_EUR_per_MWh" names its currency; --currency still wins.
+        auto pos = price_column.rfind("_per_MWh");
+        if (app.count("--currency") == 0 && pos != std::string::npos && pos >= 4 &&
+            price_column[pos - 4] == '_')
+          currency = price_column.substr(pos - 3, 3);
       }
       grid = Grid(std::move(slots), priced, carbon.source);
       grid_desc = carbon.source + (priced ? " + prices " + prices_path + " " + price_column : "");
@@ -216,7 +221,10 @@ int replay_main(int argc, char** argv) {
 
     ReportContext ctx;
     ctx.trace = trace_path;
-    if (shift != Duration{0}) ctx.trace += " (times moved by " + format_duration(shift) + ")";
+    if (trace.relative_times && !trace.jobs.empty())
+      ctx.trace += " (starting " + format_utc(trace.jobs.front().submit) + ")";
+    else if (shift != Duration{0})
+      ctx.trace += " (times moved by " + format_duration(shift) + " to fit the grid)";
     ctx.grid = grid_desc;
     std::ostringstream setup;
     setup << (cores ? std::to_string(cores) + " cores, FCFS + EASY backfill"

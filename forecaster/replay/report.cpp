@@ -55,7 +55,8 @@ std::string format_table(const ReplayResult& r, const ReportContext& c) {
   std::vector<std::vector<std::string>> rows;
   for (const auto& p : r.policies) {
     rows.push_back(
-        {p.name, num(p.energy_kwh, 0), num(p.kg_co2, 1), num(p.cost, 0), num(p.reduction_pct, 2),
+        {p.name, num(p.energy_kwh, 0), num(p.kg_co2, 1),
+         num(p.cost, std::abs(p.cost) < 1000 ? 2 : 0), num(p.reduction_pct, 2),
          num(p.planned_reduction_pct, 2), num(p.cost_reduction_pct, 2),
          std::isnan(p.share_of_upper_bound) ? "-" : num(100 * p.share_of_upper_bound, 0) + "%",
          num(p.mean_added_wait_h, 2), num(p.p95_added_wait_h, 2), std::to_string(p.deferred),
