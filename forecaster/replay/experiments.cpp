@@ -74,6 +74,7 @@ UpperBoundResult temporal_upper_bound(const Grid& hourly, Duration job, Duration
   double sum_base = 0, sum_best = 0;
   std::size_t n = 0;
   const std::vector<Slot>& slots = hourly.slots();
+  // Each plan gets only its window's slots: plan() is linear in the slots it is given.
   for (std::size_t k = 0; k < n_starts && k < slots.size(); ++k) {
     const TimePoint t = slots[k].start;
     if (t + job > data_end) break;
