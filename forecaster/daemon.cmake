@@ -2,26 +2,22 @@
 # the `ebb forecast` / `ebb plan` commands use to ask it (issue 3). Included from
 # forecaster/CMakeLists.txt.
 
-# ebbclient: raw-socket HTTP with one total deadline, and the JSON wire format. Linked
-# into spank_ebb.so, so it stays small: no cpp-httplib, no CLI11.
+# ebbclient: raw-socket HTTP with one total deadline and the JSON wire format, plus the
+# `ebb forecast` / `ebb plan` subcommands (ebb::forecast_main, ebb::plan_main) that
+# cli.cmake links. The plugin links it too; from a static library it only pulls the
+# client's objects, so no cpp-httplib and no command line code end up in spank_ebb.so.
 add_library(ebbclient STATIC
   client/http_request.cpp
   client/protocol.cpp
   client/daemon_client.cpp
-)
-target_include_directories(ebbclient PUBLIC ${PROJECT_SOURCE_DIR}/include ${NLOHMANN_INCLUDE_DIR})
-target_link_libraries(ebbclient PUBLIC ebbcore simdjson::simdjson)
-
-# The `ebb forecast` and `ebb plan` subcommands (ebb::forecast_main, ebb::plan_main),
-# for the lead's `ebb` command line tool to link.
-add_library(ebbcommands STATIC
   client/command_common.cpp
   client/terminal_chart.cpp
   client/forecast_command.cpp
   client/plan_command.cpp
 )
-target_include_directories(ebbcommands PRIVATE ${CLI11_INCLUDE_DIR})
-target_link_libraries(ebbcommands PUBLIC ebbclient)
+target_include_directories(ebbclient PUBLIC ${PROJECT_SOURCE_DIR}/include ${NLOHMANN_INCLUDE_DIR}
+                                     PRIVATE ${CLI11_INCLUDE_DIR})
+target_link_libraries(ebbclient PUBLIC ebbcore simdjson::simdjson)
 
 # The provider adapters come from gridsources/ (target ebbgridsources). gridsources/ is added
 # after forecaster/, so test for its CMake file rather than the target; without it ebbd
@@ -64,3 +60,4 @@ target_link_libraries(ebbd PRIVATE ebbdaemon)
 install(TARGETS ebbd RUNTIME DESTINATION sbin)
 install(FILES ${PROJECT_SOURCE_DIR}/contrib/systemd/ebbd.service
         DESTINATION lib/systemd/system)
+

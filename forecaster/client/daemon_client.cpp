@@ -89,4 +89,12 @@ std::string cache_file_path(const std::string& cache_dir, const std::string& reg
   return dir + "/" + lower(region) + ".csv";
 }
 
+std::string cache_file_for(const Config& config) {
+  std::string region = config.region;
+  if (region.empty() && config.regions.size() == 1) region = config.regions.begin()->first;
+  if (region.empty()) return "";
+  auto dir = config.daemon.find("cachedir");
+  return cache_file_path(dir == config.daemon.end() ? kDefaultCacheDir : dir->second, region);
+}
+
 }  // namespace ebb

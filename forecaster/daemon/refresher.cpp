@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <random>
 
+#include "log.hpp"
+
 namespace ebb::daemon {
 
 void Refresher::start() {
@@ -27,7 +29,12 @@ void Refresher::run() {
       std::chrono::duration_cast<Clock::duration>(interval), std::chrono::minutes(1));
   int failures = 0;
   for (;;) {
-    bool ok = region_.refresh();
+    bool ok = false;
+    try {
+      ok = region_.refresh();
+    } catch (const std::exception& e) {  // keep the thread alive; the next round may work
+      log_error("region " + region_.name() + ": refresh failed: " + e.what());
+    }
     failures = ok ? 0 : failures + 1;
     std::chrono::duration<double> wait = interval;
     if (!ok) {
@@ -42,7 +49,11 @@ void Refresher::run() {
       if (wake_.wait_until(lock, next_rebuild, [this] { return stopping_; })) return;
       lock.unlock();
       if (Clock::now() >= next_fetch) break;
-      region_.rebuild();
+      try {
+        region_.rebuild();
+      } catch (const std::exception& e) {
+        log_error("region " + region_.name() + ": " + e.what());
+      }
     }
   }
 }

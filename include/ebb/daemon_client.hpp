@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 
+#include "ebb/config.hpp"
 #include "ebb/job.hpp"
 #include "ebb/planner.hpp"
 #include "ebb/signal.hpp"
@@ -57,6 +58,9 @@ std::optional<ForecastReply> fetch_forecast_from_daemon(const std::string& url,
 // "<region>.json" beside it records when each source was last fetched.
 inline constexpr const char* kDefaultCacheDir = "/var/cache/ebb";
 std::string cache_file_path(const std::string& cache_dir, const std::string& region);
+// The cache file for the plugin's fallback: Region= (or the only RegionName= line) in
+// CacheDir= (default kDefaultCacheDir). Empty when no region is configured.
+std::string cache_file_for(const Config& config);
 
 // The `ebb forecast` and `ebb plan` subcommands; argv[0] is the subcommand's name.
 int forecast_main(int argc, char** argv);

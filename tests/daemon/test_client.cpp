@@ -147,4 +147,9 @@ TEST_CASE("daemon URLs are parsed into host, port and path", "[client]") {
   CHECK_THROWS_AS(ebb::http::parse_url("http://host:99999"), ebb::InputError);
   CHECK_THROWS_AS(ebb::http::parse_url("ftp://host"), ebb::InputError);
   CHECK(ebb::cache_file_path("/var/cache/ebb/", "GB") == "/var/cache/ebb/gb.csv");
+  auto config = ebb::parse_config("Region=DE\nCacheDir=/srv/ebb\n", "t");
+  CHECK(ebb::cache_file_for(config) == "/srv/ebb/de.csv");
+  CHECK(ebb::cache_file_for(ebb::parse_config("RegionName=gb CarbonSource=file\n", "t")) ==
+        "/var/cache/ebb/gb.csv");
+  CHECK(ebb::cache_file_for(ebb::Config{}).empty());
 }
