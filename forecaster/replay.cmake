@@ -11,6 +11,7 @@ add_library(ebbreplay STATIC
   ${CMAKE_CURRENT_SOURCE_DIR}/replay/engine.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/replay/report.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/replay/experiments.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/replay/reproduce.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/replay/main.cpp
 )
 target_include_directories(ebbreplay

@@ -12,6 +12,7 @@
 #include "grid.hpp"
 #include "io.hpp"
 #include "report.hpp"
+#include "reproduce.hpp"
 #include "trace.hpp"
 
 namespace ebb {
@@ -33,6 +34,8 @@ void write_output(const std::string& path, const std::string& text) {
 
 int replay_main(int argc, char** argv) {
   using namespace ebb::replay;
+  if (argc >= 2 && std::string_view(argv[1]) == "reproduce")
+    return reproduce_main(argc - 1, argv + 1);
   CLI::App app{
       "Replays a job trace against historical grid data and reports what ebb would have saved:\n"
       "energy, kgCO2, cost, reduction against no shifting, share of the perfect-information\n"
@@ -48,7 +51,8 @@ int replay_main(int argc, char** argv) {
       "  TZ=UTC sacct -a -X -P -S 2024-01-01 -E 2024-12-31 \\\n"
       "      -o JobID,Submit,Start,End,Elapsed,Timelimit,NCPUS,State,Partition,User > jobs.txt\n"
       "  ebb replay --trace jobs.txt --grid em_ci_lca_2022_hourly_123zones.csv --zone DE \\\n"
-      "      --cores 2048 --deadline slack:12h",
+      "      --cores auto --deadline slack:12h\n\n"
+      "Reproductions of published results: ebb replay reproduce --help",
       "ebb replay"};
   app.get_formatter()->column_width(34);
 

@@ -1,0 +1,8 @@
+// `ebb replay reproduce [which] [--data DIR]`: the reproductions, ours beside published.
+#pragma once
+
+namespace ebb::replay {
+
+int reproduce_main(int argc, char** argv);
+
+}  // namespace ebb::replay
