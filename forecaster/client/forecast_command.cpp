@@ -50,12 +50,13 @@ const char* origin_mark(Origin o) {
 void print_human(const ForecastReply& reply, const std::string& note, TimePoint now,
                  int horizon_hours) {
   const SignalSeries& s = reply.series;
+  const std::string currency = s.currency.empty() ? "currency" : s.currency;
   std::vector<const Slot*> shown;
   for (const Slot& slot : s.slots()) {
     if (slot.end > now && slot.start < now + hours(horizon_hours)) shown.push_back(&slot);
   }
-  std::printf("Region %s, %s signal, %s (times in local time)\n",
-              s.region.empty() ? "?" : s.region.c_str(),
+  std::printf("%s%s, %s signal, %s (times in local time)\n", s.region.empty() ? "" : "Region ",
+              s.region.empty() ? "Forecast" : s.region.c_str(),
               s.kind == SignalKind::marginal ? "marginal" : "average", note.c_str());
   if (reply.fetched_at) {
     std::printf("Fetched %s%s\n", format_local_minute(*reply.fetched_at).c_str(),
@@ -75,8 +76,8 @@ void print_human(const ForecastReply& reply, const std::string& note, TimePoint 
   bool any_price =
       std::any_of(shown.begin(), shown.end(), [](const Slot* x) { return x->has_price(); });
   if (any_price) {
-    std::printf("\nPrice, %s/MWh:\n", s.currency.c_str());
-    std::fputs(chart::columns(hourly(s, start, columns, true), 6, s.currency + "/MWh").c_str(),
+    std::printf("\nPrice, %s/MWh:\n", currency.c_str());
+    std::fputs(chart::columns(hourly(s, start, columns, true), 6, currency + "/MWh").c_str(),
                stdout);
   }
   double low = INFINITY, high = -INFINITY;
@@ -84,7 +85,7 @@ void print_human(const ForecastReply& reply, const std::string& note, TimePoint 
     low = std::min(low, x->carbon);
     high = std::max(high, x->carbon);
   }
-  std::printf("\n%-16s  %7s  %10s  %-10s\n", "start", "gCO2/kWh", (s.currency + "/MWh").c_str(),
+  std::printf("\n%-16s  %7s  %10s  %-10s\n", "start", "gCO2/kWh", (currency + "/MWh").c_str(),
               "origin");
   for (const Slot* x : shown) {
     char price[32] = "-";

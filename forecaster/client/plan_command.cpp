@@ -54,6 +54,11 @@ Decision plan_locally(const Config& config, const PlanQuery& q, const SignalSeri
   r.power_watts = config.partition(q.job.partition).power.watts(q.job);
   Policy policy = config.policy;
   if (q.objective) policy.objective = *q.objective;
+  if (forecast.currency.empty()) {  // a CSV file says nothing about its currency
+    SignalSeries priced = forecast;
+    priced.currency = config.currency;
+    return plan(r, priced, policy);
+  }
   return plan(r, forecast, policy);
 }
 

@@ -160,7 +160,7 @@ void Region::rebuild() {
   }
   snap->series = SignalSeries(std::move(slots), "ebbd region " + name_);
   snap->series.region = name_;
-  snap->series.currency = provider.currency;
+  snap->series.currency = provider.currency.empty() ? daemon_.currency : provider.currency;
   snap->series.kind = provider.kind;
   for (const auto& [role, t] : fetched_at_) {
     if (!snap->fetched_at || t < *snap->fetched_at) snap->fetched_at = t;

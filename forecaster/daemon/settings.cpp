@@ -66,6 +66,7 @@ DaemonSettings daemon_settings(const Config& config) {
       s.ca_file = value;
   }
   if (!history_set) s.history_days = s.extension_weeks * 7;
+  if (!config.currency.empty()) s.currency = config.currency;
   return s;
 }
 

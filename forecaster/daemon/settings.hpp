@@ -31,6 +31,7 @@ struct DaemonSettings {
   int max_retries = 3;
   std::string user_agent = "ebbd/0.1 (carbon-aware Slurm scheduling)";
   std::string ca_file;
+  std::string currency = "EUR";  // Currency=: for sources that do not name theirs
 };
 
 // Reads the daemon keys; throws InputError naming the key and its value when one is bad.
