@@ -122,6 +122,25 @@ int Daemon::stop(bool hard) {
   return -WTERMSIG(status);
 }
 
+int run_ebbd(const std::vector<std::string>& args, const std::string& log) {
+  std::vector<std::string> argv_text = {EBBD_PATH};
+  argv_text.insert(argv_text.end(), args.begin(), args.end());
+  pid_t pid = ::fork();
+  if (pid < 0) throw std::runtime_error("fork failed");
+  if (pid == 0) {
+    std::vector<char*> argv;
+    for (auto& a : argv_text) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    FILE* f = std::fopen(log.c_str(), "a");
+    if (f) ::dup2(::fileno(f), 2);
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
+}
+
 bool wait_until(const std::function<bool()>& ready, std::chrono::milliseconds limit) {
   auto end = std::chrono::steady_clock::now() + limit;
   for (;;) {

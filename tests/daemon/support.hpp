@@ -58,6 +58,9 @@ class Daemon {
   int port_ = 0;
 };
 
+// Runs ebbd with `args` to completion (stderr to `log`); returns its exit status.
+int run_ebbd(const std::vector<std::string>& args, const std::string& log);
+
 // Polls `ready` every 20 ms until it is true or `limit` passes; returns its last value.
 bool wait_until(const std::function<bool()>& ready,
                 std::chrono::milliseconds limit = std::chrono::seconds(20));

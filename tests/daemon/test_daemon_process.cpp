@@ -318,3 +318,24 @@ TEST_CASE("ebbd refuses a config it cannot serve, naming the problem", "[daemon]
                         "StaleAfter=soon\nRegionName=gb CarbonSource=file CarbonFile=/x\n");
   CHECK_THROWS_WITH(Daemon(dir.file("bad.conf"), dir.path(), {}), Catch::Contains("StaleAfter"));
 }
+
+TEST_CASE("ebbd --once refreshes the cache from saved files and exits, for air-gapped sites",
+          "[daemon]") {
+  TempDir dir;
+  ebb::test::write_text(dir.file("provider.csv"),
+                        ebb::test::synthetic_forecast_csv(kT0, 30min, 96));
+  const std::string conf = write_config(dir);
+  CHECK(ebb::test::run_ebbd({"--config", conf, "--once", "--now", ebb::format_utc(kT0)},
+                            dir.file("once.log")) == 0);
+  auto cached = ebb::read_forecast_file(ebb::cache_file_path(dir.file("cache"), "gb"));
+  CHECK(cached.begin() == kT0);
+  CHECK(cached.slots().front().carbon == Approx(ebb::test::synthetic_carbon(kT0)));
+  CHECK(cached.slots().front().price == Approx(ebb::test::synthetic_price(kT0)));
+
+  // The inbox is empty next time: exit status 1, and the cache is kept.
+  std::filesystem::remove(dir.file("provider.csv"));
+  CHECK(ebb::test::run_ebbd({"--config", conf, "--once", "--now", ebb::format_utc(kT0)},
+                            dir.file("once.log")) == 1);
+  CHECK(ebb::read_forecast_file(ebb::cache_file_path(dir.file("cache"), "gb")).begin() == kT0);
+  CHECK(ebb::test::read_text(dir.file("once.log")).find("fetch failed") != std::string::npos);
+}
