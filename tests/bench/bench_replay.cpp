@@ -5,11 +5,13 @@
 // the README.
 //
 // Usage: bench_replay [trace grid zone cores [prices price-column]]
-// Without arguments it uses /work/shared/data; if that is absent it says so and exits 0.
+// Without arguments it uses the shared data folder ($EBB_SHARED_DATA, else ../shared/data
+// beside the source tree, else /work/shared/data); if none exists it says so and exits 0.
 #include <sys/resource.h>
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -17,7 +19,11 @@
 #include "ebb/replay.hpp"
 
 int main(int argc, char** argv) {
-  const std::string shared = "/work/shared/data";
+  std::string shared = "/work/shared/data";
+  if (const char* env = std::getenv("EBB_SHARED_DATA"))
+    shared = env;
+  else if (std::filesystem::exists(EBB_SOURCE_DIR "/../shared/data"))
+    shared = EBB_SOURCE_DIR "/../shared/data";
   std::vector<std::string> args{"ebb replay"};
   if (argc >= 5) {
     args.insert(args.end(),
