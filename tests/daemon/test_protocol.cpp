@@ -4,7 +4,9 @@
 #include <cmath>
 
 #include "ebb/error.hpp"
+#include "history.hpp"
 #include "protocol.hpp"
+#include "support.hpp"
 
 using ebb::InputError;
 using ebb::parse_iso8601;
@@ -107,4 +109,44 @@ TEST_CASE("a decision survives JSON exactly, unknown prices included", "[protoco
   CHECK(std::isnan(back.baseline.cost));
   CHECK(std::isnan(back.baseline.mean_price));
   CHECK_THROWS_AS(ebb::wire::decode_decision(R"({"defer":true})"), InputError);
+}
+
+TEST_CASE("mangled wire input decodes or raises InputError, nothing else", "[protocol]") {
+  // The corpus of the fuzz target, cut short at every length and with bytes flipped.
+  std::vector<std::string> seeds;
+  for (const char* name :
+       {"plan_request.json", "plan_answer.json", "forecast_answer.json", "history.txt"}) {
+    seeds.push_back(ebb::test::read_text(std::string(EBB_DAEMON_CORPUS_DIR "/") + name));
+  }
+  std::size_t inputs = 0;
+  auto try_all = [&](const std::string& text) {
+    ++inputs;
+    try {
+      ebb::wire::decode_plan_query(text);
+    } catch (const InputError&) {
+    }
+    try {
+      ebb::wire::decode_decision(text);
+    } catch (const InputError&) {
+    }
+    try {
+      ebb::wire::decode_forecast(text);
+    } catch (const InputError&) {
+    }
+    try {
+      ebb::daemon::History::parse(text, "t");
+    } catch (const InputError&) {
+    }
+  };
+  for (const auto& seed : seeds) {
+    for (std::size_t n = 0; n <= seed.size(); ++n) try_all(seed.substr(0, n));
+    for (std::size_t i = 0; i < seed.size(); i += 3) {
+      for (char c : {'"', '{', ']', '-', '9', '\0', 'e', ':'}) {
+        std::string m = seed;
+        m[i] = c;
+        try_all(m);
+      }
+    }
+  }
+  CHECK(inputs > 5000);
 }
