@@ -139,6 +139,7 @@ ReplayResult run_replay(const std::vector<TraceJob>& jobs_in, const Grid& grid_i
   for (std::size_t i = 0; i < n; ++i) {
     JobRequest req;
     req.tasks = jobs[i].cores;
+    req.memory_gb = jobs[i].memory_gb;
     req.time_limit = jobs[i].requested;
     watts[i] = config.power.watts(req);
   }

@@ -79,6 +79,41 @@ std::optional<Duration> parse_slurm_elapsed(std::string_view text) {
   return Duration{days * 86400 + s};
 }
 
+std::optional<double> parse_slurm_memory(std::string_view text, std::uint32_t cores,
+                                         std::uint32_t nodes) {
+  text = trim(text);
+  if (text.empty()) return std::nullopt;
+  double scale = 1;  // per job
+  char last = text.back();
+  if (last == 'n' || last == 'c') {
+    scale = last == 'n' ? std::max<std::uint32_t>(nodes, 1) : std::max<std::uint32_t>(cores, 1);
+    text.remove_suffix(1);
+  }
+  double unit_gb = 1.0 / 1024;  // sacct's default unit is MB
+  if (!text.empty() && std::string_view("KMGT").find(text.back()) != std::string_view::npos) {
+    switch (text.back()) {
+      case 'K':
+        unit_gb = 1.0 / (1024 * 1024);
+        break;
+      case 'M':
+        unit_gb = 1.0 / 1024;
+        break;
+      case 'G':
+        unit_gb = 1;
+        break;
+      case 'T':
+        unit_gb = 1024;
+        break;
+    }
+    text.remove_suffix(1);
+  }
+  double v;
+  if (!parse_double(text, v) || v < 0)
+    throw InputError("bad memory size '" + std::string(text) + "'");
+  if (v == 0) return std::nullopt;
+  return v * unit_gb * scale;
+}
+
 // --- SWF ---------------------------------------------------------------------------------
 
 Trace parse_swf(std::string_view text, const std::string& source) {
@@ -130,6 +165,7 @@ Trace parse_swf(std::string_view text, const std::string& source) {
     j.runtime = Duration{static_cast<long long>(std::llround(run))};
     j.requested = Duration{req_time > 0 ? static_cast<long long>(std::llround(req_time)) : 0};
     j.cores = clamp_cores(std::llround(cores));
+    if (v[9] > 0) j.memory_gb = v[9] * static_cast<double>(j.cores) / (1024.0 * 1024.0);
     if (v[2] >= 0) j.recorded_start = j.submit + Duration{static_cast<long long>(v[2])};
     if (v[11] >= 0) j.user = std::to_string(static_cast<long long>(v[11]));
     if (v[15] >= 0) j.partition = std::to_string(static_cast<long long>(v[15]));
@@ -227,7 +263,15 @@ Trace parse_sacct_pipe(std::string_view text, const std::string& source) {
         j.requested = parse_slurm_elapsed(field(f, "timelimit")).value_or(Duration{0});
       j.cores = clamp_cores(cores);
       j.user = std::string(field(f, "user"));
+      j.account = std::string(field(f, "account"));
       j.partition = std::string(field(f, "partition"));
+      if (has("reqmem")) {
+        long long nodes = 1;
+        if (has("nnodes") && !parse_int(field(f, "nnodes"), nodes)) nodes = 1;
+        j.memory_gb = parse_slurm_memory(field(f, "reqmem"), j.cores,
+                                         static_cast<std::uint32_t>(std::max<long long>(nodes, 1)))
+                          .value_or(0);
+      }
       if (has("deadline")) j.deadline = parse_sacct_time(field(f, "deadline"));
       trace.jobs.push_back(std::move(j));
     } catch (const InputError& e) {
@@ -329,7 +373,16 @@ Trace parse_sacct_json(std::string_view text, const std::string& source) {
     j.requested = limit ? Duration{*limit * 60} : Duration{0};
     j.cores = clamp_cores(cores);
     j.user = string_at(job, "user");
+    j.account = string_at(job, "account");
     j.partition = string_at(job, "partition");
+    // required.memory (older) or memory_per_node / memory_per_cpu (newer), in MB.
+    if (auto mb = number_at(job, {"required", "memory"}); mb && *mb > 0)
+      j.memory_gb = static_cast<double>(*mb) / 1024.0;
+    else if (auto per_cpu = number_at(job, {"required", "memory_per_cpu"}); per_cpu && *per_cpu > 0)
+      j.memory_gb = static_cast<double>(*per_cpu) * static_cast<double>(j.cores) / 1024.0;
+    else if (auto per_node = number_at(job, {"required", "memory_per_node"});
+             per_node && *per_node > 0)
+      j.memory_gb = static_cast<double>(*per_node) / 1024.0;
     trace.jobs.push_back(std::move(j));
   }
   finish(trace);

@@ -18,7 +18,9 @@ struct TraceJob {
   Duration runtime{0};    // what it actually ran
   Duration requested{0};  // its time limit (Slurm's --time); never below runtime
   std::uint32_t cores = 1;
+  double memory_gb = 0;  // requested memory over the whole job; 0 = unknown
   std::string user;
+  std::string account;
   std::string partition;
   std::optional<TimePoint> deadline;        // when the trace carries one
   std::optional<TimePoint> recorded_start;  // when the trace says it really started
@@ -54,6 +56,11 @@ Trace parse_simple_csv(std::string_view text, const std::string& source, double 
 // busiest 0.1% of the time (logs have impossible overlaps); 0 when the trace records
 // no starts. A fair guess of the cluster's size.
 std::uint32_t peak_recorded_cores(const Trace& trace);
+
+// sacct's ReqMem: "4000M", "16G", "2Gn" (per node), "500Mc" (per CPU); in GB over the job.
+// Empty optional for "0" or an empty field.
+std::optional<double> parse_slurm_memory(std::string_view text, std::uint32_t cores,
+                                         std::uint32_t nodes);
 
 // Slurm's elapsed/limit forms: [D-]HH:MM:SS, MM:SS, MM, D-HH, D-HH:MM. Empty optional for
 // UNLIMITED / Partition_Limit / INVALID.

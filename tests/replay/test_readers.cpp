@@ -50,14 +50,14 @@ TEST_CASE("SWF: a malformed line names file, line and reason", "[readers]") {
 
 TEST_CASE("sacct -P: jobs, steps skipped, never-started skipped, Slurm durations", "[readers]") {
   std::string text =
-      "JobID|Submit|Start|End|Elapsed|Timelimit|NCPUS|State|Partition|User\n"
+      "JobID|Submit|Start|End|Elapsed|Timelimit|NCPUS|ReqMem|State|Partition|Account|User\n"
       "101|2024-03-04T10:00:00|2024-03-04T10:05:00|2024-03-04T12:05:00|02:00:00|1-00:00:00|16|"
-      "COMPLETED|cpu|ana\n"
+      "2000Mc|COMPLETED|cpu|phys|ana\n"
       "101.batch|2024-03-04T10:00:00|2024-03-04T10:05:00|2024-03-04T12:05:00|02:00:00||16|"
-      "COMPLETED||\n"
-      "102|2024-03-04T11:00:00|Unknown|Unknown|00:00:00|30:00|4|CANCELLED by 0|cpu|bo\n"
+      "|COMPLETED|||\n"
+      "102|2024-03-04T11:00:00|Unknown|Unknown|00:00:00|30:00|4|4G|CANCELLED by 0|cpu|phys|bo\n"
       "103|2024-03-05T09:00:00|2024-03-05T09:00:00|2024-03-05T09:30:00|00:30:00|UNLIMITED|2|"
-      "TIMEOUT|gpu|cy\n";
+      "8G|TIMEOUT|gpu|chem|cy\n";
   Trace t = read_trace(test::write_temp("jobs.txt", text));
   REQUIRE(t.jobs.size() == 2);
   CHECK(t.jobs[0].id == "101");
@@ -65,6 +65,9 @@ TEST_CASE("sacct -P: jobs, steps skipped, never-started skipped, Slurm durations
   CHECK(t.jobs[0].requested == hours(24));
   CHECK(t.jobs[0].cores == 16);
   CHECK(t.jobs[0].user == "ana");
+  CHECK(t.jobs[0].account == "phys");
+  CHECK(t.jobs[0].memory_gb == Approx(16 * 2000 / 1024.0));  // per CPU
+  CHECK(t.jobs[1].memory_gb == Approx(8));
   CHECK(t.jobs[1].requested == minutes(30));  // unlimited: the runtime
   CHECK(t.skipped.at("never started") == 1);
 
@@ -77,7 +80,7 @@ TEST_CASE("sacct --json: old and new number forms", "[readers]") {
   std::string json = R"({"jobs":[
     {"job_id":5,"user":"ana","partition":"cpu",
      "time":{"submission":1700000000,"start":1700000600,"end":1700004200,"elapsed":3600,"limit":120},
-     "required":{"CPUs":8}},
+     "required":{"CPUs":8,"memory":16384}},
     {"job_id":6,"time":{"submission":1700000100,"start":{"set":true,"infinite":false,"number":1700000200},
      "elapsed":{"set":true,"number":60},"limit":{"set":true,"infinite":false,"number":10}},
      "tres":{"allocated":[{"type":"cpu","count":2},{"type":"mem","count":1000}]}},
@@ -88,6 +91,7 @@ TEST_CASE("sacct --json: old and new number forms", "[readers]") {
   CHECK(t.jobs[0].runtime == hours(1));
   CHECK(t.jobs[0].requested == hours(2));
   CHECK(t.jobs[0].cores == 8);
+  CHECK(t.jobs[0].memory_gb == Approx(16));
   CHECK(t.jobs[1].cores == 2);
   CHECK(t.jobs[1].requested == minutes(10));
   CHECK(t.skipped.at("never started") == 1);
