@@ -162,7 +162,7 @@ std::string format_json(const ReplayResult& r, const ReportContext& c) {
 }
 
 std::string format_svg(const ReplayResult& r, const ReportContext& c) {
-  const double W = 1000, H = 560, left = 70, right = 250, top = 40, mid = 290, bottom = 510;
+  const double W = 1040, H = 560, left = 70, right = 290, top = 40, mid = 290, bottom = 510;
   const double panel1_bottom = mid - 30;
   static const char* colors[] = {"#555555", "#1f77b4", "#2ca02c", "#d62728", "#9467bd", "#ff7f0e"};
   std::ostringstream o;
@@ -260,7 +260,8 @@ std::string format_svg(const ReplayResult& r, const ReportContext& c) {
     o << "<line x1=\"" << W - right + 10 << "\" y1=\"" << ly << "\" x2=\"" << W - right + 30
       << "\" y2=\"" << ly << "\" stroke=\"" << col << "\" stroke-width=\"3\"/>\n";
     o << "<text x=\"" << W - right + 36 << "\" y=\"" << ly + 4 << "\">"
-      << xml_escape(r.policies[p].name) << " " << num(r.policies[p].kg_co2, 0) << " kg, wait+ "
+      << xml_escape(r.policies[p].name) << " "
+      << num(r.policies[p].kg_co2, r.policies[p].kg_co2 < 100 ? 2 : 0) << " kg, wait+ "
       << num(r.policies[p].mean_added_wait_h, 1) << " h</text>\n";
   }
   o << "</svg>\n";
