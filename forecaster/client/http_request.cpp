@@ -24,6 +24,10 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// A forecast for a week at 5-minute resolution is about 250 KB; anything far beyond is
+// not ebbd talking.
+constexpr std::size_t kMaxResponseBytes = 16 * 1024 * 1024;
+
 class Socket {
  public:
   explicit Socket(int fd) : fd_(fd) {}
@@ -241,6 +245,7 @@ Response request(const Url& url, const std::string& method, const std::string& p
     ssize_t n = ::recv(s.fd(), buffer, sizeof(buffer), 0);
     if (n > 0) {
       data.append(buffer, static_cast<std::size_t>(n));
+      if (data.size() > kMaxResponseBytes) throw RequestError("response larger than 16 MiB");
       if (!head) head = parse_head(data);
       continue;
     }
