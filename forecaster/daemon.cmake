@@ -2,22 +2,26 @@
 # the `ebb forecast` / `ebb plan` commands use to ask it (issue 3). Included from
 # forecaster/CMakeLists.txt.
 
-# ebbclient: raw-socket HTTP with one total deadline and the JSON wire format, plus the
-# `ebb forecast` / `ebb plan` subcommands (ebb::forecast_main, ebb::plan_main) that
-# cli.cmake links. The plugin links it too; from a static library it only pulls the
-# client's objects, so no cpp-httplib and no command line code end up in spank_ebb.so.
+# ebbclient: raw-socket HTTP with one total deadline, and the JSON wire format. Linked
+# into spank_ebb.so, so it stays small: no cpp-httplib, no CLI11.
 add_library(ebbclient STATIC
   client/http_request.cpp
   client/protocol.cpp
   client/daemon_client.cpp
+)
+target_include_directories(ebbclient PUBLIC ${PROJECT_SOURCE_DIR}/include ${NLOHMANN_INCLUDE_DIR})
+target_link_libraries(ebbclient PUBLIC ebbcore simdjson::simdjson)
+
+# ebbcommands: the `ebb forecast` and `ebb plan` subcommands (ebb::forecast_main,
+# ebb::plan_main), which cli.cmake links into the `ebb` tool.
+add_library(ebbcommands STATIC
   client/command_common.cpp
   client/terminal_chart.cpp
   client/forecast_command.cpp
   client/plan_command.cpp
 )
-target_include_directories(ebbclient PUBLIC ${PROJECT_SOURCE_DIR}/include ${NLOHMANN_INCLUDE_DIR}
-                                     PRIVATE ${CLI11_INCLUDE_DIR})
-target_link_libraries(ebbclient PUBLIC ebbcore simdjson::simdjson)
+target_include_directories(ebbcommands PRIVATE ${CLI11_INCLUDE_DIR})
+target_link_libraries(ebbcommands PUBLIC ebbclient)
 
 # The provider adapters come from gridsources/ (target ebbgridsources). gridsources/ is added
 # after forecaster/, so test for its CMake file rather than the target; without it ebbd
