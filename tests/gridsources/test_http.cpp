@@ -221,3 +221,17 @@ TEST_CASE("the rate limiter refuses a request it would have to wait long for", "
   CHECK(std::string(e.what()).find("rate limit") != std::string::npos);
   CHECK(server.requests().size() == 1);
 }
+
+TEST_CASE("an answer with empty arrays is 'no data', retryable", "[http]") {
+  ProviderServer server;
+  server.on("/intensity/.*", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content(R"({"data":[]})", "application/json");
+  });
+  server.start();
+  auto source = uk_at(server);
+  const auto e = fetch_error(*source, utc("2024-01-12T06:00Z"));
+  CHECK(e.retryable);
+  CHECK(e.http_status == 0);
+  CHECK(std::string(e.what()) == "uk-carbon-intensity: data: no data (empty)");
+  CHECK(server.requests().size() == 1);  // a valid answer is not retried at once
+}

@@ -122,6 +122,19 @@ TEST_CASE("WattTime: Basic-auth login, bearer token, renewal on 401", "[http]") 
   CHECK(source->fetch(utc("2022-07-15T00:00Z")).size() == 288);
   CHECK(logins == 2);  // logged in again once, then the retry succeeded
 
+  // A region the server refuses: still refused after one new login, and the error says so.
+  settings["region"] = "PJM_DC";
+  const int logins_before = logins;
+  try {
+    (void)make_carbon_source(settings, ebbtest::fast_options())->fetch(utc("2022-07-15T00:00Z"));
+    FAIL("expected a refusal");
+  } catch (const SourceError& e) {
+    CHECK(e.http_status == 401);
+    CHECK(std::string(e.what()) == "watttime: HTTP 401: expired token");
+  }
+  CHECK(logins == logins_before + 2);  // the new source's first login, then exactly one renewal
+  settings["region"] = "CAISO_NORTH";
+
   settings["passwordfile"] = secret(dir, "bad.pw", "wrong");
   auto bad = make_carbon_source(settings, ebbtest::fast_options());
   try {
