@@ -2,6 +2,7 @@
 #include <cmath>
 
 #include "helpers.hpp"
+#include "http.hpp"
 #include "json.hpp"
 #include "normalise.hpp"
 #include "rate_limiter.hpp"
@@ -148,4 +149,29 @@ TEST_CASE("the fast ISO 8601 path agrees with ebb::parse_iso8601", "[normalise]"
                     "x: data[1].from: not an ISO 8601 time: '2023-02-29T00:00Z'");
   CHECK_THROWS(json.time_text("2024-01-12T25:00Z", Where{}));
   CHECK_THROWS(json.time_text("2024-01-12T06:00Zjunk", Where{}));
+}
+
+TEST_CASE("Retry-After values and error excerpts", "[normalise]") {
+  CHECK(retry_after_ms("5") == 5000);
+  CHECK(retry_after_ms("0") == 0);
+  CHECK(retry_after_ms("") == -1);
+  CHECK(retry_after_ms("soon") == -1);
+  CHECK(retry_after_ms("99999999999") == -1);
+  // An HTTP date in the past means "now".
+  CHECK(retry_after_ms("Wed, 21 Oct 2015 07:28:00 GMT") == 0);
+  CHECK(retry_after_ms("Fri, 31 Dec 2100 23:59:59 GMT") > 1000LL * 3600 * 24 * 365);
+
+  CHECK(error_excerpt(
+            R"({"error":{"code":"400 Bad Request","message":"Please enter a valid datetime"}})") ==
+        "Please enter a valid datetime");
+  CHECK(error_excerpt(R"({"error":"INVALID_QUERY_PARAMS","msg":"bad params"})") == "bad params");
+  CHECK(error_excerpt(R"({"detail":"Not found."})") == "Not found.");
+  CHECK(error_excerpt(R"({"title":"ArgumentException","status":400})") == "ArgumentException");
+  CHECK(error_excerpt("<Acknowledgement_MarketDocument><Reason><code>999</code><text>No matching "
+                      "data</text></Reason>") == "No matching data");
+  CHECK(error_excerpt("") == "empty body");
+  CHECK(error_excerpt("<html>\n<body>403 Forbidden</body>\n</html>") ==
+        "<html> <body>403 Forbidden</body> </html>");
+  CHECK(error_excerpt(std::string(1000, 'x')).size() == 203);  // 200 characters and "..."
+  CHECK(url_encode("E-1R-AGILE 24/C&x=1") == "E-1R-AGILE%2024%2FC%26x%3D1");
 }
