@@ -46,7 +46,11 @@ class RateCurve {
     const auto& slots = series.slots();
     auto it = std::upper_bound(slots.begin(), slots.end(), from,
                                [](TimePoint v, const Slot& s) { return v < s.end; });
-    const std::size_t cap = 2 * static_cast<std::size_t>(slots.end() - it) + 2;
+    // Size for the slots in range only: a year-long series must cost no more than
+    // the window it is asked about.
+    auto stop = std::lower_bound(it, slots.end(), to,
+                                 [](const Slot& s, TimePoint v) { return s.start < v; });
+    const std::size_t cap = 2 * static_cast<std::size_t>(stop - it) + 2;
     start_.resize(cap);
     rate_.resize(cap);
     std::size_t n = 0;
@@ -55,7 +59,7 @@ class RateCurve {
     constexpr double kGap = std::numeric_limits<double>::quiet_NaN();
     double highest = -std::numeric_limits<double>::infinity();
     bool gaps = false;
-    for (; it != slots.end() && it->start.time_since_epoch().count() < end; ++it) {
+    for (; it != stop; ++it) {
       const std::int64_t s = it->start.time_since_epoch().count();
       if (s > cursor) {
         start_[n] = cursor;

@@ -22,9 +22,4 @@ target_link_libraries(ebbreplay PUBLIC ebbcore ZLIB::ZLIB simdjson::simdjson Thr
 
 add_executable(ebb-replay ${CMAKE_CURRENT_SOURCE_DIR}/replay/tool.cpp)
 target_link_libraries(ebb-replay PRIVATE ebbreplay)
-
-# `ebb replay`: cli.cmake is included before this file, so wire the subcommand from here.
-if(TARGET ebb)
-  target_link_libraries(ebb PRIVATE ebbreplay)
-  target_compile_definitions(ebb PRIVATE EBB_HAVE_REPLAY=1)
-endif()
+# `ebb replay` is wired by cli.cmake, which forecaster/CMakeLists.txt includes last.

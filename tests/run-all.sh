@@ -21,7 +21,7 @@ cmake --build "$root/build" -j"$jobs"
 
 if [ "$sanitize" = 1 ]; then
   echo "== AddressSanitizer + UndefinedBehaviorSanitizer build" >&2
-  cmake -S "$root" -B "$root/build-asan" -DCMAKE_BUILD_TYPE=Debug -DEBB_SANITIZE=ON >/dev/null
+  cmake -S "$root" -B "$root/build-asan" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DEBB_SANITIZE=ON >/dev/null
   cmake --build "$root/build-asan" -j"$jobs"
   # The real-cluster tests run here too: their harness preloads the sanitizer
   # runtimes into Debian's (uninstrumented) Slurm daemons and commands, which then
