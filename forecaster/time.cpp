@@ -46,6 +46,14 @@ TimePoint parse_iso8601(std::string_view text) {
   };
   while (!text.empty() && (text.back() == ' ' || text.back() == '\r')) text.remove_suffix(1);
   while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
+  // date::parse negates an unset offset (UB) when a zone sign has no digits after it,
+  // as in "2026-11-27T10:00-" (found by the daemon's mangled-input test under UBSan).
+  for (std::size_t i = 11; i < text.size(); ++i) {
+    if ((text[i] == '+' || text[i] == '-') &&
+        (i + 1 == text.size() || text[i + 1] < '0' || text[i + 1] > '9')) {
+      throw InputError("not an ISO 8601 time: '" + std::string(text) + "'");
+    }
+  }
   TimePoint t;
   for (const char* f : formats) {
     if (try_parse(text, f, t)) return t;

@@ -104,7 +104,7 @@ TEST_CASE("ebb forecast shows a table and a chart, or JSON", "[commands]") {
   CHECK(json.out.find("\"carbon_intensity\"") != std::string::npos);
 }
 
-TEST_CASE("ebb forecast asks ebbd, and falls back to its cache file", "[commands]") {
+TEST_CASE("ebb forecast and ebb plan ask ebbd, and fall back to its cache file", "[commands]") {
   TempDir dir;
   ebb::test::write_text(dir.file("provider.csv"),
                         ebb::test::synthetic_forecast_csv(kT0, 30min, 96));
@@ -124,6 +124,24 @@ TEST_CASE("ebb forecast asks ebbd, and falls back to its cache file", "[commands
     CHECK(r.status == 0);
     CHECK(r.out.find("from ebbd at " + url) != std::string::npos);
     CHECK(r.out.find("\"region\": \"gb\"") != std::string::npos);
+    auto plan = run(ebb::plan_main,
+                    {"ebb plan", "--config", dir.file("ebb.conf"), "--url", url, "--region", "gb",
+                     "--now", ebb::format_utc(kT0), "--time", "2:00:00", "--max-delay", "12:00:00"},
+                    dir);
+    INFO(plan.out);
+    CHECK(plan.status == 0);
+    CHECK(plan.out.rfind("ebb: ", 0) == 0);
+    CHECK(plan.out.find("planned by ebbd at " + url) != std::string::npos);
+  }
+  {
+    // ebbd is gone: its cache file still plans.
+    auto plan = run(ebb::plan_main,
+                    {"ebb plan", "--config", dir.file("ebb.conf"), "--url", url, "--region", "gb",
+                     "--now", ebb::format_utc(kT0), "--time", "2:00:00", "--max-delay", "12:00:00"},
+                    dir);
+    INFO(plan.out);
+    CHECK(plan.status == 0);
+    CHECK(plan.out.find("planned against ebbd's cache file") != std::string::npos);
   }
   // ebbd is gone: the cache file answers.
   auto r = run(
