@@ -33,6 +33,10 @@ ElectricityMapsSource::ElectricityMapsSource(const Settings& settings, const Fet
   }
   horizon_hours_ = static_cast<int>(settings.get_number("horizonhours", "HorizonHours", 0));
   history_ = settings.get_bool("history", "History", true);
+  // The free tier has no forecast: Forecast=no fetches the last 24 h only, and ebbd
+  // extends it from its own history.
+  forecast_ = settings.get_bool("forecast", "Forecast", true);
+  if (!history_ && !forecast_) settings.fail("Forecast=no needs History=yes");
   if (!file_) {
     if (zone_.empty() && (lat_.empty() || lon_.empty())) {
       settings.fail("Zone= (e.g. DE) or Latitude= and Longitude= is needed");
@@ -67,7 +71,8 @@ SignalSeries ElectricityMapsSource::fetch_network(TimePoint now) {
   if (!emission_factor_type_.empty()) options += "&emissionFactorType=" + emission_factor_type_;
   std::string forecast_query = "/carbon-intensity/forecast?" + zone_query() + options;
   if (horizon_hours_ > 0) forecast_query += "&horizonHours=" + std::to_string(horizon_hours_);
-  SignalSeries forecast = parse(get(forecast_query, headers).body, now);
+  SignalSeries forecast;
+  if (forecast_) forecast = parse(get(forecast_query, headers).body, now);
   if (!history_) return forecast;
   SignalSeries history =
       parse(get("/carbon-intensity/history?" + zone_query() + options, headers).body, now);

@@ -29,6 +29,7 @@ class ElectricityMapsSource final : public ProviderSource {
   std::string emission_factor_type_;
   int horizon_hours_ = 0;
   bool history_ = true;
+  bool forecast_ = true;
 };
 
 }  // namespace ebb::gridsources

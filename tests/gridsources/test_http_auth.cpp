@@ -55,6 +55,16 @@ TEST_CASE("Electricity Maps over HTTP: auth-token header, forecast joined after 
   CHECK(s.slots()[2].carbon == 557);
   CHECK(s.slots()[2].origin == Origin::forecast);
 
+  // The free tier: history only.
+  settings["forecast"] = "no";
+  const std::size_t calls = server.count("/carbon-intensity/forecast");
+  const auto history_only =
+      make_carbon_source(settings, ebbtest::fast_options())->fetch(utc("2023-05-02T19:55Z"));
+  REQUIRE(history_only.size() == 2);
+  CHECK(history_only.slots()[1].carbon == 510);
+  CHECK(server.count("/carbon-intensity/forecast") == calls);
+  settings.erase("forecast");
+
   settings["keyfile"] = secret(dir, "wrong.key", "not-the-token");
   try {
     (void)make_carbon_source(settings, ebbtest::fast_options())->fetch(utc("2023-05-02T19:55Z"));
