@@ -2,6 +2,7 @@
 
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -80,6 +81,7 @@ Daemon::Daemon(const std::string& config, const std::string& dir, std::vector<st
     argv.push_back(nullptr);
     FILE* f = std::fopen(log.c_str(), "a");
     if (f) ::dup2(::fileno(f), 2);
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // no stray ebbd if the test process dies
     ::execv(argv[0], argv.data());
     ::_exit(127);
   }
