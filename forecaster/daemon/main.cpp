@@ -1,6 +1,6 @@
 // ebbd, ebb's forecaster daemon: fetches each configured region's carbon intensity and
 // electricity price, keeps them cached on disk, and answers forecasts and plans over HTTP.
-// See forecaster/daemon/README-section.md (the README's "Forecaster daemon" section).
+// See the README's "Forecaster daemon" section.
 #include <pthread.h>
 #include <signal.h>
 #include <sys/stat.h>
