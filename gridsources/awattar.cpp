@@ -17,7 +17,7 @@ TimePoint from_millis(double ms) { return TimePoint{Duration{static_cast<long lo
 AwattarSource::AwattarSource(const Settings& settings, const FetchOptions& options)
     // Fair use: about 100 requests per day per IP.
     : ProviderSource("awattar", settings, options, default_url(settings),
-                     RateLimit{100, std::chrono::hours(24)}) {
+                     RateLimit{100, std::chrono::hours(24)}, std::chrono::minutes(60)) {
   country_ = settings.get_or("country", "de");
   std::transform(country_.begin(), country_.end(), country_.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });

@@ -73,7 +73,7 @@ std::string entsoe_area_code(const std::string& name) {
 EntsoeSource::EntsoeSource(const Settings& settings, const FetchOptions& options)
     // Documented: 400 requests per minute per token; more earns a 10-minute ban.
     : ProviderSource("entsoe", settings, options, "https://web-api.tp.entsoe.eu/api",
-                     RateLimit{400, std::chrono::minutes(1)}) {
+                     RateLimit{400, std::chrono::minutes(1)}, std::chrono::minutes(30)) {
   if (!file_) {
     const std::string zone =
         settings.require("biddingzone", "BiddingZone", "e.g. DE-LU, or an EIC code");

@@ -7,7 +7,7 @@ namespace ebb::gridsources {
 NordPoolSource::NordPoolSource(const Settings& settings, const FetchOptions& options)
     // No terms for automated use: poll gently. Prices change once a day.
     : ProviderSource("nordpool", settings, options, "https://dataportal-api.nordpoolgroup.com",
-                     RateLimit{30, std::chrono::hours(1)}) {
+                     RateLimit{30, std::chrono::hours(1)}, std::chrono::minutes(60)) {
   area_ = settings.get_or("area", "");
   currency_ = settings.get_or("currency", "EUR");
   market_ = settings.get_or("market", "DayAhead");

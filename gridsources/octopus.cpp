@@ -12,7 +12,7 @@ constexpr int kMaxPages = 20;
 OctopusSource::OctopusSource(const Settings& settings, const FetchOptions& options)
     // No published limit; rates change once a day. 60 per hour is plenty.
     : ProviderSource("octopus", settings, options, "https://api.octopus.energy",
-                     RateLimit{60, std::chrono::hours(1)}) {
+                     RateLimit{60, std::chrono::hours(1)}, std::chrono::minutes(30)) {
   include_vat_ = settings.get_bool("vat", "Vat", true);
   if (!file_) {
     product_ =

@@ -154,7 +154,7 @@ TimePoint floor_to(TimePoint t, Duration step) {
 
 ProviderSource::ProviderSource(std::string name, const Settings& settings,
                                const FetchOptions& options, std::string default_base_url,
-                               RateLimit default_limit)
+                               RateLimit default_limit, Duration default_min_interval)
     : name_(std::move(name)),
       settings_(settings),
       file_(settings.get("file")),
@@ -169,13 +169,26 @@ ProviderSource::ProviderSource(std::string name, const Settings& settings,
       settings.fail(std::string("RateLimit=: ") + e.what());
     }
   }
+  const double minutes = settings.get_number(
+      "mininterval", "MinInterval", static_cast<double>(default_min_interval.count()) / 60);
+  if (minutes < 0 || minutes > 24 * 60) settings.fail("MinInterval=: 0 to 1440 minutes");
+  min_interval_ = Duration(static_cast<long long>(minutes * 60));
   // One bucket per provider and endpoint: two regions on the same account share it.
   http_ = HttpClient(name_, options, &shared_rate_limiter(name_ + " " + base_url_, limit));
 }
 
 SignalSeries ProviderSource::fetch(TimePoint now) {
   if (file_) return parse(read_text_file(name_, *file_), now);
-  return fetch_network(now);
+  if (min_interval_ > Duration{0}) {
+    std::lock_guard lock(last_mutex_);
+    if (last_ && now >= last_->first && now - last_->first < min_interval_) return last_->second;
+  }
+  SignalSeries fresh = fetch_network(now);
+  if (min_interval_ > Duration{0}) {
+    std::lock_guard lock(last_mutex_);
+    last_ = std::make_pair(now, fresh);
+  }
+  return fresh;
 }
 
 HttpResponse ProviderSource::get(const std::string& path_and_query,

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <map>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -59,8 +60,12 @@ TimePoint floor_to(TimePoint t, Duration step);
 
 class ProviderSource : public GridSource {
  public:
+  // `default_min_interval`: a fetch sooner than this after the last good one returns that
+  // answer again instead of asking (MinInterval=, minutes, overrides it). For providers that
+  // publish once a day and ask for few requests (aWATTar: ~100 a day).
   ProviderSource(std::string name, const Settings& settings, const FetchOptions& options,
-                 std::string default_base_url, RateLimit default_limit);
+                 std::string default_base_url, RateLimit default_limit,
+                 Duration default_min_interval = Duration{0});
 
   std::string name() const override { return name_; }
   // Reads the configured file when there is one, else asks the network.
@@ -77,6 +82,11 @@ class ProviderSource : public GridSource {
   std::optional<std::string> file_;
   std::string base_url_;  // without a trailing slash
   HttpClient http_;
+
+ private:
+  Duration min_interval_{0};
+  std::mutex last_mutex_;
+  std::optional<std::pair<TimePoint, SignalSeries>> last_;  // when, what
 };
 
 }  // namespace ebb::gridsources

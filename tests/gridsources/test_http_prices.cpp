@@ -58,11 +58,10 @@ TEST_CASE("ENTSO-E over HTTP: token in the query, area code, HTTP-200 acknowledg
     }
   });
   server.start();
-  std::map<std::string, std::string> settings{{"pricesource", "entsoe"},
-                                              {"priceurl", server.url() + "/api"},
-                                              {"biddingzone", "CH"},
-                                              {"keyfile", key},
-                                              {"ratelimit", "none"}};
+  std::map<std::string, std::string> settings{
+      {"pricesource", "entsoe"}, {"priceurl", server.url() + "/api"},
+      {"biddingzone", "CH"},     {"keyfile", key},
+      {"ratelimit", "none"},     {"mininterval", "0"}};
   auto source = make_price_source(settings, ebbtest::fast_options());
   const auto s = source->fetch(utc("2025-11-26T14:20Z"));
   CHECK(s.size() == 48);
@@ -142,7 +141,8 @@ TEST_CASE("Nord Pool over HTTP: 204 before publication", "[http]") {
   auto source = make_price_source({{"pricesource", "nordpool"},
                                    {"priceurl", server.url()},
                                    {"area", "NL"},
-                                   {"ratelimit", "none"}},
+                                   {"ratelimit", "none"},
+                                   {"mininterval", "0"}},
                                   ebbtest::fast_options());
   const auto s = source->fetch(utc("2024-11-04T12:00Z"));
   CHECK(s.size() == 24);
@@ -207,4 +207,33 @@ TEST_CASE("Carbon Aware SDK WebAPI over HTTP, body with a BOM", "[http]") {
                                   ebbtest::fast_options());
   CHECK_THROWS_WITH(wrong->fetch(utc("2022-07-19T13:37Z")),
                     "carbon-aware-sdk: HTTP 400: unknown location");
+}
+
+TEST_CASE("a fetch within MinInterval of the last good one reuses its answer", "[http]") {
+  ProviderServer server;
+  server.serve_fixture("/v1/marketdata", "awattar_v1_marketdata_de.json");
+  server.start();
+  auto awattar = make_price_source(
+      {{"pricesource", "awattar"}, {"priceurl", server.url()}, {"ratelimit", "none"}},
+      ebbtest::fast_options());
+  const auto first = awattar->fetch(utc("2023-10-26T12:30Z"));
+  const auto again =
+      awattar->fetch(utc("2023-10-26T13:29Z"));  // 59 minutes later: aWATTar's default is 60
+  CHECK(server.requests().size() == 1);
+  CHECK(again.size() == first.size());
+  CHECK(again.slots()[5].price == first.slots()[5].price);
+  (void)awattar->fetch(utc("2023-10-26T13:30Z"));
+  CHECK(server.requests().size() == 2);
+
+  auto every_time = make_price_source({{"pricesource", "awattar"},
+                                       {"priceurl", server.url()},
+                                       {"ratelimit", "none"},
+                                       {"mininterval", "0"}},
+                                      ebbtest::fast_options());
+  (void)every_time->fetch(utc("2023-10-26T12:30Z"));
+  (void)every_time->fetch(utc("2023-10-26T12:30Z"));
+  CHECK(server.requests().size() == 4);
+  CHECK_THROWS_WITH(make_price_source({{"pricesource", "awattar"}, {"mininterval", "-1"}},
+                                      ebbtest::fast_options()),
+                    Catch::Contains("MinInterval=: 0 to 1440 minutes"));
 }
