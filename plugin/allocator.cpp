@@ -12,10 +12,11 @@
 #include <utility>
 #include <vector>
 
+#include "decision_source.hpp"
+#include "ebb/decision_text.hpp"
 #include "ebb/error.hpp"
 #include "ebb/planner.hpp"
 #include "ebb/time.hpp"
-#include "forecast_source.hpp"
 #include "job_request.hpp"
 #include "message.hpp"
 #include "options.hpp"
@@ -168,23 +169,24 @@ std::optional<Outcome> plan_job(int argc, char** argv) {
     }
   }
 
-  SignalSeries forecast;
+  JobToPlan to_plan;
+  to_plan.policy = config.policy;
+  if (flags.objective) to_plan.policy.objective = *flags.objective;
+  to_plan.objective = flags.objective;
+  request.power_watts = partition.power.watts(job);
+  to_plan.request = request;
+  to_plan.job = job;
+
+  Decision decision;
   try {
-    forecast = obtain_forecast(config, now);
-  } catch (const ForecastUnavailable& e) {
+    decision = obtain_decision(config, to_plan);
+  } catch (const DecisionUnavailable& e) {
     print_line(warning_line(e.what()));
     return std::nullopt;
   }
 
-  Policy policy = config.policy;
-  if (flags.objective) policy.objective = *flags.objective;
-  request.power_watts = partition.power.watts(job);
-
-  Decision decision = plan(request, forecast, policy);
-  if (decision.currency.empty()) decision.currency = config.currency;
-
   if (flags.explain) {
-    print_line(decision_line(decision, now, Mode::explain));
+    print_line(decision_line(decision, now, DecisionMode::explain));
     return std::nullopt;
   }
 
@@ -196,7 +198,7 @@ std::optional<Outcome> plan_job(int argc, char** argv) {
     outcome.env.emplace_back("EBB_LATEST_START", epoch(decision.latest_start));
     if (config.apply_in_client) outcome.begin = format_local_slurm(decision.start);
   }
-  outcome.line = decision_line(decision, now, Mode::applied);
+  outcome.line = decision_line(decision, now, DecisionMode::applied);
   if (decision.defer) outcome.line += waiting_note();
   return outcome;
 }

@@ -15,10 +15,8 @@
 
 namespace ebb::plugin {
 
-// How the plan was used, which decides the wording.
-enum class Mode { applied, explain };
-
-std::string decision_line(const Decision& d, TimePoint now, Mode mode);
+// The decision line itself is ebb::decision_line (ebb/decision_text.hpp), shared with
+// `ebb plan`.
 std::string not_deferred_line(const std::string& reason);
 std::string warning_line(const std::string& what);
 std::string error_line(const std::string& what);
@@ -27,8 +25,6 @@ std::string plan_summary(const Decision& d);
 
 // "2026-11-28 03:00" in local time.
 std::string local_minute(std::time_t t);
-// 2 significant digits at least, no more than needed: 289, 3.1, 0.46, 0.012.
-std::string amount(double x);
 
 // Writes one line to stderr through Slurm's SPANK log, which needs no log level
 // (also shown with --quiet) and never goes to stdout.

@@ -1,7 +1,8 @@
 # spank_ebb.so: the SPANK plugin loaded by sbatch, salloc, srun, slurmd and slurmstepd.
 # Laid out like NVIDIA's pyxis: one file per Slurm context plus a dispatch file.
 # It is not linked against libslurm: the Slurm symbols it uses (SPANK API, opt,
-# slurm_option_*) come from the loading command at run time.
+# slurm_option_*) come from the loading command at run time. ebbclient (a raw-socket HTTP
+# client, no cpp-httplib) asks ebbd for the plan; --exclude-libs keeps its symbols private.
 add_library(spank_ebb MODULE
   spank_ebb.cpp
   allocator.cpp
@@ -10,7 +11,7 @@ add_library(spank_ebb MODULE
   settings.cpp
   slurm_opt.cpp
   job_request.cpp
-  forecast_source.cpp
+  decision_source.cpp
   message.cpp
 )
 set_target_properties(spank_ebb PROPERTIES
@@ -19,7 +20,7 @@ set_target_properties(spank_ebb PROPERTIES
   LINK_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/spank_ebb.map
 )
 target_include_directories(spank_ebb PRIVATE ${SLURM_INCLUDE_DIR} ${CMAKE_CURRENT_SOURCE_DIR})
-target_link_libraries(spank_ebb PRIVATE ebbcore ${CMAKE_DL_LIBS})
+target_link_libraries(spank_ebb PRIVATE ebbclient ebbcore ${CMAKE_DL_LIBS})
 target_link_options(spank_ebb PRIVATE
   -Wl,--version-script=${CMAKE_CURRENT_SOURCE_DIR}/spank_ebb.map
   -Wl,--exclude-libs,ALL)

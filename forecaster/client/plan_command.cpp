@@ -1,47 +1,17 @@
 // `ebb plan`: the plugin's decision for a described job, without Slurm.
 #include <CLI/CLI.hpp>
-#include <cmath>
 #include <cstdio>
 #include <iostream>
 
 #include "command_common.hpp"
 #include "ebb/daemon_client.hpp"
+#include "ebb/decision_text.hpp"
 #include "ebb/error.hpp"
 #include "ebb/forecast_file.hpp"
 #include "protocol.hpp"
 
 namespace ebb {
 namespace {
-
-// The wording of plugin/message.cpp's decision_line(), so `ebb plan` shows what sbatch
-// would print. (Kept here because the plugin's copy lives with its Slurm glue.)
-std::string fixed(double x, int decimals) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, x);
-  return buf;
-}
-std::string amount(double x) {
-  const double a = std::fabs(x);
-  if (a >= 10 || a == 0) return fixed(x, 0);
-  if (a >= 1) return fixed(x, 1);
-  if (a >= 0.01) return fixed(x, 2);
-  return fixed(x, 3);
-}
-std::string baseline_label(const Decision& d, TimePoint now) {
-  if (d.baseline.start <= now + minutes(1)) return "now";
-  return "at " + format_local_minute(d.baseline.start);
-}
-std::string decision_line(const Decision& d, TimePoint now) {
-  if (!d.defer) {
-    return "ebb: not deferred: " + d.reason + " (" + fixed(d.baseline.mean_carbon, 0) +
-           " gCO2/kWh " + baseline_label(d, now) + ", est. " + amount(d.energy_kwh) + " kWh)";
-  }
-  std::string savings = "saves " + amount(d.saved_grams() / 1000.0) + " kgCO2";
-  if (!std::isnan(d.saved_cost())) savings += " and " + amount(d.saved_cost()) + " " + d.currency;
-  return "ebb: deferred to " + format_local_minute(d.start) + " (" +
-         fixed(d.chosen.mean_carbon, 0) + " vs " + fixed(d.baseline.mean_carbon, 0) + " gCO2/kWh " +
-         baseline_label(d, now) + ", est. " + amount(d.energy_kwh) + " kWh, " + savings + ")";
-}
 
 Decision plan_locally(const Config& config, const PlanQuery& q, const SignalSeries& forecast) {
   PlanRequest r;
@@ -157,7 +127,7 @@ int plan_main(int argc, char** argv) {
       j["note"] = note;
       std::cout << j.dump(2) << "\n";
     } else {
-      std::cout << decision_line(*decision, now) << "\n";
+      std::cout << decision_line(*decision, now, DecisionMode::applied) << "\n";
       std::cout << "  " << note << "; latest start " << format_local_minute(decision->latest_start)
                 << ", objective " << to_string(decision->objective) << "\n";
     }

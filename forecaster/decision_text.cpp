@@ -1,0 +1,65 @@
+#include "ebb/decision_text.hpp"
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+
+namespace ebb {
+
+namespace {
+
+std::string fixed(double x, int decimals) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", decimals, x);
+  return buf;
+}
+
+std::string intensity(double g) { return fixed(g, 0); }
+
+// "now" when the baseline is the submission time, else the baseline's time.
+std::string baseline_label(const Decision& d, TimePoint now) {
+  if (d.baseline.start <= now + std::chrono::minutes(1)) return "now";
+  return "at " + format_local_minute(d.baseline.start);
+}
+
+}  // namespace
+
+std::string amount(double x) {
+  const double a = std::fabs(x);
+  if (a >= 10 || a == 0) return fixed(x, 0);
+  if (a >= 1) return fixed(x, 1);
+  if (a >= 0.01) return fixed(x, 2);
+  return fixed(x, 3);
+}
+
+std::string savings_text(const Decision& d) {
+  const double kg = d.saved_grams() / 1000.0;
+  const double money = d.saved_cost();
+  const bool priced = !std::isnan(money);
+  const std::string kg_text = amount(std::fabs(kg)) + " kgCO2";
+  const std::string money_text = priced ? amount(std::fabs(money)) + " " + d.currency : "";
+  if (!priced) return kg >= 0 ? "saves " + kg_text : "emits " + kg_text + " more";
+  if (kg >= 0 && money >= 0) return "saves " + kg_text + " and " + money_text;
+  if (kg >= 0) return "saves " + kg_text + ", costs " + money_text + " more";
+  if (money >= 0) return "saves " + money_text + ", emits " + kg_text + " more";
+  return "emits " + kg_text + " and costs " + money_text + " more";
+}
+
+std::string decision_line(const Decision& d, TimePoint now, DecisionMode mode) {
+  const bool explain = mode == DecisionMode::explain;
+  std::string line;
+  if (!d.defer) {
+    line = std::string(explain ? "ebb: would not defer: " : "ebb: not deferred: ") + d.reason +
+           " (" + intensity(d.baseline.mean_carbon) + " gCO2/kWh " + baseline_label(d, now) +
+           ", est. " + amount(d.energy_kwh) + " kWh)";
+  } else {
+    line = std::string(explain ? "ebb: would defer to " : "ebb: deferred to ") +
+           format_local_minute(d.start) + " (" + intensity(d.chosen.mean_carbon) + " vs " +
+           intensity(d.baseline.mean_carbon) + " gCO2/kWh " + baseline_label(d, now) + ", est. " +
+           amount(d.energy_kwh) + " kWh, " + savings_text(d) + ")";
+  }
+  if (explain) line += " (explain only, nothing changed)";
+  return line;
+}
+
+}  // namespace ebb

@@ -1,0 +1,37 @@
+// Where the plugin's decision comes from, in order:
+//   1. ebbd (DaemonUrl=), asked for the plan within DaemonTimeout (default 300 ms);
+//   2. the local planner against ebbd's cache file (CacheDir=/<region>.csv), when fresh;
+//   3. the local planner against ForecastFile=, when fresh;
+//   4. nothing: DecisionUnavailable, whose what() names why each source failed, for the
+//      one warning line (the job then goes in unchanged).
+// A forecast file or cache is fresh when its mtime is within MaxForecastAge and it covers now.
+#pragma once
+
+#include <optional>
+#include <stdexcept>
+
+#include "ebb/config.hpp"
+#include "ebb/job.hpp"
+#include "ebb/planner.hpp"
+
+namespace ebb::plugin {
+
+// No source could decide: the job goes in unchanged. what() says why, for the warning line.
+class DecisionUnavailable : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// One job as the plugin read it from the command line.
+struct JobToPlan {
+  PlanRequest request;                 // power_watts from this ebb.conf's power model
+  JobRequest job;                      // for ebbd, which applies its own power model
+  Policy policy;                       // this ebb.conf's policy, --carbon-objective applied
+  std::optional<Objective> objective;  // the user's --carbon-objective, passed to ebbd
+};
+
+// The decision for the job. Its currency is filled from Config::currency when the source
+// did not know one (a CSV forecast says nothing about its currency).
+Decision obtain_decision(const Config& config, const JobToPlan& job);
+
+}  // namespace ebb::plugin
