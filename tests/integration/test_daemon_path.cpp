@@ -1,0 +1,200 @@
+// The whole path of issue 3: sbatch --carbon-deadline on a real cluster, the plugin asking a
+// real ebbd, ebbd fetching from a provider server that replays the UK Carbon Intensity
+// fixture (daemon_harness.hpp says how its times are moved onto the present). Then the
+// failures: the provider gone, ebbd hung, ebbd killed, neither daemon nor cache. No
+// submission may block much past the daemon timeout or be lost.
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+
+#include "daemon_harness.hpp"
+#include "ebb/daemon_client.hpp"
+#include "ebb/forecast_file.hpp"
+#include "support.hpp"
+
+using namespace ebb;
+using namespace ebb::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+// ebb.conf read by both ebbd and the plugin; the plugin's copy also names the daemon.
+std::string daemon_conf(const std::string& cache_dir, const std::string& provider_url) {
+  return "CacheDir=" + cache_dir +
+         "\n"
+         "RefreshInterval=0:02\nFetchRetries=0\nFetchTimeout=0:05\n"
+         "Objective=carbon\n"
+         // The fixture's values differ by 5% at most, the default threshold.
+         "MinSavingPercent=1\n"
+         "Region=gb\n"
+         "RegionName=gb CarbonSource=uk-carbon-intensity RateLimit=none CarbonUrl=" +
+         provider_url + "\n";
+}
+
+void write_file(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::trunc);
+  out << text;
+  if (!out) throw std::runtime_error("cannot write " + path);
+}
+
+struct Timed {
+  Submission s;
+  std::chrono::milliseconds took;
+};
+
+Timed timed_sbatch(const Cluster& c) {
+  const auto t0 = std::chrono::steady_clock::now();
+  Submission s = sbatch(c, {"--time=1:00:00", "--carbon-deadline=now+12hours", "--wrap", "true"});
+  return {std::move(s), std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::steady_clock::now() - t0)};
+}
+
+// The planner's decision for the test job, submitted at its SubmitTime, against
+// `forecast`, with the cluster's ebb.conf (the same policy and power model as ebbd's).
+Decision expected_for(const Cluster& c, const std::map<std::string, std::string>& job,
+                      const SignalSeries& forecast) {
+  Config config = load_config(c.ebb_conf());
+  PlanRequest req;
+  req.now = from_slurm_local(job.at("SubmitTime"));
+  req.deadline = req.now + hours(12);
+  req.time_limit = hours(1);
+  JobRequest one_task;
+  one_task.time_limit = req.time_limit;
+  req.power_watts = config.partition("").power.watts(one_task);
+  return plan(req, forecast, config.policy);
+}
+
+// The job was deferred to exactly what the planner makes of `forecast`, with one line.
+void check_deferred_as_planned(const Cluster& c, const Submission& s,
+                               const SignalSeries& forecast) {
+  INFO(s.result.err);
+  REQUIRE(s.result.exit_code == 0);
+  REQUIRE_FALSE(s.job_id.empty());
+  auto job = c.job(s.job_id);
+  const Decision d = expected_for(c, job, forecast);
+  REQUIRE(d.defer);
+  CHECK(job.at("Reason") == "BeginTime");
+  CHECK(from_slurm_local(job.at("EligibleTime")) == d.start);
+  REQUIRE(s.ebb_lines.size() == 1);
+  CHECK(s.result.err == s.ebb_lines[0] + "\n");
+  // The chosen window lies on whole half hours, so its mean is exact; the baseline's
+  // mean depends on the second of submission and is not compared.
+  CHECK(s.ebb_lines[0].rfind("ebb: deferred to " + format_local_minute(d.start) + " (" +
+                                 std::to_string(std::lround(d.chosen.mean_carbon)) + " vs ",
+                             0) == 0);
+  CHECK(s.ebb_lines[0].find(" gCO2/kWh now, est. ") != std::string::npos);
+  CHECK(s.ebb_lines[0].find(" kWh, saves ") != std::string::npos);
+}
+
+SignalSeries served_forecast(const EbbdProcess& ebbd) {
+  std::string error;
+  auto reply = fetch_forecast_from_daemon(ebbd.url(), "gb", 5s, &error);
+  INFO(error);
+  REQUIRE(reply);
+  return reply->series;
+}
+
+const std::string kFailures =
+    R"(ebbd_fetch_total{region="gb",provider="uk-carbon-intensity",result="failure"})";
+const std::string kPlans = "ebbd_plans_total";
+
+}  // namespace
+
+TEST_CASE(
+    "sbatch defers by ebbd's plan from a replayed UK provider, and from ebbd's cache when "
+    "the provider dies, ebbd hangs or ebbd dies",
+    "[slurm][daemon]") {
+  Cluster& c = cluster();
+  namespace fs = std::filesystem;
+  const fs::path dir = c.dir() / "daemon-path";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const std::string cache_dir = (dir / "cache").string();
+
+  // The V's peak (309 gCO2/kWh) is the current half hour, its trough 3.5 hours later.
+  UkCarbonReplay provider(this_half_hour());
+  const std::string conf = daemon_conf(cache_dir, provider.url());
+  write_file((dir / "ebbd.conf").string(), conf);
+  EbbdProcess ebbd((dir / "ebbd.conf").string(), dir.string());
+  c.write_ebb_conf(conf + "DaemonUrl=" + ebbd.url() + "\nDaemonTimeout=300\n");
+  const std::string cache = cache_file_path(cache_dir, "gb");
+  REQUIRE(wait_for([&] {
+    std::string error;
+    return fetch_forecast_from_daemon(ebbd.url(), "gb", 2s, &error) && fs::exists(cache);
+  }));
+  INFO("ebbd's log:\n" << ebbd.log());
+
+  // 1. Everything up: ebbd plans, from what the provider served.
+  {
+    const SignalSeries served = served_forecast(ebbd);
+    REQUIRE(served.size() >= 8);
+    for (const Slot& slot : served.slots()) {
+      if (slot.origin == Origin::extension) continue;
+      CHECK(slot.carbon == provider.value_at(slot.start));
+    }
+    const double plans_before = ebbd.metric(kPlans);
+    auto t = timed_sbatch(c);
+    check_deferred_as_planned(c, t.s, served);
+    CHECK(ebbd.metric(kPlans) == plans_before + 1);  // the plan came from ebbd
+  }
+
+  // 2. The provider dies: ebbd counts failed fetches and keeps serving what it had.
+  {
+    provider.stop();
+    const double failures = ebbd.metric(kFailures);
+    REQUIRE(wait_for([&] { return ebbd.metric(kFailures) > std::max(failures, 0.0); }));
+    const SignalSeries served = served_forecast(ebbd);
+    const double plans_before = ebbd.metric(kPlans);
+    auto t = timed_sbatch(c);
+    check_deferred_as_planned(c, t.s, served);
+    CHECK(ebbd.metric(kPlans) == plans_before + 1);
+  }
+
+  // 3. ebbd hangs (SIGSTOP): the connection is accepted by the kernel, nobody answers.
+  //    sbatch gives up after DaemonTimeout and plans from ebbd's cache file.
+  {
+    ebbd.pause();
+    auto t = timed_sbatch(c);
+    ebbd.resume();
+    INFO("sbatch took " << t.took.count() << " ms");
+    CHECK(t.took < 5s);  // 300 ms for ebbd plus sbatch itself; generous for a busy machine
+    check_deferred_as_planned(c, t.s, read_forecast_file(cache));
+  }
+
+  // 4. ebbd dies: connections are refused at once, and the cache file still plans.
+  {
+    ebbd.kill();
+    auto t = timed_sbatch(c);
+    INFO("sbatch took " << t.took.count() << " ms");
+    CHECK(t.took < 5s);
+    check_deferred_as_planned(c, t.s, read_forecast_file(cache));
+  }
+}
+
+TEST_CASE("with neither ebbd nor its cache, sbatch warns once and submits unchanged",
+          "[slurm][daemon]") {
+  Cluster& c = cluster();
+  const std::string url = "http://127.0.0.1:" + std::to_string(closed_port());
+  const std::string cache_dir = (c.dir() / "no-such-cache").string();
+  c.write_ebb_conf("DaemonUrl=" + url + "\nCacheDir=" + cache_dir + "\nRegion=gb\n");
+
+  const auto t0 = std::chrono::steady_clock::now();
+  auto s = sbatch(c, {"--time=1:00:00", "--carbon-deadline=now+12hours", "--wrap", "true"});
+  const auto took = std::chrono::steady_clock::now() - t0;
+  INFO(s.result.err);
+  CHECK(took < 5s);
+  REQUIRE(s.result.exit_code == 0);
+  REQUIRE_FALSE(s.job_id.empty());
+  CHECK(s.result.out == "Submitted batch job " + s.job_id + "\n");
+  REQUIRE(s.ebb_lines.size() == 1);
+  CHECK(s.result.err == s.ebb_lines[0] + "\n");
+  CHECK(s.ebb_lines[0].rfind("ebb: warning: ebbd at " + url, 0) == 0);
+  CHECK(s.ebb_lines[0].find(" and its cache " + cache_file_path(cache_dir, "gb") + ": ") !=
+        std::string::npos);
+  CHECK(s.ebb_lines[0].ends_with("; job submitted unchanged"));
+  auto job = c.job(s.job_id);
+  CHECK(job.at("Reason") != "BeginTime");
+  CHECK(from_slurm_local(job.at("EligibleTime")) - from_slurm_local(job.at("SubmitTime")) <=
+        seconds(1));
+}
