@@ -22,6 +22,10 @@
 
 namespace ebbtest {
 
+inline std::string tls_path(const std::string& name) {
+  return std::string(EBB_TLS_DIR) + "/" + name;
+}
+
 inline std::string fixture_path(const std::string& name) {
   return std::string(EBB_FIXTURES_DIR) + "/" + name;
 }
@@ -76,13 +80,19 @@ class ProviderServer {
  public:
   using Handler = std::function<void(const httplib::Request&, httplib::Response&)>;
 
-  ProviderServer() = default;
+  // Plain HTTP; or HTTPS with this certificate and key (tests/data/tls).
+  ProviderServer() : server_(std::make_unique<httplib::Server>()) {}
+  ProviderServer(const std::string& cert_path, const std::string& key_path)
+      : server_(std::make_unique<httplib::SSLServer>(cert_path.c_str(), key_path.c_str())),
+        tls_(true) {
+    if (!server_->is_valid()) throw std::runtime_error("cannot load " + cert_path);
+  }
   ~ProviderServer() { stop(); }
   ProviderServer(const ProviderServer&) = delete;
   ProviderServer& operator=(const ProviderServer&) = delete;
 
   void on(const std::string& pattern, Handler handler) {
-    server_.Get(pattern, [this, handler](const httplib::Request& req, httplib::Response& res) {
+    server_->Get(pattern, [this, handler](const httplib::Request& req, httplib::Response& res) {
       record(req);
       handler(req, res);
     });
@@ -97,18 +107,20 @@ class ProviderServer {
   }
 
   void start() {
-    port_ = server_.bind_to_any_port("127.0.0.1");
+    port_ = server_->bind_to_any_port("127.0.0.1");
     if (port_ <= 0) throw std::runtime_error("cannot bind 127.0.0.1");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-    for (int i = 0; i < 2000 && !server_.is_running(); ++i) {
+    thread_ = std::thread([this] { server_->listen_after_bind(); });
+    for (int i = 0; i < 2000 && !server_->is_running(); ++i) {
       std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
   }
   void stop() {
-    server_.stop();
+    server_->stop();
     if (thread_.joinable()) thread_.join();
   }
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  std::string url() const {
+    return (tls_ ? "https://127.0.0.1:" : "http://127.0.0.1:") + std::to_string(port_);
+  }
 
   std::vector<SeenRequest> requests() const {
     std::lock_guard lock(mutex_);
@@ -130,7 +142,8 @@ class ProviderServer {
     seen_.push_back(std::move(seen));
   }
 
-  httplib::Server server_;
+  std::unique_ptr<httplib::Server> server_;
+  bool tls_ = false;
   std::thread thread_;
   int port_ = 0;
   mutable std::mutex mutex_;

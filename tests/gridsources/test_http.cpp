@@ -235,3 +235,23 @@ TEST_CASE("an answer with empty arrays is 'no data', retryable", "[http]") {
   CHECK(std::string(e.what()) == "uk-carbon-intensity: data: no data (empty)");
   CHECK(server.requests().size() == 1);  // a valid answer is not retried at once
 }
+
+TEST_CASE("TLS is verified: an unknown certificate is refused, a configured CA accepted",
+          "[http]") {
+  // A self-signed certificate for 127.0.0.1 (tests/data/tls): unknown to the system's CAs.
+  ProviderServer server(ebbtest::tls_path("localhost.crt"), ebbtest::tls_path("localhost.key"));
+  server.serve_fixture("/intensity/.*", "uk_carbonintensity_national_fw48h.json");
+  server.start();
+  REQUIRE(server.url().rfind("https://", 0) == 0);
+  auto untrusted = uk_at(server);
+  const auto e = fetch_error(*untrusted, utc("2024-01-12T06:00Z"));
+  CHECK_FALSE(e.retryable);
+  CHECK(std::string(e.what()).find("certificate") != std::string::npos);
+  CHECK(server.requests().empty());  // refused during the handshake
+
+  FetchOptions o = ebbtest::fast_options();
+  o.ca_file = ebbtest::tls_path("localhost.crt");
+  const auto s = uk_at(server, {}, o)->fetch(utc("2024-01-12T06:00Z"));
+  CHECK(s.size() == 8);
+  CHECK(server.requests().size() == 1);
+}
