@@ -115,69 +115,7 @@ simdjson::dom::object JsonReader::object(simdjson::dom::element value, const Whe
   return out;
 }
 
-namespace {
-
-bool digits(std::string_view s, std::size_t at, std::size_t n, int& out) {
-  if (at + n > s.size()) return false;
-  int v = 0;
-  for (std::size_t i = at; i < at + n; ++i) {
-    if (s[i] < '0' || s[i] > '9') return false;
-    v = v * 10 + (s[i] - '0');
-  }
-  out = v;
-  return true;
-}
-
-// The forms providers send, without date::parse's stream machinery:
-// YYYY-MM-DD[T ]HH:MM[:SS[.fff]][Z|+HH:MM|+HHMM]. Anything else: nullopt, and the caller
-// asks parse_iso8601, which accepts the same forms (and defines what they mean).
-std::optional<TimePoint> fast_iso8601(std::string_view s) {
-  int y, mo, d, h, mi, sec = 0;
-  if (!digits(s, 0, 4, y) || s.size() < 16 || s[4] != '-' || !digits(s, 5, 2, mo) || s[7] != '-' ||
-      !digits(s, 8, 2, d) || (s[10] != 'T' && s[10] != ' ') || !digits(s, 11, 2, h) ||
-      s[13] != ':' || !digits(s, 14, 2, mi)) {
-    return std::nullopt;
-  }
-  std::size_t i = 16;
-  if (i < s.size() && s[i] == ':') {
-    if (!digits(s, i + 1, 2, sec)) return std::nullopt;
-    i += 3;
-    if (i < s.size() && s[i] == '.') {
-      ++i;
-      const std::size_t start = i;
-      while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
-      if (i == start) return std::nullopt;
-    }
-  }
-  int offset_minutes = 0;
-  if (i < s.size()) {
-    if (s[i] == 'Z' && i + 1 == s.size()) {
-      ++i;
-    } else if (s[i] == '+' || s[i] == '-') {
-      int oh, om;
-      if (!digits(s, i + 1, 2, oh)) return std::nullopt;
-      std::size_t j = i + 3;
-      if (j < s.size() && s[j] == ':') ++j;
-      if (!digits(s, j, 2, om) || j + 2 != s.size() || oh > 23 || om > 59) return std::nullopt;
-      offset_minutes = (s[i] == '-' ? -1 : 1) * (oh * 60 + om);
-      i = s.size();
-    } else {
-      return std::nullopt;
-    }
-  }
-  if (i != s.size() || h > 23 || mi > 59 || sec > 59) return std::nullopt;
-  const std::chrono::year_month_day ymd{std::chrono::year{y},
-                                        std::chrono::month{static_cast<unsigned>(mo)},
-                                        std::chrono::day{static_cast<unsigned>(d)}};
-  if (!ymd.ok()) return std::nullopt;
-  return TimePoint{std::chrono::sys_days{ymd}} + std::chrono::hours(h) + std::chrono::minutes(mi) +
-         std::chrono::seconds(sec) - std::chrono::minutes(offset_minutes);
-}
-
-}  // namespace
-
 TimePoint JsonReader::time_text(std::string_view text, const Where& where) const {
-  if (auto fast = fast_iso8601(text)) return *fast;
   try {
     return parse_iso8601(text);
   } catch (const InputError&) {

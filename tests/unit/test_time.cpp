@@ -30,3 +30,14 @@ TEST_CASE("durations print compactly", "[time]") {
   CHECK(format_duration(hours(76)) == "3d4h");
   CHECK(format_duration(seconds(0)) == "0m");
 }
+
+TEST_CASE("malformed zones, fields and calendars are refused, never misread", "[time]") {
+  for (const char* bad :
+       {"2026-11-27T10:00-", "2026-11-27T10:00+", "2026-11-27T10:00+1", "2026-11-27T10:00+25:00",
+        "2026-02-30T00:00Z", "2026-11-27T24:00Z", "2026-11-27T10:60Z", "2026-11-27T10:00:61Z",
+        "2026-11-27", "2026-11-27T10:00:00.Z", "2026-11-27X10:00Z", "26-11-27T10:00Z",
+        "2026-11-27T10:00:00+01:00junk", "\xff\xfe", "2026-11-27T1O:00Z"})
+    CHECK_THROWS_AS(parse_iso8601(bad), InputError);
+  CHECK(parse_iso8601("2024-02-29T12:00+01") == parse_iso8601("2024-02-29T11:00Z"));
+  CHECK(parse_iso8601("2026-11-27t10:00:00,5z") == parse_iso8601("2026-11-27T10:00:00Z"));
+}
