@@ -28,8 +28,8 @@ std::string amount(double x) {
   const double a = std::fabs(x);
   if (a >= 10 || a == 0) return fixed(x, 0);
   if (a >= 1) return fixed(x, 1);
-  if (a >= 0.01) return fixed(x, 2);
-  return fixed(x, 3);
+  if (a >= 0.1) return fixed(x, 2);
+  return fixed(x, 3);  // 0.012, not 0.01: two significant digits
 }
 
 std::string savings_text(const Decision& d) {

@@ -156,10 +156,27 @@ TEST_CASE(
   {
     ebbd.pause();
     auto t = timed_sbatch(c);
-    ebbd.resume();
     INFO("sbatch took " << t.took.count() << " ms");
     CHECK(t.took < 5s);  // 300 ms for ebbd plus sbatch itself; generous for a busy machine
     check_deferred_as_planned(c, t.s, read_forecast_file(cache));
+
+    // Hung and without a cache: the job goes in unchanged, with one warning saying so.
+    const std::string missing = (dir / "no-cache").string();
+    c.write_ebb_conf(daemon_conf(missing, provider.url()) + "DaemonUrl=" + ebbd.url() +
+                     "\nDaemonTimeout=300\n");
+    auto u = timed_sbatch(c);
+    ebbd.resume();
+    c.write_ebb_conf(conf + "DaemonUrl=" + ebbd.url() + "\nDaemonTimeout=300\n");
+    INFO(u.s.result.err);
+    CHECK(u.took < 5s);
+    REQUIRE(u.s.result.exit_code == 0);
+    REQUIRE_FALSE(u.s.job_id.empty());
+    REQUIRE(u.s.ebb_lines.size() == 1);
+    CHECK(u.s.ebb_lines[0] == "ebb: warning: ebbd at " + ebbd.url() +
+                                  " did not answer within 300 ms and its cache " +
+                                  cache_file_path(missing, "gb") +
+                                  ": No such file or directory; job submitted unchanged");
+    CHECK(c.job(u.s.job_id).at("Reason") != "BeginTime");
   }
 
   // 4. ebbd dies: connections are refused at once, and the cache file still plans.

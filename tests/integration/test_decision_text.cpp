@@ -1,0 +1,72 @@
+// The decision line's wording (ebb/decision_text.hpp), which sbatch and `ebb plan` share.
+#include <catch2/catch.hpp>
+#include <cmath>
+
+#include "ebb/decision_text.hpp"
+
+using namespace ebb;
+
+namespace {
+
+// A deferral from `now` to four hours later: 300 -> 100 gCO2/kWh over 3 kWh.
+Decision deferral(double cost_now, double cost_then) {
+  const TimePoint now = parse_iso8601("2026-11-27T12:00:00Z");
+  Decision d;
+  d.defer = true;
+  d.start = now + hours(4);
+  d.energy_kwh = 3.1;
+  d.baseline.start = now;
+  d.baseline.mean_carbon = 300;
+  d.baseline.grams_co2 = 930;
+  d.baseline.cost = cost_now;
+  d.chosen.start = d.start;
+  d.chosen.mean_carbon = 100;
+  d.chosen.grams_co2 = 310;
+  d.chosen.cost = cost_then;
+  d.currency = "EUR";
+  return d;
+}
+
+}  // namespace
+
+TEST_CASE("amounts keep two significant digits and no more than needed", "[unit]") {
+  CHECK(amount(289.4) == "289");
+  CHECK(amount(3.14) == "3.1");
+  CHECK(amount(0.456) == "0.46");
+  CHECK(amount(0.0123) == "0.012");
+  CHECK(amount(0.05) == "0.050");
+  CHECK(amount(-0.46) == "-0.46");
+  CHECK(amount(0) == "0");
+}
+
+TEST_CASE("savings say what waiting gains, and what it costs when the objective traded", "[unit]") {
+  CHECK(savings_text(deferral(0.37, 0.12)) == "saves 0.62 kgCO2 and 0.25 EUR");
+  CHECK(savings_text(deferral(0.12, 0.14)) == "saves 0.62 kgCO2, costs 0.020 EUR more");
+  CHECK(savings_text(deferral(std::nan(""), std::nan(""))) == "saves 0.62 kgCO2");
+}
+
+TEST_CASE("the decision line for a deferral, applied and explained", "[unit]") {
+  const Decision d = deferral(0.37, 0.12);
+  const TimePoint now = d.baseline.start;
+  const std::string at = format_local_minute(d.start);
+  CHECK(decision_line(d, now, DecisionMode::applied) ==
+        "ebb: deferred to " + at +
+            " (100 vs 300 gCO2/kWh now, est. 3.1 kWh, saves 0.62 kgCO2 and 0.25 EUR)");
+  CHECK(decision_line(d, now, DecisionMode::explain) ==
+        "ebb: would defer to " + at +
+            " (100 vs 300 gCO2/kWh now, est. 3.1 kWh, saves 0.62 kgCO2 and 0.25 EUR) (explain "
+            "only, nothing changed)");
+}
+
+TEST_CASE("the decision line when not deferring names the reason", "[unit]") {
+  Decision d = deferral(0.37, 0.37);
+  d.defer = false;
+  d.reason = "now is already the best start before the deadline";
+  CHECK(decision_line(d, d.baseline.start, DecisionMode::applied) ==
+        "ebb: not deferred: now is already the best start before the deadline (300 gCO2/kWh "
+        "now, est. 3.1 kWh)");
+  // A baseline later than submission (the user's --begin) is named by its time.
+  CHECK(decision_line(d, d.baseline.start - hours(2), DecisionMode::applied)
+            .find("gCO2/kWh at " + format_local_minute(d.baseline.start) + ", est.") !=
+        std::string::npos);
+}
