@@ -37,7 +37,7 @@ CarbonPrice=100
 Currency=EUR
 MinSavingPercent=5
 # The demo's one node stands in for a full compute node: 400 W besides its cores.
-PartitionName=debug WattsPerNode=400
+WattsPerNode=400
 CONF
 "$root/contrib/demo/cluster.sh" start "$dir" "$plugin"
 export SLURM_CONF=$dir/slurm.conf
