@@ -20,6 +20,9 @@
 
 namespace ebb::test {
 
+// A TCP port on 127.0.0.1 that nothing listens on right now (bound, read, released).
+int free_port();
+
 class Cluster {
  public:
   struct Settings {

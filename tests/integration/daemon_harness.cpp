@@ -16,6 +16,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "cluster.hpp"
 #include "process.hpp"
 
 namespace ebb::test {
@@ -181,22 +182,7 @@ void EbbdProcess::kill() {
   paused_ = false;
 }
 
-int closed_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) throw std::runtime_error("socket failed");
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  socklen_t len = sizeof addr;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    ::close(fd);
-    throw std::runtime_error("cannot bind a port on 127.0.0.1");
-  }
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
+int closed_port() { return free_port(); }
 
 TimePoint this_half_hour() {
   return std::chrono::floor<std::chrono::minutes>(
