@@ -104,21 +104,6 @@ std::string HttpResponse::header(const std::string& lower_name) const {
 
 std::string default_user_agent() { return "ebb/" EBB_VERSION " (+carbon-aware Slurm scheduling)"; }
 
-std::string url_encode(std::string_view text) {
-  static const char* hex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  return out;
-}
-
 long long retry_after_ms(const std::string& value) {
   if (value.empty()) return -1;
   if (std::all_of(value.begin(), value.end(), [](unsigned char c) { return std::isdigit(c); })) {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "ebb/gridsource.hpp"
+#include "ebb/url.hpp"  // url_encode, for the adapters
 #include "rate_limiter.hpp"
 
 namespace ebb::gridsources {
@@ -29,9 +30,6 @@ struct HttpResponse {
 
 // "ebb/<version> (+carbon-aware Slurm scheduling)"
 std::string default_user_agent();
-
-// Query-string escaping (RFC 3986 unreserved characters kept).
-std::string url_encode(std::string_view text);
 
 class HttpClient {
  public:

@@ -3,6 +3,7 @@
 #include <cctype>
 
 #include "ebb/error.hpp"
+#include "ebb/url.hpp"
 #include "http_request.hpp"
 #include "protocol.hpp"
 
@@ -12,21 +13,6 @@ namespace {
 std::string lower(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
-}
-
-std::string percent_encode(const std::string& s) {
-  static const char* hex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  return out;
 }
 
 // The daemon's error answers are {"error": "..."}; show that text rather than raw JSON.
@@ -70,7 +56,7 @@ std::optional<ForecastReply> fetch_forecast_from_daemon(const std::string& url,
                                                         std::string* error) {
   try {
     std::string path = "/v1/forecast";
-    if (!region.empty()) path += "?region=" + percent_encode(region);
+    if (!region.empty()) path += "?region=" + url_encode(region);
     http::Response r = http::request(http::parse_url(url), "GET", path, "", timeout);
     if (r.status != 200) {
       set_error(error, error_text(r));

@@ -192,6 +192,26 @@ bool is_nan_text(std::string_view s) {
   return l.empty() || l == "nan" || l == "na" || l == "null" || l == "-";
 }
 
+// One data row of a wide CSV: checks its width and reads its time, which must come
+// after the previous row's (updated here).
+TimePoint row_time(const LineReader& lines, const std::vector<std::string_view>& fields,
+                   std::size_t width, std::optional<TimePoint>& previous) {
+  if (fields.size() != width)
+    throw lines.error("expected " + std::to_string(width) + " fields, found " +
+                      std::to_string(fields.size()));
+  TimePoint t;
+  try {
+    t = parse_iso8601(trim(fields[0]));
+  } catch (const InputError& e) {
+    throw lines.error(std::string("bad time: ") + e.what());
+  }
+  if (previous && t <= *previous)
+    throw lines.error("time " + format_utc(t) + " is not after the previous row's " +
+                      format_utc(*previous));
+  previous = t;
+  return t;
+}
+
 }  // namespace
 
 std::vector<std::string> wide_csv_columns(const std::string& path) {
@@ -246,19 +266,7 @@ PointSeries read_wide_csv(const std::string& path, const GridReadOptions& option
   while (lines.next(line)) {
     if (trim(line).empty() || trim(line).front() == '#') continue;
     auto fields = split(line, ',');
-    if (fields.size() != width)
-      throw lines.error("expected " + std::to_string(width) + " fields, found " +
-                        std::to_string(fields.size()));
-    TimePoint t;
-    try {
-      t = parse_iso8601(trim(fields[0]));
-    } catch (const InputError& e) {
-      throw lines.error(std::string("bad time: ") + e.what());
-    }
-    if (previous && t <= *previous)
-      throw lines.error("time " + format_utc(t) + " is not after the previous row's " +
-                        format_utc(*previous));
-    previous = t;
+    const TimePoint t = row_time(lines, fields, width, previous);
     if (options.from && t < *options.from) continue;
     if (options.to && t >= *options.to) continue;
     if (options.sample_step && (t.time_since_epoch() % *options.sample_step) != Duration{0})
@@ -302,17 +310,7 @@ std::vector<PointSeries> read_wide_csv_all(const std::string& path) {
   while (lines.next(line)) {
     if (trim(line).empty() || trim(line).front() == '#') continue;
     auto fields = split(line, ',');
-    if (fields.size() != width)
-      throw lines.error("expected " + std::to_string(width) + " fields, found " +
-                        std::to_string(fields.size()));
-    TimePoint t;
-    try {
-      t = parse_iso8601(trim(fields[0]));
-    } catch (const InputError& e) {
-      throw lines.error(std::string("bad time: ") + e.what());
-    }
-    if (previous && t <= *previous) throw lines.error("time is not after the previous row's");
-    previous = t;
+    const TimePoint t = row_time(lines, fields, width, previous);
     for (std::size_t i = 1; i < width; ++i) {
       double v = std::numeric_limits<double>::quiet_NaN();
       if (!is_nan_text(fields[i]) && (!parse_double(fields[i], v) || !std::isfinite(v)))
