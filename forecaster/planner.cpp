@@ -213,7 +213,8 @@ double objective_rate(const Slot& slot, const Policy& policy, bool prices_known)
   return weights_for(policy, prices_known).rate(slot);
 }
 
-Decision plan(const PlanRequest& req, const SignalSeries& forecast, const Policy& policy) {
+Decision plan(const PlanRequest& req, const SignalSeries& forecast, const Policy& policy,
+              const std::vector<Interval>& forbidden) {
   const TimePoint lo = std::max(req.now, req.earliest_start.value_or(req.now));
   if (req.time_limit < Duration{0}) throw InputError("the time limit is negative");
   const Duration runtime = std::min(req.expected_runtime.value_or(req.time_limit), req.time_limit);
@@ -279,59 +280,94 @@ Decision plan(const PlanRequest& req, const SignalSeries& forecast, const Policy
       forecast, lo, horizon + seconds(1),
       [&](const Slot& s) { return w.rate(s); });
 
-  // The search, in epoch seconds. Grid points: LO, then whole minutes up to LAST.
-  const std::int64_t LO = lo.time_since_epoch().count();
-  const std::int64_t LAST = last.time_since_epoch().count();
+  // The search, in epoch seconds, over each stretch of allowed starts [LO, LAST]:
+  // LO (the earliest allowed start, or the first whole minute of a later stretch), then
+  // whole minutes up to LAST. The argument above holds within each stretch, so the best
+  // of the stretches' optima is the exact optimum over all allowed grid points.
   const std::int64_t R = runtime.count();
-  std::size_t hint_start = 0, hint_end = 0;
-  auto cost_at = [&](std::int64_t s) {
-    return curve.integral_at(s + R, hint_end) - curve.integral_at(s, hint_start);
-  };
-  const double baseline_cost = cost_at(LO);
-  std::int64_t best = LO;
-  double best_cost = baseline_cost;
-  // Candidates are evaluated in increasing order (so the hints in cost_at only move
-  // forward) and at most once each (`prev` is the last one evaluated).
-  std::int64_t prev = LO;
-  auto evaluate = [&](std::int64_t s) {
-    if (s <= prev) return;
-    prev = s;
-    double c = cost_at(s);
-    if (c < best_cost - 1e-12 * std::max(std::abs(best_cost), 1.0)) {
-      best_cost = c;
-      best = s;
+  const std::int64_t lo_s = lo.time_since_epoch().count();
+  std::int64_t best = lo_s;
+  double best_cost = 0;
+  double baseline_cost = 0;
+  auto search = [&](std::int64_t LO, std::int64_t LAST) {
+    std::size_t hint_start = 0, hint_end = 0;
+    auto cost_at = [&](std::int64_t s) {
+      return curve.integral_at(s + R, hint_end) - curve.integral_at(s, hint_start);
+    };
+    // Candidates are evaluated in increasing order (so the hints in cost_at only move
+    // forward) and at most once each (`prev` is the last one evaluated).
+    std::int64_t prev = LO;
+    auto evaluate = [&](std::int64_t s) {
+      if (s <= prev) return;
+      prev = s;
+      double c = cost_at(s);
+      if (c < best_cost - 1e-12 * std::max(std::abs(best_cost), 1.0)) {
+        best_cost = c;
+        best = s;
+      }
+    };
+    const double first = cost_at(LO);
+    if (LO == lo_s) {
+      baseline_cost = best_cost = first;
+    } else if (first < best_cost - 1e-12 * std::max(std::abs(best_cost), 1.0)) {
+      best_cost = first;
+      best = LO;
     }
-  };
-  // Grid neighbours of a kink x in (LO, LAST]: x % 60 is the floor since x > 0.
-  auto evaluate_around = [&](std::int64_t x) {
-    const std::int64_t below = x - x % 60;
-    if (below > LO) evaluate(below);
-    if (below != x && below + 60 <= LAST) evaluate(below + 60);
-  };
-
-  const std::size_t n = curve.size();
-  std::size_t ia = 0;  // segment under s
-  std::size_t ib = 0;  // segment under s + R
-  while (ib + 1 < n && curve.start(ib + 1) <= LO + R) ++ib;
-  std::size_t i = 1, j = ib + 1;  // next kinks of each kind
-  double slope = curve.rate(ib) - curve.rate(ia);
-  bool past_last = LAST <= LO;
-  while (!past_last && (i < n || j < n)) {
-    const std::int64_t xa = i < n ? curve.start(i) : INT64_MAX;
-    const std::int64_t xb = j < n ? curve.start(j) - R : INT64_MAX;
-    const std::int64_t x = std::min(xa, xb);
-    if (x > LAST) {
-      past_last = true;
-      break;
+    // Grid neighbours of a kink x in (LO, LAST]: x % 60 is the floor since x > 0.
+    auto evaluate_around = [&](std::int64_t x) {
+      const std::int64_t below = x - x % 60;
+      if (below > LO) evaluate(below);
+      if (below != x && below + 60 <= LAST) evaluate(below + 60);
+    };
+    const std::size_t n = curve.size();
+    std::size_t ia = 0;  // segment under s
+    while (ia + 1 < n && curve.start(ia + 1) <= LO) ++ia;
+    std::size_t ib = ia;  // segment under s + R
+    while (ib + 1 < n && curve.start(ib + 1) <= LO + R) ++ib;
+    std::size_t i = ia + 1, j = ib + 1;  // next kinks of each kind
+    double slope = curve.rate(ib) - curve.rate(ia);
+    bool past_last = LAST <= LO;
+    while (!past_last && (i < n || j < n)) {
+      const std::int64_t xa = i < n ? curve.start(i) : INT64_MAX;
+      const std::int64_t xb = j < n ? curve.start(j) - R : INT64_MAX;
+      const std::int64_t x = std::min(xa, xb);
+      if (x > LAST) {
+        past_last = true;
+        break;
+      }
+      if (xa == x) ia = i++;
+      if (xb == x) ib = j++;
+      const double next_slope = curve.rate(ib) - curve.rate(ia);
+      if (slope < 0 && next_slope >= 0) evaluate_around(x);  // a local minimum
+      slope = next_slope;
     }
-    if (xa == x) ia = i++;
-    if (xb == x) ib = j++;
-    const double next_slope = curve.rate(ib) - curve.rate(ia);
-    if (slope < 0 && next_slope >= 0) evaluate_around(x);  // a local minimum
-    slope = next_slope;
+    // F still falls at the latest start: that end is a candidate.
+    if (slope < 0 && LAST > LO) evaluate(LAST);
+  };
+  // Allowed stretches: [lo, last] less the forbidden starts; lo itself always stays.
+  const std::int64_t last_s = last.time_since_epoch().count();
+  std::int64_t from = lo_s;
+  for (const Interval& f : forbidden) {
+    const std::int64_t a = f.from.time_since_epoch().count();
+    const std::int64_t b = f.to.time_since_epoch().count();
+    if (b <= from) continue;
+    if (a > last_s) break;
+    if (a > from) {
+      // Whole minutes in [from, a): the stretch's grid.
+      const std::int64_t LO = from == lo_s ? lo_s : from + (60 - from % 60) % 60;
+      const std::int64_t top = a - 1;
+      const std::int64_t LAST = std::min(last_s, top - top % 60);
+      if (LO == lo_s || LO <= LAST) search(LO, std::max(LO, LAST));
+    } else if (from == lo_s) {
+      search(lo_s, lo_s);  // the earliest start is allowed whatever the view says
+    }
+    from = std::max(from, b);
+    if (from > last_s) break;
   }
-  // F still falls at the latest start: that end is a candidate.
-  if (slope < 0 && LAST > LO) evaluate(LAST);
+  if (from <= last_s) {
+    const std::int64_t LO = from == lo_s ? lo_s : from + (60 - from % 60) % 60;
+    if (LO <= last_s || LO == lo_s) search(LO, std::max(LO, last_s));
+  }
 
   d.baseline = impact_at(lo);
   d.baseline.objective = baseline_cost;
@@ -339,7 +375,7 @@ Decision plan(const PlanRequest& req, const SignalSeries& forecast, const Policy
 
   const double saving = baseline_cost - best_cost;
   const double pct = baseline_cost != 0 ? 100.0 * saving / std::abs(baseline_cost) : 100.0;
-  if (best == LO || saving <= 0) {
+  if (best == lo_s || saving <= 0) {
     d.reason = last == lo ? "the deadline leaves no room to wait"
                           : "now is already the best start before the deadline";
     return d;

@@ -17,6 +17,7 @@
 #include <optional>
 #include <string>
 
+#include "ebb/capacity.hpp"
 #include "ebb/energy.hpp"
 #include "ebb/job.hpp"
 #include "ebb/signal.hpp"
@@ -76,7 +77,12 @@ struct Decision {
 // deadline is earlier than the earliest start plus the time limit). An empty
 // forecast, or one that covers none of the window, gives a non-deferring decision
 // with a reason.
-Decision plan(const PlanRequest& request, const SignalSeries& forecast, const Policy& policy);
+//
+// `forbidden` (sorted, disjoint) are starts the job may not be deferred to, because
+// its partition has no room then (PartitionLoad::forbidden_starts). The earliest
+// allowed start always stays allowed. The optimum is exact over the remaining starts.
+Decision plan(const PlanRequest& request, const SignalSeries& forecast, const Policy& policy,
+              const std::vector<Interval>& forbidden = {});
 
 // The objective rate (per hour of one kW) of a slot under a policy; the planner's
 // integrand, exposed for tests and the replay.
