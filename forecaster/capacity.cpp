@@ -21,14 +21,21 @@ void PartitionLoad::add(const QueuedJob& job, TimePoint now) {
   ++jobs_;
   std::int64_t from = 0, to = 0;
   const std::int64_t n = secs(now);
+  const std::int64_t expected = std::llround(static_cast<double>(job.expected.count()) *
+                                             std::clamp(rule_.runtime_share, 0.0, 1.0));
   if (job.state == QueuedJob::State::running) {
     from = n;
-    to = std::max(secs(job.since) + job.expected.count(), n + kOverrun);
+    to = std::max(secs(job.since) + expected, n + kOverrun);
   } else {
     // Pending: from when it becomes eligible (now, for a job already waiting).
     from = std::max(secs(job.since), n);
-    to = from + std::max<std::int64_t>(job.expected.count(), kOverrun);
-    if (job.deferred_by_ebb) ++starts_[from - from % 60];
+    to = from + std::max<std::int64_t>(expected, kOverrun);
+    if (job.deferred_by_ebb) {
+      ++starts_[from - from % 60];
+      held_[from] += job.cpus;
+      held_[to] -= job.cpus;
+      return;
+    }
   }
   demand_[from] += job.cpus;
   demand_[to] -= job.cpus;
@@ -38,21 +45,28 @@ std::vector<std::pair<TimePoint, double>> PartitionLoad::projected(TimePoint now
   std::vector<std::pair<TimePoint, double>> out;
   const double cap = rule_.cpus;
   const std::int64_t n = secs(now);
-  double demand = 0;  // CPUs wanted over the current step
+  double demand = 0;   // CPUs wanted over the current step
   double backlog = 0;  // CPU-seconds that wanted to run earlier and still wait
   auto emit = [&](std::int64_t t, double busy) {
     if (!out.empty() && secs(out.back().first) == t) out.pop_back();
     if (!out.empty() && std::abs(out.back().second - busy) < 1e-9) return;
     out.emplace_back(at(t), busy);
   };
+  // Demand: what is running or waiting, plus the jobs held until their begin time.
+  double known = 0, held = 0;
   auto it = demand_.begin();
-  for (; it != demand_.end() && it->first <= n; ++it) demand += it->second;
+  auto ih = held_.begin();
+  for (; it != demand_.end() && it->first <= n; ++it) known += it->second;
+  for (; ih != held_.end() && ih->first <= n; ++ih) held += ih->second;
+  demand = known + held;
   std::int64_t t = n;
   // Walks the demand steps; over each, the fluid queue either serves the backlog at
   // full size or, once it has drained, runs what is asked.
   while (true) {
-    const bool last = it == demand_.end();
-    const std::int64_t next = last ? INT64_MAX : it->first;
+    const bool last = it == demand_.end() && ih == held_.end();
+    const std::int64_t next = last ? INT64_MAX
+                                   : std::min(it == demand_.end() ? INT64_MAX : it->first,
+                                              ih == held_.end() ? INT64_MAX : ih->first);
     if (cap <= 0) {
       emit(t, std::max(demand, 0.0));
     } else if (demand >= cap) {
@@ -74,19 +88,26 @@ std::vector<std::pair<TimePoint, double>> PartitionLoad::projected(TimePoint now
     }
     if (last) break;
     t = next;
-    for (; it != demand_.end() && it->first == t; ++it) demand += it->second;
+    for (; it != demand_.end() && it->first == t; ++it) known += it->second;
+    for (; ih != held_.end() && ih->first == t; ++ih) held += ih->second;
+    demand = known + held;
   }
   return out;
 }
 
-std::vector<Interval> PartitionLoad::forbidden_starts(TimePoint now, TimePoint until,
+std::vector<Interval> PartitionLoad::forbidden_starts(TimePoint now, TimePoint latest_start,
                                                       Duration window, double cpus) const {
   std::vector<Interval> out;
   if (rule_.cpus <= 0) return out;
   const double limit = rule_.cpus * (1.0 - rule_.headroom_percent / 100.0);
   const std::int64_t w = std::max<std::int64_t>(window.count(), 1);
-  const std::int64_t end = secs(until);
+  const std::int64_t end = secs(latest_start);
   std::vector<std::pair<std::int64_t, std::int64_t>> raw;
+  if (end > secs(now) && rule_.slack_reserve_percent > 0) {
+    const double share = std::clamp(rule_.slack_reserve_percent, 0.0, 100.0) / 100.0;
+    const auto reserve = std::llround(static_cast<double>(end - secs(now)) * share);
+    raw.emplace_back(end - reserve, end + 1);
+  }
   // Busy stretches: a start s is forbidden when [s, s + w) meets one, i.e. s in (a - w, b).
   const auto steps = projected(now);
   for (std::size_t k = 0; k < steps.size(); ++k) {

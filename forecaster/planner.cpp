@@ -111,7 +111,9 @@ class RateCurve {
 struct Weights {
   double carbon;
   double price;
-  double rate(const Slot& s) const { return carbon * s.carbon + (price != 0 ? price * s.price : 0); }
+  double rate(const Slot& s) const {
+    return carbon * s.carbon + (price != 0 ? price * s.price : 0);
+  }
 };
 
 Weights weights_for(const Policy& policy, bool prices_known) {
@@ -253,14 +255,14 @@ Decision plan(const PlanRequest& req, const SignalSeries& forecast, const Policy
   auto impact_at = [&](TimePoint s) {
     Impact im;
     im.start = s;
-    Mean c = mean_over(forecast, s, runtime, [](const Slot& x) { return x.carbon; },
-                       range.max_carbon);
+    Mean c = mean_over(
+        forecast, s, runtime, [](const Slot& x) { return x.carbon; }, range.max_carbon);
     im.mean_carbon = c.value;
     im.covered = c.covered;
     im.grams_co2 = c.value * d.energy_kwh;
     if (prices_known) {
-      Mean p = mean_over(forecast, s, runtime, [](const Slot& x) { return x.price; },
-                         range.max_price);
+      Mean p = mean_over(
+          forecast, s, runtime, [](const Slot& x) { return x.price; }, range.max_price);
       im.mean_price = p.value;
       im.cost = p.value * d.energy_kwh / kKwhPerMwh;
     }
@@ -276,9 +278,7 @@ Decision plan(const PlanRequest& req, const SignalSeries& forecast, const Policy
   // Objective over the whole range, gaps at the range's highest rate.
   const Weights w = weights_for(effective, prices_known);
   const TimePoint horizon = last + runtime;
-  RateCurve curve(
-      forecast, lo, horizon + seconds(1),
-      [&](const Slot& s) { return w.rate(s); });
+  RateCurve curve(forecast, lo, horizon + seconds(1), [&](const Slot& s) { return w.rate(s); });
 
   // The search, in epoch seconds, over each stretch of allowed starts [LO, LAST]:
   // LO (the earliest allowed start, or the first whole minute of a later stretch), then

@@ -160,16 +160,24 @@ ReplayResult run_replay(const std::vector<TraceJob>& jobs_in, const Grid& grid_i
     r.power_watts = watts[i];
     return r;
   };
-  auto safe_plan = [&](std::size_t i, const PlanRequest& r, const SignalSeries& s,
-                       const Policy& p) -> TimePoint {
+  auto safe_plan = [&](std::size_t i, const PlanRequest& r, const SignalSeries& s, const Policy& p,
+                       const std::vector<Interval>& forbidden) -> TimePoint {
     if (result.deadlines[i] - jobs[i].requested <= jobs[i].submit) return jobs[i].submit;
     try {
-      Decision d = plan(r, s, p);
+      Decision d = plan(r, s, p, forbidden);
       return d.defer ? d.start : jobs[i].submit;
     } catch (const InputError&) {
       return jobs[i].submit;
     }
   };
+
+  auto ebb_expected = [&](std::size_t i) -> std::optional<Duration> {
+    if (config.runtime_known) return jobs[i].runtime;
+    return std::nullopt;
+  };
+  const bool capacity_aware = config.capacity_aware && config.sim.cores > 0;
+  CapacityRule rule = config.capacity;
+  rule.cpus = static_cast<double>(config.sim.cores);
 
   // The baseline is always run: every other policy is measured against it.
   std::vector<PolicyKind> kinds{PolicyKind::baseline};
@@ -189,29 +197,59 @@ ReplayResult run_replay(const std::vector<TraceJob>& jobs_in, const Grid& grid_i
       case PolicyKind::best_window:
         pr.planned = plan_all(n, config.threads, [&](std::size_t i) {
           auto view = forecaster.view(jobs[i].submit, jobs[i].submit, result.deadlines[i]);
-          return safe_plan(i, request_for(i, std::nullopt), view, carbon_only);
+          return safe_plan(i, request_for(i, std::nullopt), view, carbon_only, {});
         });
         break;
       case PolicyKind::ebb:
+        if (capacity_aware) break;  // planned while the cluster runs, below
         pr.planned = plan_all(n, config.threads, [&](std::size_t i) {
           auto view = forecaster.view(jobs[i].submit, jobs[i].submit, result.deadlines[i]);
-          std::optional<Duration> expected;
-          if (config.runtime_known) expected = jobs[i].runtime;
-          return safe_plan(i, request_for(i, expected), view, config.ebb_policy);
+          return safe_plan(i, request_for(i, ebb_expected(i)), view, config.ebb_policy, {});
         });
         break;
       case PolicyKind::oracle:
         pr.planned = plan_all(n, config.threads, [&](std::size_t i) {
           SignalSeries actual(grid.slots_between(jobs[i].submit, result.deadlines[i]), "actual");
-          return safe_plan(i, request_for(i, jobs[i].runtime), actual, oracle_policy);
+          return safe_plan(i, request_for(i, jobs[i].runtime), actual, oracle_policy, {});
         });
         break;
     }
     auto t1 = SteadyClock::now();
     std::vector<SimJob> sim(n);
     for (std::size_t i = 0; i < n; ++i)
-      sim[i] = {jobs[i].submit, pr.planned[i], jobs[i].runtime, jobs[i].requested, jobs[i].cores};
-    SimOutcome outcome = simulate(sim, config.sim);
+      sim[i] = {jobs[i].submit, pr.planned.empty() ? jobs[i].submit : pr.planned[i],
+                jobs[i].runtime, jobs[i].requested, jobs[i].cores};
+    SimOutcome outcome;
+    if (kind == PolicyKind::ebb && capacity_aware) {
+      // Each job is planned at its submit time against the cluster as it is then: what
+      // runs, what waits, what ebb has already deferred. Jobs arrive in submit order.
+      pr.planned.resize(n);
+      std::vector<std::size_t> order(n);
+      for (std::size_t i = 0; i < n; ++i) order[i] = i;
+      std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+        return jobs[a].submit < jobs[b].submit;
+      });
+      Cluster cluster(sim, config.sim);
+      for (std::size_t i : order) {
+        cluster.advance_to(jobs[i].submit);
+        const PlanRequest req = request_for(i, ebb_expected(i));
+        CapacityRule r = rule;
+        if (config.learn_runtime_share) r.runtime_share = cluster.runtime_share();
+        PartitionLoad load(r);
+        cluster.view([&](const QueuedJob& q) { load.add(q, jobs[i].submit); });
+        const Duration window =
+            std::min(req.expected_runtime.value_or(req.time_limit), req.time_limit);
+        const auto forbidden =
+            load.forbidden_starts(jobs[i].submit, result.deadlines[i] - jobs[i].requested, window,
+                                  std::min<double>(jobs[i].cores, config.sim.cores));
+        auto view = forecaster.view(jobs[i].submit, jobs[i].submit, result.deadlines[i]);
+        pr.planned[i] = safe_plan(i, req, view, config.ebb_policy, forbidden);
+        cluster.submit(i, pr.planned[i]);
+      }
+      outcome = cluster.finish();
+    } else {
+      outcome = simulate(sim, config.sim);
+    }
     result.cores_clamped = outcome.cores_clamped;
     pr.start = std::move(outcome.start);
     auto t2 = SteadyClock::now();
@@ -227,7 +265,7 @@ ReplayResult run_replay(const std::vector<TraceJob>& jobs_in, const Grid& grid_i
     PolicyResult& pr = result.policies[p];
     pr.grams.resize(n);
     std::vector<double> added(n);
-    std::unordered_map<std::int64_t, std::size_t> per_minute;
+    std::unordered_map<std::int64_t, std::size_t> per_minute, per_hour;
     double wait_sum = 0, gap_s = 0, cost = 0, grams = 0, kwh = 0, planned_grams = 0;
     for (std::size_t i = 0; i < n; ++i) {
       const double kw = watts[i] / 1000.0;
@@ -246,6 +284,8 @@ ReplayResult run_replay(const std::vector<TraceJob>& jobs_in, const Grid& grid_i
       added[i] = hours_of(s - base.start[i]);
       if (s + jobs[i].runtime > result.deadlines[i]) ++pr.deadline_misses;
       if (pr.planned[i] + jobs[i].requested > result.deadlines[i]) ++pr.planned_misses;
+      const auto hour = std::chrono::floor<hours>(s).time_since_epoch().count();
+      pr.peak_hour_starts = std::max(pr.peak_hour_starts, ++per_hour[hour]);
       if (pr.planned[i] > jobs[i].submit) {
         ++pr.deferred;
         auto m = std::chrono::floor<minutes>(pr.planned[i]).time_since_epoch().count();

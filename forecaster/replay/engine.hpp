@@ -35,7 +35,15 @@ struct ReplayConfig {
   std::vector<PolicyKind> policies{PolicyKind::baseline, PolicyKind::best_window, PolicyKind::ebb,
                                    PolicyKind::oracle};
   bool runtime_known = false;  // ebb sees the actual runtime (else: its time limit)
-  unsigned threads = 2;        // planning threads
+  // ebb plans each job with the cluster as it is at its submit time (running jobs, the
+  // queue, the jobs it has deferred): ebb::PartitionLoad, as ebbd does. Off: each job
+  // alone (the behaviour before capacity-aware planning). Needs sim.cores > 0.
+  bool capacity_aware = true;
+  CapacityRule capacity;  // headroom, starts per minute, slack reserve (cpus: sim.cores)
+  // The view's runtime share is learned as the replay goes, from the jobs finished so far
+  // (else capacity.runtime_share as given).
+  bool learn_runtime_share = true;
+  unsigned threads = 2;  // planning threads
 };
 
 struct PolicyResult {
@@ -57,6 +65,7 @@ struct PolicyResult {
   std::size_t deadline_misses = 0;      // finished after the deadline (queueing included)
   std::size_t planned_misses = 0;       // planned so that the time limit passes the deadline
   std::size_t peak_planned_starts = 0;  // most deferred jobs planned for the same minute
+  std::size_t peak_hour_starts = 0;     // most jobs that started in any one hour
   double gap_job_hours = 0;             // job-hours scored over grid gaps
   std::vector<TimePoint> planned;       // per job (in trace order)
   std::vector<TimePoint> start;

@@ -1,6 +1,7 @@
 // `ebb replay`: the command line around the replay library.
 #include <CLI/CLI.hpp>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -70,7 +71,9 @@ int replay_main(int argc, char** argv) {
   std::size_t backfill_depth = 500, limit_jobs = 0;
   int weeks = 4;
   unsigned threads = 2;
-  bool runtime_known = false, quiet = false;
+  bool runtime_known = false, quiet = false, no_capacity = false;
+  CapacityRule capacity;
+  std::string runtime_share_text = "learn", queue_order = "submit";
 
   app.add_option("--trace", trace_path,
                  "Job trace: SWF (.swf or .swf.gz), sacct --json, sacct -P, or CSV "
@@ -129,6 +132,31 @@ int replay_main(int argc, char** argv) {
   app.add_flag("--runtime-known", runtime_known,
                "ebb plans with each job's actual runtime (default: its "
                "time limit, as in production)");
+  app.add_flag("--no-capacity", no_capacity,
+               "ebb plans each job alone, blind to the queue and to its own earlier plans "
+               "(the behaviour before capacity-aware planning)");
+  app.add_option("--headroom", capacity.headroom_percent,
+                 "Percent of the cores ebb keeps free of deferred jobs for jobs not yet "
+                 "submitted (ebb.conf CapacityHeadroom)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 99.0));
+  app.add_option("--max-starts-per-minute", capacity.max_starts_per_minute,
+                 "Most deferred jobs ebb plans to start in one minute (ebb.conf "
+                 "MaxStartsPerMinute; 0 = no limit)")
+      ->capture_default_str();
+  app.add_option("--slack-reserve", capacity.slack_reserve_percent,
+                 "Percent of each job's window, at its end, that ebb never defers into "
+                 "(ebb.conf SlackReserve)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 100.0));
+  app.add_option("--runtime-share", runtime_share_text,
+                 "Share of its time limit a job is expected to run, in ebb's view of the "
+                 "cluster: a number in (0, 1], or learn (from the jobs finished so far)")
+      ->capture_default_str();
+  app.add_option("--queue-order", queue_order,
+                 "Order of eligible jobs in the queue: submit (PriorityFlags=ACCRUE_ALWAYS: a "
+                 "held job keeps its place in line) or eligible (Slurm's default age factor)")
+      ->capture_default_str();
   app.add_option("--policies", policies_text, "Comma-separated policies to run")
       ->capture_default_str();
   app.add_option("--threads", threads, "Planning threads")->capture_default_str();
@@ -215,6 +243,24 @@ int replay_main(int argc, char** argv) {
     cfg.power.watts_per_core = watts_per_core;
     cfg.power.pue = pue;
     cfg.runtime_known = runtime_known;
+    cfg.capacity_aware = !no_capacity;
+    cfg.capacity = capacity;
+    if (runtime_share_text == "learn") {
+      cfg.learn_runtime_share = true;
+    } else {
+      double share = 0;
+      if (!parse_double(runtime_share_text, share) || !(share > 0 && share <= 1))
+        throw InputError("--runtime-share: a number in (0, 1] or learn, not '" +
+                         runtime_share_text + "'");
+      cfg.learn_runtime_share = false;
+      cfg.capacity.runtime_share = share;
+    }
+    if (queue_order == "submit")
+      cfg.sim.age_from_submit = true;
+    else if (queue_order == "eligible")
+      cfg.sim.age_from_submit = false;
+    else
+      throw InputError("--queue-order: submit or eligible, not '" + queue_order + "'");
     cfg.threads = threads;
     cfg.policies.clear();
     for (auto p : split(policies_text, ','))
@@ -239,7 +285,16 @@ int replay_main(int argc, char** argv) {
       setup << " (sigma " << noise << " x mean, seed " << seed << ")";
     setup << "; ebb " << to_string(cfg.ebb_policy.objective) << ", carbon price " << carbon_price
           << ", threshold " << min_saving << "%"
-          << (runtime_known ? ", actual runtimes" : ", time limits");
+          << (runtime_known ? ", actual runtimes" : ", time limits")
+          << (cores == 0 || no_capacity
+                  ? ", each job planned alone"
+                  : ", capacity-aware (headroom " +
+                        std::to_string(std::lround(capacity.headroom_percent)) +
+                        "%, slack reserve " +
+                        std::to_string(std::lround(capacity.slack_reserve_percent)) +
+                        "%, at most " + std::to_string(capacity.max_starts_per_minute) +
+                        " deferred starts a minute, runtime share " + runtime_share_text + ")")
+          << "; queue order by " << queue_order;
     ctx.setup = setup.str();
 
     if (!quiet) {

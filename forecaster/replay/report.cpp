@@ -49,9 +49,10 @@ std::string format_table(const ReplayResult& r, const ReportContext& c) {
   o << "Grid: " << c.grid << "\n";
   if (!c.setup.empty()) o << "Setup: " << c.setup << "\n";
   const std::string cur = r.has_prices ? r.currency : "";
-  std::vector<std::string> head{
-      "policy",   "energy kWh",   "kgCO2",       "cost " + cur, "CO2 -%", "planned -%", "cost -%",
-      "of bound", "wait+ mean h", "wait+ p95 h", "deferred",    "missed", "peak starts"};
+  std::vector<std::string> head{"policy",       "energy kWh",  "kgCO2",    "cost " + cur,
+                                "CO2 -%",       "planned -%",  "cost -%",  "of bound",
+                                "wait+ mean h", "wait+ p95 h", "deferred", "missed",
+                                "peak starts",  "peak hour"};
   std::vector<std::vector<std::string>> rows;
   for (const auto& p : r.policies) {
     rows.push_back(
@@ -60,7 +61,8 @@ std::string format_table(const ReplayResult& r, const ReportContext& c) {
          num(p.planned_reduction_pct, 2), num(p.cost_reduction_pct, 2),
          std::isnan(p.share_of_upper_bound) ? "-" : num(100 * p.share_of_upper_bound, 0) + "%",
          num(p.mean_added_wait_h, 2), num(p.p95_added_wait_h, 2), std::to_string(p.deferred),
-         std::to_string(p.deadline_misses), std::to_string(p.peak_planned_starts)});
+         std::to_string(p.deadline_misses), std::to_string(p.peak_planned_starts),
+         std::to_string(p.peak_hour_starts)});
   }
   std::vector<std::size_t> w(head.size());
   for (std::size_t i = 0; i < head.size(); ++i) {
@@ -78,7 +80,7 @@ std::string format_table(const ReplayResult& r, const ReportContext& c) {
        "the "
        "per-job upper bound. wait+: start minus the baseline's start.\n"
        "missed: jobs that finished after their deadline (queueing included). peak starts: most "
-       "deferred jobs planned for the same minute.\n";
+       "deferred jobs planned for the same minute. peak hour: most jobs started in one hour.\n";
   const auto& g = r.grid_gaps;
   if (g.carbon_gaps || g.price_gaps || r.infeasible_deadlines || r.cores_clamped) o << "Notes:\n";
   if (g.carbon_gaps)
@@ -108,7 +110,7 @@ std::string format_csv(const ReplayResult& r) {
   o << "policy,jobs,energy_kwh,kg_co2,cost,currency,reduction_pct,cost_reduction_pct,"
        "planned_reduction_pct,share_of_upper_bound,mean_added_wait_h,p95_added_wait_h,mean_wait_h,"
        "deferred,"
-       "deadline_misses,planned_misses,peak_planned_starts,gap_job_hours\n";
+       "deadline_misses,planned_misses,peak_planned_starts,gap_job_hours,peak_hour_starts\n";
   for (const auto& p : r.policies) {
     auto f = [](double v, int d) { return std::isnan(v) ? std::string() : num(v, d); };
     o << p.name << ',' << r.jobs.size() << ',' << f(p.energy_kwh, 3) << ',' << f(p.kg_co2, 4) << ','
@@ -117,7 +119,7 @@ std::string format_csv(const ReplayResult& r) {
       << f(p.share_of_upper_bound, 4) << ',' << f(p.mean_added_wait_h, 4) << ','
       << f(p.p95_added_wait_h, 4) << ',' << f(p.mean_wait_h, 4) << ',' << p.deferred << ','
       << p.deadline_misses << ',' << p.planned_misses << ',' << p.peak_planned_starts << ','
-      << f(p.gap_job_hours, 3) << '\n';
+      << f(p.gap_job_hours, 3) << ',' << p.peak_hour_starts << '\n';
   }
   return o.str();
 }
@@ -155,7 +157,8 @@ std::string format_json(const ReplayResult& r, const ReportContext& c) {
                   {"deadline_misses", p.deadline_misses},
                   {"planned_misses", p.planned_misses},
                   {"peak_planned_starts", p.peak_planned_starts},
-                  {"gap_job_hours", val(p.gap_job_hours)}});
+                  {"gap_job_hours", val(p.gap_job_hours)},
+                  {"peak_hour_starts", p.peak_hour_starts}});
   }
   j["policies"] = ps;
   return j.dump(2) + "\n";

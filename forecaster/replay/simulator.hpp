@@ -4,11 +4,20 @@
 // as enough cores are free, and later jobs may start earlier (EASY backfilling) when,
 // judged by their requested time limits, they do not delay the head's reservation.
 // Jobs run for their actual runtime.
+//
+// Two ways to drive it: simulate() for begin times known in advance, or Cluster, which
+// moves through time one submission at a time so that a policy can plan each job with
+// what the cluster looks like at that moment (running jobs, the queue, jobs held until
+// their begin time), as ebbd sees it through squeue.
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <queue>
+#include <set>
 #include <vector>
 
+#include "ebb/capacity.hpp"
 #include "ebb/time.hpp"
 
 namespace ebb::replay {
@@ -24,6 +33,10 @@ struct SimJob {
 struct SimOptions {
   std::uint32_t cores = 0;           // 0: unlimited (every job starts at its begin time)
   std::size_t backfill_depth = 500;  // jobs tested per backfill pass (Slurm's bf_max_job_test)
+  // Queue order among eligible jobs. false: by eligibility (Slurm's age factor counts from
+  // the begin time, its default); true: by submit time (PriorityFlags=ACCRUE_ALWAYS, so a
+  // job held until its begin time keeps its place in line).
+  bool age_from_submit = false;
 };
 
 struct SimOutcome {
@@ -32,5 +45,75 @@ struct SimOutcome {
 };
 
 SimOutcome simulate(const std::vector<SimJob>& jobs, const SimOptions& options);
+
+// The cluster, one submission at a time. Jobs must be submitted in order of submit
+// time; each one's begin time is given when it is submitted.
+class Cluster {
+ public:
+  Cluster(const std::vector<SimJob>& jobs, const SimOptions& options);
+
+  // Runs every event before t, then the completions and eligibilities at t, so that
+  // state() shows the cluster as a job submitted at t would find it.
+  void advance_to(TimePoint t);
+  // Job j enters at its submit time (the time of the last advance_to) with this begin.
+  void submit(std::size_t j, TimePoint begin);
+  // Starts what can start now (after the submissions at this time), then runs to the end.
+  SimOutcome finish();
+
+  // What squeue would show now: running jobs (expected end from their time limit),
+  // queued jobs (eligible, waiting for cores) and held jobs (begin time ahead).
+  // `expected` gives the duration a view should assume for a job (its limit, or a
+  // prediction).
+  void view(const std::function<void(const QueuedJob&)>& visit) const;
+  TimePoint now() const { return TimePoint{std::chrono::seconds{now_}}; }
+  // The share of their time limits that the jobs finished so far ran, weighted by cores:
+  // what a site learns from its accounting (1 before any job has finished).
+  double runtime_share() const;
+
+ private:
+  using Clock = std::int64_t;
+  struct Running {
+    Clock expected_end;  // start + limit: what the scheduler believes
+    std::uint32_t cores;
+    std::size_t job;
+    bool operator<(const Running& o) const {
+      return expected_end != o.expected_end ? expected_end < o.expected_end : job < o.job;
+    }
+  };
+  // Held jobs in eligibility order: begin time, then submit time, then input order.
+  struct Held {
+    Clock begin;
+    Clock submit;
+    std::size_t job;
+    bool operator<(const Held& o) const {
+      if (begin != o.begin) return begin < o.begin;
+      if (submit != o.submit) return submit < o.submit;
+      return job < o.job;
+    }
+  };
+
+  void start_job(std::size_t j);
+  void schedule();
+  void complete_at(Clock t);
+  void release_at(Clock t);
+  void enqueue(std::size_t j);
+  Clock next_event() const;
+
+  const std::vector<SimJob>& jobs_;
+  SimOptions options_;
+  SimOutcome out_;
+  std::vector<std::uint32_t> cores_;
+  std::vector<Clock> expected_end_;
+  std::vector<Clock> begin_;
+  std::priority_queue<std::pair<Clock, std::size_t>, std::vector<std::pair<Clock, std::size_t>>,
+                      std::greater<>>
+      ends_;
+  std::set<Running> running_;
+  std::set<Held> held_;
+  std::vector<std::size_t> queue_;  // eligible, waiting; in priority order
+  std::uint32_t free_ = 0;
+  Clock now_ = INT64_MIN;
+  double run_sum_ = 0, limit_sum_ = 0;  // core-seconds of finished jobs: ran, asked for
+};
 
 }  // namespace ebb::replay

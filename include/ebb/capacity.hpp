@@ -11,10 +11,11 @@
 //
 // A job may be deferred only into a window where the projected busy CPUs plus its own
 // stay within the partition's size less a headroom kept free for jobs not yet submitted,
-// and only to a minute that fewer than `max_starts_per_minute` deferred jobs already
-// start in. Starting when the user asked is always allowed: ebb never makes a job wait
-// for room it would have had anyway. The planner then minimises its usual objective
-// over the allowed starts, exactly (see planner.hpp).
+// only to a minute that fewer than `max_starts_per_minute` deferred jobs already start
+// in, and not into the last part of its window (the slack reserve), so that waiting in
+// the queue once it becomes eligible does not make it late. Starting when the user asked is always
+// allowed: ebb never makes a job wait for room it would have had anyway. The planner then minimises
+// its usual objective over the allowed starts, exactly (see planner.hpp).
 #pragma once
 
 #include <cstdint>
@@ -38,8 +39,8 @@ struct Interval {
 struct QueuedJob {
   enum class State { running, pending };
   State state = State::pending;
-  TimePoint since;            // running: its start; pending: when it becomes eligible
-  Duration expected{3600};    // how long it holds its CPUs (time limit, or a prediction)
+  TimePoint since;          // running: its start; pending: when it becomes eligible
+  Duration expected{3600};  // how long it holds its CPUs (time limit, or a prediction)
   double cpus = 1;
   bool deferred_by_ebb = false;  // a pending job held by ebb (counts toward starts per minute)
 };
@@ -49,6 +50,13 @@ struct CapacityRule {
   double cpus = 0;                           // the partition's size; 0 = unknown (no limit)
   double headroom_percent = 0;               // kept free for jobs not yet submitted
   std::uint32_t max_starts_per_minute = 20;  // deferred jobs planned to start in one minute
+  // The share of its time limit a job is expected to run: time limits are generous, and
+  // a view that believes them sees the partition fuller than it will be. 1 = the limits.
+  double runtime_share = 1.0;
+  // Percent of a job's window (earliest to latest start) kept free at its end: a
+  // deferred job never starts later than latest start - this share, so that a slip in
+  // the queue (jobs submitted meanwhile, a backlog) does not cost its deadline.
+  double slack_reserve_percent = 50;
 };
 
 // The committed load of one partition, as a set of jobs, with the projection the
@@ -67,15 +75,18 @@ class PartitionLoad {
   // waits and runs as soon as CPUs free up.
   std::vector<std::pair<TimePoint, double>> projected(TimePoint now) const;
 
-  // Starts in [now, until] that a job of `cpus` CPUs holding them for `window` may not
-  // be deferred to: sorted, disjoint intervals. Empty when the capacity is unknown.
-  std::vector<Interval> forbidden_starts(TimePoint now, TimePoint until, Duration window,
+  // Starts in [now, latest_start] that a job of `cpus` CPUs holding them for `window`
+  // may not be deferred to: sorted, disjoint intervals (the slack reserve at the end of
+  // the window, stretches without room, minutes with their fill of deferred starts).
+  // Empty when the capacity is unknown.
+  std::vector<Interval> forbidden_starts(TimePoint now, TimePoint latest_start, Duration window,
                                          double cpus) const;
 
  private:
   CapacityRule rule_;
-  std::map<std::int64_t, double> demand_;          // epoch second -> change in CPUs wanted
-  std::map<std::int64_t, std::uint32_t> starts_;   // minute (epoch s) -> deferred starts
+  std::map<std::int64_t, double> demand_;  // running and waiting: epoch second -> change in CPUs
+  std::map<std::int64_t, double> held_;    // held until their begin time, likewise
+  std::map<std::int64_t, std::uint32_t> starts_;  // minute (epoch s) -> deferred starts
   std::size_t jobs_ = 0;
 };
 

@@ -33,8 +33,8 @@ const char* to_string(Objective o);
 
 struct Policy {
   Objective objective = Objective::balanced;
-  double carbon_price = 100.0;          // currency per tonne CO2e, for balanced
-  double min_saving_percent = 5.0;      // do not defer for less than this
+  double carbon_price = 100.0;      // currency per tonne CO2e, for balanced
+  double min_saving_percent = 5.0;  // do not defer for less than this
 };
 
 struct PlanRequest {
@@ -50,24 +50,24 @@ struct PlanRequest {
 // Emissions and money of running the job from a given start.
 struct Impact {
   TimePoint start;
-  double mean_carbon = 0;    // gCO2e/kWh over the runtime
+  double mean_carbon = 0;        // gCO2e/kWh over the runtime
   double mean_price = kNoPrice;  // currency/MWh over the runtime, NaN if no prices
   double grams_co2 = 0;
-  double cost = kNoPrice;    // currency for the electricity, NaN if no prices
-  double objective = 0;      // the value minimised, in objective units
-  double covered = 1.0;      // share of the runtime the forecast covers
+  double cost = kNoPrice;  // currency for the electricity, NaN if no prices
+  double objective = 0;    // the value minimised, in objective units
+  double covered = 1.0;    // share of the runtime the forecast covers
 };
 
 struct Decision {
-  bool defer = false;        // true: hold the job until `start`
-  TimePoint start;           // the chosen start (== earliest allowed when not deferred)
-  TimePoint latest_start;    // the last start the deadline allows
+  bool defer = false;      // true: hold the job until `start`
+  TimePoint start;         // the chosen start (== earliest allowed when not deferred)
+  TimePoint latest_start;  // the last start the deadline allows
   double energy_kwh = 0;
-  Impact chosen;             // at `start`
-  Impact baseline;           // at the earliest allowed start (normally now)
+  Impact chosen;    // at `start`
+  Impact baseline;  // at the earliest allowed start (normally now)
   Objective objective = Objective::balanced;
   std::string currency;
-  std::string reason;        // one short sentence: why this start
+  std::string reason;  // one short sentence: why this start
   // Savings, chosen against baseline; positive is better.
   double saved_grams() const { return baseline.grams_co2 - chosen.grams_co2; }
   double saved_cost() const { return baseline.cost - chosen.cost; }
