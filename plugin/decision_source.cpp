@@ -1,12 +1,15 @@
 #include "decision_source.hpp"
 
+#include <simdjson.h>
 #include <sys/stat.h>
 
 #include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <string>
+#include <string_view>
 
+#include "ebb/config.hpp"
 #include "ebb/daemon_client.hpp"
 #include "ebb/error.hpp"
 #include "ebb/forecast_file.hpp"
@@ -52,6 +55,35 @@ SignalSeries read_fresh(const std::string& path, const std::string& label, const
                        " to " + format_utc(series.end()) + ")");
   }
   return series;
+}
+
+// ebbd rewrites its cache whenever the content changes (the extension past the provider's
+// horizon moves with the clock), so the cache's mtime can be fresh while its data is old.
+// The sidecar "<region>.json" beside it records when each source was last fetched; the
+// oldest fetch must be within MaxForecastAge, as for ebbd's own answers. No sidecar, or one
+// that cannot be read, leaves the mtime check alone in charge.
+void check_cache_fetch_age(const std::string& cache, const std::string& label, const Config& config,
+                           TimePoint now) {
+  std::optional<TimePoint> oldest;
+  try {
+    const std::string sidecar = cache.substr(0, cache.size() - 4) + ".json";
+    const std::string text = read_bounded_file(sidecar, kMaxConfigBytes, "cache sidecar");
+    simdjson::dom::parser parser;
+    simdjson::dom::object sources;
+    if (parser.parse(text)["sources"].get(sources)) return;
+    for (auto [role, entry] : sources) {
+      std::string_view fetched;
+      if (entry["fetched_at"].get(fetched)) continue;  // null: never fetched
+      const TimePoint t = parse_iso8601(fetched);
+      if (!oldest || t < *oldest) oldest = t;
+    }
+  } catch (const InputError&) {
+    return;
+  }
+  if (oldest && now - *oldest > config.max_forecast_age) {
+    throw SourceFailed(label + " holds a forecast fetched " + format_duration(now - *oldest) +
+                       " ago (MaxForecastAge " + format_duration(config.max_forecast_age) + ")");
+  }
 }
 
 Decision plan_locally(const JobToPlan& job, const SignalSeries& forecast) {
@@ -147,8 +179,10 @@ Decision decide(const Config& config, const JobToPlan& job, std::string* refused
       add_reason("no Region= to find its cache");
     } else {
       try {
-        return fallback(plan_locally(job, read_fresh(cache, "its cache " + cache, config, now)),
-                        "its cache " + cache);
+        const std::string label = "its cache " + cache;
+        SignalSeries series = read_fresh(cache, label, config, now);
+        check_cache_fetch_age(cache, label, config, now);
+        return fallback(plan_locally(job, series), label);
       } catch (const SourceFailed& e) {
         add_reason(e.what());
       }
