@@ -5,11 +5,11 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
-#include <fstream>
 #include <set>
 #include <sstream>
 
 #include "ebb/error.hpp"
+#include "ebb/input.hpp"
 
 namespace ebb {
 
@@ -37,11 +37,11 @@ double parse_double(std::string_view value, const std::string& where, std::strin
   const char* end = value.data() + value.size();
   auto [ptr, ec] = std::from_chars(value.data(), end, v);
   if (ec != std::errc() || ptr != end || !std::isfinite(v))
-    throw InputError(where + ": " + std::string(key) + ": not a number: '" + std::string(value) +
-                     "'");
+    throw InputError(where + ": " + std::string(key) + ": not a number: " + in_quotes(value));
   if (v < min || v > max) {
     std::ostringstream o;
-    o << where << ": " << key << ": " << value << " is outside " << min << "-" << max;
+    o << where << ": " << key << ": " << printable_excerpt(value) << " is outside " << min << "-"
+      << max;
     throw InputError(o.str());
   }
   return v;
@@ -51,8 +51,8 @@ bool parse_bool(std::string_view value, const std::string& where, std::string_vi
   std::string v = lower(value);
   if (v == "yes" || v == "true" || v == "1" || v == "on") return true;
   if (v == "no" || v == "false" || v == "0" || v == "off") return false;
-  throw InputError(where + ": " + std::string(key) + ": expected yes or no, got '" +
-                   std::string(value) + "'");
+  throw InputError(where + ": " + std::string(key) + ": expected yes or no, got " +
+                   in_quotes(value));
 }
 
 // Keys that may appear globally (as the default) or on a PartitionName= line.
@@ -84,8 +84,8 @@ std::vector<Token> tokenize(std::string_view line, const std::string& where) {
     while (i < line.size() && line[i] != '=' && !std::isspace(static_cast<unsigned char>(line[i])))
       ++i;
     if (i >= line.size() || line[i] != '=')
-      throw InputError(where + ": expected Key=Value, got '" +
-                       std::string(line.substr(key_start, i - key_start)) + "'");
+      throw InputError(where + ": expected Key=Value, got " +
+                       in_quotes(line.substr(key_start, i - key_start)));
     Token t;
     t.key = std::string(line.substr(key_start, i - key_start));
     ++i;  // '='
@@ -115,8 +115,8 @@ const PartitionSettings& Config::partition(const std::string& name) const {
 Duration parse_slurm_duration(std::string_view text, std::string_view what) {
   // The forms of sbatch --time: M, M:S, H:M:S, D-H, D-H:M, D-H:M:S.
   auto fail = [&]() -> Duration {
-    throw InputError(std::string(what) + ": not a duration: '" + std::string(text) +
-                     "' (use minutes, HH:MM:SS or D-HH:MM:SS)");
+    throw InputError(std::string(what) + ": not a duration: " + in_quotes(text) +
+                     " (use minutes, HH:MM:SS or D-HH:MM:SS)");
   };
   if (text.empty()) return fail();
   std::vector<long long> parts;
@@ -161,7 +161,7 @@ void apply_setting(Config& c, std::string_view key, std::string_view value,
   auto dbl = [&](double min, double max) { return parse_double(value, where, key, min, max); };
   if (k == "objective") {
     try {
-      c.policy.objective = parse_objective(lower(value));
+      c.policy.objective = parse_objective(value);
     } catch (const InputError& e) {
       throw InputError(where + ": Objective: " + e.what());
     }
@@ -191,7 +191,7 @@ void apply_setting(Config& c, std::string_view key, std::string_view value,
   } else if (std::find(kDaemonKeys.begin(), kDaemonKeys.end(), k) != kDaemonKeys.end()) {
     c.daemon[k] = std::string(value);
   } else {
-    throw InputError(where + ": unknown key '" + std::string(key) + "'");
+    throw InputError(where + ": unknown key " + in_quotes(key));
   }
 }
 
@@ -205,6 +205,10 @@ Config parse_config(std::string_view text, const std::string& source, Config bas
     text = nl == std::string_view::npos ? std::string_view{} : text.substr(nl + 1);
     ++line_no;
     const std::string where = source + " line " + std::to_string(line_no);
+    if (line.size() > kMaxConfigLineChars) {
+      throw InputError(where + ": longer than " + std::to_string(kMaxConfigLineChars) +
+                       " characters (starts " + in_quotes(line) + ")");
+    }
     auto tokens = tokenize(line, where);
     if (tokens.empty()) continue;
     const std::string head = lower(tokens[0].key);
@@ -250,11 +254,8 @@ Config parse_config(std::string_view text, const std::string& source, Config bas
 }
 
 Config load_config(const std::string& path, Config base) {
-  std::ifstream in(path);
-  if (!in) throw InputError(path + ": cannot read the config file");
-  std::ostringstream buf;
-  buf << in.rdbuf();
-  return parse_config(buf.str(), path, std::move(base));
+  return parse_config(read_bounded_file(path, kMaxConfigBytes, "config file"), path,
+                      std::move(base));
 }
 
 }  // namespace ebb

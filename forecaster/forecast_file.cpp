@@ -4,12 +4,11 @@
 
 #include <charconv>
 #include <cstdio>
-#include <fstream>
 #include <limits>
 #include <optional>
-#include <sstream>
 
 #include "ebb/error.hpp"
+#include "ebb/input.hpp"
 
 namespace ebb {
 
@@ -94,8 +93,8 @@ SignalSeries parse_forecast_csv(std::string_view text, const std::string& source
         else if (cells[i] == "price") price_col = static_cast<int>(i);
       }
       if (time_col < 0 || carbon_col < 0)
-        throw InputError(where() + "expected a header 'time,carbon_intensity[,price]', got '" +
-                         std::string(line) + "'");
+        throw InputError(where() + "expected a header 'time,carbon_intensity[,price]', got " +
+                         in_quotes(line));
       header_seen = true;
       continue;
     }
@@ -114,12 +113,12 @@ SignalSeries parse_forecast_csv(std::string_view text, const std::string& source
                                                                             : " goes backwards"));
     double c = std::numeric_limits<double>::quiet_NaN();
     if (!cell(carbon_col).empty() && !parse_number(cell(carbon_col), c))
-      throw InputError(where() + "carbon_intensity: not a number: '" +
-                       std::string(cell(carbon_col)) + "'");
-    if (c < 0) throw InputError(where() + "carbon_intensity: negative: " + std::string(cell(carbon_col)));
+      throw InputError(where() + "carbon_intensity: not a number: " + in_quotes(cell(carbon_col)));
+    if (c < 0)
+      throw InputError(where() + "carbon_intensity: negative: " + in_quotes(cell(carbon_col)));
     double p = kNoPrice;
     if (!cell(price_col).empty() && !parse_number(cell(price_col), p))
-      throw InputError(where() + "price: not a number: '" + std::string(cell(price_col)) + "'");
+      throw InputError(where() + "price: not a number: " + in_quotes(cell(price_col)));
     times.push_back(t);
     carbon.push_back(c);
     price.push_back(p);
@@ -186,12 +185,7 @@ SignalSeries parse_forecast(std::string_view text, const std::string& source) {
 }
 
 SignalSeries read_forecast_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path + ": cannot read the forecast file");
-  std::ostringstream buf;
-  buf << in.rdbuf();
-  if (in.bad()) throw InputError(path + ": read error");
-  return parse_forecast(buf.str(), path);
+  return parse_forecast(read_bounded_file(path, kMaxForecastFileBytes, "forecast file"), path);
 }
 
 std::string to_forecast_csv(const SignalSeries& series) {

@@ -18,12 +18,14 @@
 #include "ebb/planner.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdint>
 #include <limits>
 #include <sstream>
 
 #include "ebb/error.hpp"
+#include "ebb/input.hpp"
 
 namespace ebb {
 
@@ -192,11 +194,13 @@ std::string fixed(double v, int digits) {
 }  // namespace
 
 Objective parse_objective(std::string_view text) {
-  if (text == "carbon") return Objective::carbon;
-  if (text == "cost") return Objective::cost;
-  if (text == "balanced") return Objective::balanced;
-  throw InputError("unknown objective '" + std::string(text) +
-                   "' (expected carbon, cost or balanced)");
+  // Case-insensitive, as ebb.conf keys are: --carbon-objective=CARBON, Objective=Cost.
+  std::string lower(text);
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (lower == "carbon") return Objective::carbon;
+  if (lower == "cost") return Objective::cost;
+  if (lower == "balanced") return Objective::balanced;
+  throw InputError("unknown objective " + in_quotes(text) + " (expected carbon, cost or balanced)");
 }
 
 const char* to_string(Objective o) {

@@ -6,6 +6,7 @@
 #include <ctime>
 
 #include "ebb/error.hpp"
+#include "ebb/input.hpp"
 
 namespace ebb {
 
@@ -77,9 +78,7 @@ class IsoReader {
   static bool is_digit(char c) { return c >= '0' && c <= '9'; }
   bool more() const { return pos_ < text_.size(); }
   char peek() const { return text_[pos_]; }
-  [[noreturn]] void fail() const {
-    throw InputError("not an ISO 8601 time: '" + std::string(text_) + "'");
-  }
+  [[noreturn]] void fail() const { throw InputError("not an ISO 8601 time: " + in_quotes(text_)); }
   void expect(char c) {
     if (!more() || peek() != c) fail();
     ++pos_;

@@ -32,6 +32,9 @@ struct Outcome {
   std::optional<std::string> begin;                      // value for opt "begin"
   std::vector<std::pair<std::string, std::string>> env;  // spank job control env
   std::string line;                                      // printed once applied
+  // For the later hetjob components: the deferred start and the deadline it keeps.
+  std::optional<TimePoint> start;
+  std::optional<TimePoint> deadline;
 };
 
 // One command plans once; later hetjob components reuse the outcome.
@@ -178,12 +181,14 @@ std::optional<Outcome> plan_job(int argc, char** argv) {
   to_plan.job = job;
 
   Decision decision;
+  std::string refused;  // ebbd's fault, when a fallback planned instead
   try {
-    decision = obtain_decision(config, to_plan);
+    decision = obtain_decision(config, to_plan, &refused);
   } catch (const DecisionUnavailable& e) {
     print_line(warning_line(e.what()));
     return std::nullopt;
   }
+  if (!refused.empty()) print_line(fallback_warning_line(refused));
 
   if (flags.explain) {
     print_line(decision_line(decision, now, DecisionMode::explain));
@@ -197,10 +202,27 @@ std::optional<Outcome> plan_job(int argc, char** argv) {
     outcome.env.emplace_back("EBB_BEGIN", epoch(decision.start));
     outcome.env.emplace_back("EBB_LATEST_START", epoch(decision.latest_start));
     if (config.apply_in_client) outcome.begin = format_local_slurm(decision.start);
+    outcome.start = decision.start;
+    outcome.deadline = request.deadline;
   }
   outcome.line = decision_line(decision, now, DecisionMode::applied);
   if (decision.defer) outcome.line += waiting_note();
   return outcome;
+}
+
+// sbatch builds each hetjob component's job request right after this hook returns for it,
+// before it reads the next component's options (sbatch.c), so the plan made for the first
+// component cannot be moved once a later, longer component shows up. A component that
+// would then end after the deadline ends the command instead, before any job exists.
+void check_component(const CommandOptions& opts, const Outcome& outcome, int component) {
+  if (!outcome.start || !outcome.deadline) return;
+  auto limit = read_time_limit(opts);
+  if (!limit || *outcome.start + *limit <= *outcome.deadline) return;
+  refuse("hetjob component " + std::to_string(component) + " (--time " + format_duration(*limit) +
+         ") would end after the deadline " + format_local_minute(*outcome.deadline) +
+         " when started at " + format_local_minute(*outcome.start) +
+         ", which ebb planned from the first component's time limit (sbatch shows ebb one "
+         "component at a time); put the longest component first");
 }
 
 }  // namespace
@@ -208,16 +230,17 @@ std::optional<Outcome> plan_job(int argc, char** argv) {
 int allocator_init_post_opt(spank_t sp, int argc, char** argv) {
   try {
     auto& outcome = first_outcome();
-    static bool planned = false;
-    const bool first = !planned;
+    static int component = -1;  // hetjob component, 0 for the first (or only) one
+    ++component;
+    const bool first = component == 0;
     if (first) {
-      planned = true;
       if (user_flags().off) return 0;
       outcome = plan_job(argc, argv);
     }
     if (!outcome) return 0;
     auto opts = CommandOptions::find();
     if (!opts) return 0;
+    if (!first) check_component(*opts, *outcome, component);
     apply(sp, *opts, *outcome);
     if (first) print_line(outcome->line);
   } catch (const std::exception& e) {

@@ -1,22 +1,24 @@
 #include "decision_source.hpp"
 
+#include <simdjson.h>
 #include <sys/stat.h>
 
 #include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <string>
+#include <string_view>
 
+#include "ebb/config.hpp"
 #include "ebb/daemon_client.hpp"
 #include "ebb/error.hpp"
 #include "ebb/forecast_file.hpp"
+#include "ebb/input.hpp"
+#include "ebb/plan_check.hpp"
 
 namespace ebb::plugin {
 
 namespace {
-
-// A week at 5-minute resolution is about 100 KB of CSV.
-constexpr off_t kMaxForecastBytes = off_t{64} << 20;
 
 // The source could not be used; what() is one clause of the warning line.
 class SourceFailed : public std::runtime_error {
@@ -32,8 +34,8 @@ SignalSeries read_fresh(const std::string& path, const std::string& label, const
   if (::stat(path.c_str(), &st) != 0) throw SourceFailed(label + ": " + std::strerror(errno));
   // Bounded time: never read a FIFO, a device or a file far larger than any forecast.
   if (!S_ISREG(st.st_mode)) throw SourceFailed(label + " is not a file");
-  if (st.st_size > kMaxForecastBytes) {
-    throw SourceFailed(label + " is larger than " + std::to_string(kMaxForecastBytes >> 20) +
+  if (static_cast<std::size_t>(st.st_size) > kMaxForecastFileBytes) {
+    throw SourceFailed(label + " is larger than " + std::to_string(kMaxForecastFileBytes >> 20) +
                        " MiB");
   }
   const TimePoint modified{seconds{st.st_mtim.tv_sec}};
@@ -53,6 +55,35 @@ SignalSeries read_fresh(const std::string& path, const std::string& label, const
                        " to " + format_utc(series.end()) + ")");
   }
   return series;
+}
+
+// ebbd rewrites its cache whenever the content changes (the extension past the provider's
+// horizon moves with the clock), so the cache's mtime can be fresh while its data is old.
+// The sidecar "<region>.json" beside it records when each source was last fetched; the
+// oldest fetch must be within MaxForecastAge, as for ebbd's own answers. No sidecar, or one
+// that cannot be read, leaves the mtime check alone in charge.
+void check_cache_fetch_age(const std::string& cache, const std::string& label, const Config& config,
+                           TimePoint now) {
+  std::optional<TimePoint> oldest;
+  try {
+    const std::string sidecar = cache.substr(0, cache.size() - 4) + ".json";
+    const std::string text = read_bounded_file(sidecar, kMaxConfigBytes, "cache sidecar");
+    simdjson::dom::parser parser;
+    simdjson::dom::object sources;
+    if (parser.parse(text)["sources"].get(sources)) return;
+    for (auto [role, entry] : sources) {
+      std::string_view fetched;
+      if (entry["fetched_at"].get(fetched)) continue;  // null: never fetched
+      const TimePoint t = parse_iso8601(fetched);
+      if (!oldest || t < *oldest) oldest = t;
+    }
+  } catch (const InputError&) {
+    return;
+  }
+  if (oldest && now - *oldest > config.max_forecast_age) {
+    throw SourceFailed(label + " holds a forecast fetched " + format_duration(now - *oldest) +
+                       " ago (MaxForecastAge " + format_duration(config.max_forecast_age) + ")");
+  }
 }
 
 Decision plan_locally(const JobToPlan& job, const SignalSeries& forecast) {
@@ -82,26 +113,76 @@ std::string daemon_failure(const Config& config, const std::string& error) {
   return error.empty() ? "ebbd at " + config.daemon_url + " gave no plan" : error;
 }
 
-Decision decide(const Config& config, const JobToPlan& job) {
+// ebbd merely unreachable (hung, down, restarting): the cache is there for exactly this,
+// so a plan from it needs no warning. Anything else (a wrong DaemonUrl, an error or
+// malformed answer, a refused plan) is a fault the user and the admin should hear about.
+bool unreachable(const std::string& error) {
+  return error.find("timed out") != std::string::npos ||
+         error.find(": connect: ") != std::string::npos;
+}
+
+// ebbd's plan, checked against the job's own constraints and MaxForecastAge, or nothing
+// with `why` set and `fault` telling whether ebbd was at fault rather than unreachable.
+std::optional<Decision> plan_from_daemon(const Config& config, const JobToPlan& job,
+                                         std::string& why, bool& fault) {
+  std::string error;
+  PlanSource source;
+  auto d = ask_daemon_for_plan(config.daemon_url, query_for(config, job), config.daemon_timeout,
+                               &error, &source);
+  fault = true;
+  if (!d) {
+    why = daemon_failure(config, error);
+    fault = !unreachable(error);
+    return std::nullopt;
+  }
+  const std::string daemon = "ebbd at " + config.daemon_url;
+  const TimePoint now = job.request.now;
+  if (source.stale) {
+    why = daemon + ": its forecast is stale (older than its StaleAfter)";
+    return std::nullopt;
+  }
+  if (source.fetched_at && now - *source.fetched_at > config.max_forecast_age) {
+    why = daemon + ": its forecast was fetched " + format_duration(now - *source.fetched_at) +
+          " ago (MaxForecastAge " + format_duration(config.max_forecast_age) + ")";
+    return std::nullopt;
+  }
+  try {
+    validate_plan(*d, job.request);
+  } catch (const InputError& e) {
+    why = daemon + ": refused its " + e.what();
+    return std::nullopt;
+  }
+  return d;
+}
+
+Decision decide(const Config& config, const JobToPlan& job, std::string* refused) {
   const TimePoint now = job.request.now;
   std::string why;  // every source's failure, in order
   auto add_reason = [&](const std::string& reason) {
     why += (why.empty() ? "" : " and ") + reason;
   };
+  // A fault of ebbd's, reported even when a fallback then plans.
+  std::string fault;
+  auto fallback = [&](Decision d, const std::string& used) {
+    if (refused && !fault.empty()) *refused = fault + "; planned from " + used + " instead";
+    return d;
+  };
 
   if (!config.daemon_url.empty()) {
-    std::string error;
-    if (auto d = ask_daemon_for_plan(config.daemon_url, query_for(config, job),
-                                     config.daemon_timeout, &error)) {
-      return *d;
-    }
-    add_reason(daemon_failure(config, error));
+    std::string failure;
+    bool at_fault = false;
+    if (auto d = plan_from_daemon(config, job, failure, at_fault)) return *d;
+    add_reason(failure);
+    if (at_fault) fault = failure;
     const std::string cache = cache_file_for(config);
     if (cache.empty()) {
       add_reason("no Region= to find its cache");
     } else {
       try {
-        return plan_locally(job, read_fresh(cache, "its cache " + cache, config, now));
+        const std::string label = "its cache " + cache;
+        SignalSeries series = read_fresh(cache, label, config, now);
+        check_cache_fetch_age(cache, label, config, now);
+        return fallback(plan_locally(job, series), label);
       } catch (const SourceFailed& e) {
         add_reason(e.what());
       }
@@ -110,7 +191,8 @@ Decision decide(const Config& config, const JobToPlan& job) {
   if (!config.forecast_file.empty()) {
     const std::string& path = config.forecast_file;
     try {
-      return plan_locally(job, read_fresh(path, "forecast " + path, config, now));
+      return fallback(plan_locally(job, read_fresh(path, "forecast " + path, config, now)),
+                      "forecast " + path);
     } catch (const SourceFailed& e) {
       add_reason(e.what());
     }
@@ -122,9 +204,12 @@ Decision decide(const Config& config, const JobToPlan& job) {
 
 }  // namespace
 
-Decision obtain_decision(const Config& config, const JobToPlan& job) {
-  Decision d = decide(config, job);
+Decision obtain_decision(const Config& config, const JobToPlan& job, std::string* refused) {
+  Decision d = decide(config, job, refused);
   if (d.currency.empty()) d.currency = config.currency;
+  // Both may come from ebbd or a forecast file and end up in the decision line.
+  d.currency = printable_excerpt(d.currency, 8);
+  d.reason = printable_excerpt(d.reason, 160);
   return d;
 }
 

@@ -1,5 +1,6 @@
 // Where the plugin's decision comes from, in order:
-//   1. ebbd (DaemonUrl=), asked for the plan within DaemonTimeout (default 300 ms);
+//   1. ebbd (DaemonUrl=), asked for the plan within DaemonTimeout (default 300 ms), its
+//      answer checked against the job's own constraints and MaxForecastAge;
 //   2. the local planner against ebbd's cache file (CacheDir=/<region>.csv), when fresh;
 //   3. the local planner against ForecastFile=, when fresh;
 //   4. nothing: DecisionUnavailable, whose what() names why each source failed, for the
@@ -9,6 +10,7 @@
 
 #include <optional>
 #include <stdexcept>
+#include <string>
 
 #include "ebb/config.hpp"
 #include "ebb/job.hpp"
@@ -31,7 +33,11 @@ struct JobToPlan {
 };
 
 // The decision for the job. Its currency is filled from Config::currency when the source
-// did not know one (a CSV forecast says nothing about its currency).
-Decision obtain_decision(const Config& config, const JobToPlan& job);
+// did not know one (a CSV forecast says nothing about its currency). A plan from ebbd is
+// used only when it passes validate_plan() (ebb/plan_check.hpp) and is no older than
+// MaxForecastAge. When ebbd was reachable but at fault (wrong DaemonUrl, an error or
+// malformed answer, a refused or stale plan) and a fallback planned instead, *refused
+// (when not null) says so, for one warning line.
+Decision obtain_decision(const Config& config, const JobToPlan& job, std::string* refused);
 
 }  // namespace ebb::plugin

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "ebb/input.hpp"
 #include "ebb/time.hpp"
 #include "spank_api.hpp"
 
@@ -30,6 +31,8 @@ std::string warning_line(const std::string& what) {
   return "ebb: warning: " + what + "; job submitted unchanged";
 }
 
+std::string fallback_warning_line(const std::string& what) { return "ebb: warning: " + what; }
+
 std::string error_line(const std::string& what) { return "ebb: error: " + what; }
 
 std::string plan_summary(const Decision& d) {
@@ -44,6 +47,8 @@ std::string plan_summary(const Decision& d) {
   return out;
 }
 
-void print_line(const std::string& line) { slurm_spank_log("%s", line.c_str()); }
+void print_line(const std::string& line) {
+  slurm_spank_log("%s", printable_excerpt(line, kMaxLineChars).c_str());
+}
 
 }  // namespace ebb::plugin

@@ -8,6 +8,7 @@
 //   ebb: error: <what>
 #pragma once
 
+#include <cstddef>
 #include <ctime>
 #include <string>
 
@@ -19,6 +20,8 @@ namespace ebb::plugin {
 // `ebb plan`.
 std::string not_deferred_line(const std::string& reason);
 std::string warning_line(const std::string& what);
+// A source failed but a fallback planned: "ebb: warning: <what>" (the decision line follows).
+std::string fallback_warning_line(const std::string& what);
 std::string error_line(const std::string& what);
 // Short machine-readable summary for EBB_PLAN in the job's spank environment.
 std::string plan_summary(const Decision& d);
@@ -27,7 +30,11 @@ std::string plan_summary(const Decision& d);
 std::string local_minute(std::time_t t);
 
 // Writes one line to stderr through Slurm's SPANK log, which needs no log level
-// (also shown with --quiet) and never goes to stdout.
+// (also shown with --quiet) and never goes to stdout. The line may quote files and
+// ebbd's answers, so it passes through ebb::printable_excerpt (ebb/input.hpp) first:
+// no control character or escape sequence reaches the terminal, and no line is longer
+// than kMaxLineChars.
+inline constexpr std::size_t kMaxLineChars = 1000;
 void print_line(const std::string& line);
 
 }  // namespace ebb::plugin

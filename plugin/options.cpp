@@ -3,9 +3,14 @@
 #include <cstdlib>
 #include <ctime>
 #include <exception>
+#include <optional>
 #include <string>
 
+#include "ebb/config.hpp"
 #include "ebb/error.hpp"
+#include "ebb/input.hpp"
+#include "ebb/plan_check.hpp"
+#include "ebb/time.hpp"
 #include "message.hpp"
 #include "slurm_opt.hpp"
 
@@ -14,6 +19,10 @@ namespace ebb::plugin {
 namespace {
 
 enum OptionId : int { kDeadline = 1, kMaxDelay, kObjective, kExplain, kOff };
+
+// The longest --carbon-max-delay ebb accepts: no forecast reaches further, and a plan
+// from ebbd further out is refused anyway (ebb/plan_check.hpp).
+constexpr Duration kMaxDelayLimit = kMaxPlanHorizon;
 
 // Inside a job the options arrive again through the inherited environment; they
 // are remembered but never checked or acted on there (see allocator.cpp).
@@ -61,20 +70,37 @@ int handle(int id, const char* arg) {
           print_line(warning_line("Slurm's time parser is not available"));
           return 0;
         }
-        print_line(error_line("--carbon-deadline: not a time Slurm understands: '" + value +
-                              "' (use a --begin form, e.g. tomorrow09:00, now+8hours, "
-                              "2026-11-28T09:00)"));
+        print_line(
+            error_line("--carbon-deadline: not a time Slurm understands: " + in_quotes(value) +
+                       " (use a --begin form, e.g. tomorrow09:00, now+8hours, "
+                       "2026-11-28T09:00)"));
         return -1;
       }
       if (check && *t <= std::time(nullptr)) {
-        print_line(error_line("--carbon-deadline " + value + " is in the past (" +
-                              local_minute(*t) + ")"));
+        print_line(error_line("--carbon-deadline " + printable_excerpt(value) +
+                              " is in the past (" + local_minute(*t) + ")"));
         return -1;
       }
       f.deadline = *t;
       break;
     }
     case kMaxDelay: {
+      // Slurm's parser computes in an int and wraps around past 68 years (999999999 minutes
+      // came back as a small or negative number); ebb's own parser does not overflow, so
+      // it decides whether the value is too long.
+      std::optional<long long> exact;
+      try {
+        exact = parse_slurm_duration(value, "--carbon-max-delay").count();
+      } catch (const InputError&) {
+        // a form only Slurm knows: Slurm's value stands, bounded below
+      }
+      auto too_long = [&] {
+        print_line(error_line("--carbon-max-delay " + printable_excerpt(value) +
+                              " is longer than " + format_duration(kMaxDelayLimit) +
+                              ", the most ebb waits"));
+        return -1;
+      };
+      if (check && exact && *exact > kMaxDelayLimit.count()) return too_long();
       auto secs = parse_slurm_seconds(value);
       if (!secs) {
         if (!check) return 0;
@@ -82,11 +108,12 @@ int handle(int id, const char* arg) {
           print_line(warning_line("Slurm's duration parser is not available"));
           return 0;
         }
-        print_line(error_line("--carbon-max-delay: not a Slurm duration: '" + value +
-                              "' (use minutes, hours:minutes:seconds or days-hours, e.g. "
+        print_line(error_line("--carbon-max-delay: not a Slurm duration: " + in_quotes(value) +
+                              " (use minutes, hours:minutes:seconds or days-hours, e.g. "
                               "12:00:00 or 1-0)"));
         return -1;
       }
+      if (check && *secs > kMaxDelayLimit.count()) return too_long();
       f.max_delay_seconds = *secs;
       break;
     }
@@ -95,8 +122,8 @@ int handle(int id, const char* arg) {
         f.objective = parse_objective(value);
       } catch (const std::exception&) {
         if (!check) return 0;
-        print_line(error_line("--carbon-objective: unknown objective '" + value +
-                              "' (carbon, cost or balanced)"));
+        print_line(error_line("--carbon-objective: unknown objective " + in_quotes(value) +
+                              " (carbon, cost or balanced)"));
         return -1;
       }
       break;

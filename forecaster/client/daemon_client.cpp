@@ -3,6 +3,7 @@
 #include <cctype>
 
 #include "ebb/error.hpp"
+#include "ebb/input.hpp"
 #include "ebb/url.hpp"
 #include "http_request.hpp"
 #include "protocol.hpp"
@@ -24,8 +25,7 @@ std::string error_text(const http::Response& r) {
     auto close = text.rfind('"');
     if (open != std::string::npos && close > open) text = text.substr(open + 1, close - open - 1);
   }
-  if (text.size() > 200) text.resize(200);
-  return "ebbd answered HTTP " + std::to_string(r.status) + ": " + text;
+  return "ebbd answered HTTP " + std::to_string(r.status) + ": " + printable_excerpt(text);
 }
 
 void set_error(std::string* error, std::string text) {
@@ -35,7 +35,8 @@ void set_error(std::string* error, std::string text) {
 }  // namespace
 
 std::optional<Decision> ask_daemon_for_plan(const std::string& url, const PlanQuery& query,
-                                            std::chrono::milliseconds timeout, std::string* error) {
+                                            std::chrono::milliseconds timeout, std::string* error,
+                                            PlanSource* source) {
   try {
     http::Response r = http::request(http::parse_url(url), "POST", "/v1/plan",
                                      wire::encode_plan_query(query), timeout);
@@ -43,7 +44,7 @@ std::optional<Decision> ask_daemon_for_plan(const std::string& url, const PlanQu
       set_error(error, error_text(r));
       return std::nullopt;
     }
-    return wire::decode_decision(r.body);
+    return wire::decode_decision(r.body, source);
   } catch (const std::exception& e) {
     set_error(error, std::string("ebbd at ") + url + ": " + e.what());
     return std::nullopt;

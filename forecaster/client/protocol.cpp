@@ -6,6 +6,7 @@
 
 #include "ebb/config.hpp"
 #include "ebb/error.hpp"
+#include "ebb/input.hpp"
 
 namespace ebb::wire {
 namespace {
@@ -209,7 +210,7 @@ PlanQuery decode_plan_query(std::string_view json) {
     else if (key == "account")
       q.job.account = as_string(value, key);
     else
-      throw InputError("unknown field '" + key + "'");
+      throw InputError("unknown field " + in_quotes(key));
   }
   if (!has_time_limit) throw InputError("field 'time_limit' is required (seconds or Slurm form)");
   if (q.job.time_limit <= Duration{0}) throw InputError("field 'time_limit': must be positive");
@@ -230,8 +231,9 @@ nlohmann::json decision_to_json(const Decision& d) {
           {"saved_cost", number_or_null(d.saved_cost())}};
 }
 
-Decision decode_decision(std::string_view json) {
+Decision decode_decision(std::string_view json, PlanSource* source) {
   Decision d;
+  PlanSource freshness;
   element root = parse_document(json, "plan answer");
   bool has_start = false;
   for (auto [key, value] : as_object(root, "plan answer")) {
@@ -255,8 +257,13 @@ Decision decode_decision(std::string_view json) {
       d.chosen = impact_from(value, field);
     else if (key == "baseline")
       d.baseline = impact_from(value, field);
+    else if (key == "stale")
+      freshness.stale = as_bool(value, field);
+    else if (key == "fetched_at" && !value.is_null())
+      freshness.fetched_at = as_time(value, field);
   }
   if (!has_start) throw InputError("plan answer: no 'start'");
+  if (source) *source = freshness;
   return d;
 }
 

@@ -17,8 +17,9 @@ std::string encode_plan_query(const PlanQuery& query);
 PlanQuery decode_plan_query(std::string_view json);
 
 nlohmann::json decision_to_json(const Decision& decision);
-// Throws InputError when the answer is not a decision.
-Decision decode_decision(std::string_view json);
+// Throws InputError when the answer is not a decision. *source (when not null) receives
+// the answer's "stale" and "fetched_at".
+Decision decode_decision(std::string_view json, PlanSource* source = nullptr);
 
 const char* to_string(Origin origin);
 const char* to_string(SignalKind kind);

@@ -11,6 +11,7 @@
 // Every key is described in the README's config reference.
 #pragma once
 
+#include <cstddef>
 #include <map>
 #include <optional>
 #include <string>
@@ -55,6 +56,11 @@ struct Config {
 
   const PartitionSettings& partition(const std::string& name) const;
 };
+
+// ebb.conf is a few hundred bytes; these bounds keep a runaway file from costing sbatch
+// time or memory (load_config refuses a longer file, parse_config a longer line).
+inline constexpr std::size_t kMaxConfigBytes = std::size_t{1} << 20;
+inline constexpr std::size_t kMaxConfigLineChars = 4096;
 
 // Parses ebb.conf text. Unknown keys, bad values and duplicate keys are errors naming
 // `source` and the line. `base` supplies values not set in the text.

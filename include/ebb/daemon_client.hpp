@@ -42,10 +42,20 @@ struct ForecastReply {
   TimePoint generated_at;               // the daemon's "now" when it answered
 };
 
+// What ebbd says about the forecast behind a plan: its /v1/plan answer's "stale" (the
+// newest fetch is older than ebbd's StaleAfter) and "fetched_at" (the oldest source's last
+// good fetch). The plugin refuses a stale plan as it refuses a stale forecast file.
+struct PlanSource {
+  bool stale = false;
+  std::optional<TimePoint> fetched_at;
+};
+
 // POST <url>/v1/plan. Returns nothing, and says why in *error (when not null), when the
-// daemon is unreachable, slow past `timeout`, or answers with an error.
+// daemon is unreachable, slow past `timeout`, or answers with an error. *source (when not
+// null) receives what the answer says about its forecast.
 std::optional<Decision> ask_daemon_for_plan(const std::string& url, const PlanQuery& query,
-                                            std::chrono::milliseconds timeout, std::string* error);
+                                            std::chrono::milliseconds timeout, std::string* error,
+                                            PlanSource* source = nullptr);
 
 // GET <url>/v1/forecast?region=R, under the same total time limit.
 std::optional<ForecastReply> fetch_forecast_from_daemon(const std::string& url,

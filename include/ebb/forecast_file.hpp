@@ -14,6 +14,7 @@
 // Errors name the file, the line (CSV) or the entry (JSON), and the reason.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -25,7 +26,11 @@ SignalSeries parse_forecast_csv(std::string_view text, const std::string& source
 SignalSeries parse_forecast_json(std::string_view text, const std::string& source);
 // Chooses CSV or JSON by the first non-blank character ('{' is JSON).
 SignalSeries parse_forecast(std::string_view text, const std::string& source);
-// Reads and parses a file; throws InputError naming the path when it cannot be read.
+// A week at 5-minute resolution is about 100 KB of CSV; a bigger file is not a forecast.
+inline constexpr std::size_t kMaxForecastFileBytes = std::size_t{64} << 20;
+
+// Reads (a regular file, at most kMaxForecastFileBytes) and parses a file; throws
+// InputError naming the path when it cannot be read.
 SignalSeries read_forecast_file(const std::string& path);
 
 // Writes a series in the CSV form above (used by the demo and by ebbd's cache).

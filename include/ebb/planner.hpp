@@ -27,7 +27,7 @@ namespace ebb {
 
 enum class Objective { carbon, cost, balanced };
 
-// "carbon", "cost", "balanced"; throws InputError on anything else.
+// "carbon", "cost", "balanced" in any case; throws InputError on anything else.
 Objective parse_objective(std::string_view text);
 const char* to_string(Objective o);
 

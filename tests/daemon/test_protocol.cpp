@@ -150,3 +150,22 @@ TEST_CASE("mangled wire input decodes or raises InputError, nothing else", "[pro
   }
   CHECK(inputs > 5000);
 }
+
+TEST_CASE("objectives in any case, and a plan answer's stale and fetched_at", "[protocol]") {
+  auto q = ebb::wire::decode_plan_query(R"({"time_limit":3600,"objective":"CARBON"})");
+  REQUIRE(q.objective);
+  CHECK(*q.objective == ebb::Objective::carbon);
+
+  ebb::Decision d;
+  d.start = parse_iso8601("2026-11-27T13:00:00Z");
+  auto j = ebb::wire::decision_to_json(d);
+  j["stale"] = true;
+  j["fetched_at"] = "2026-11-27T09:00:00Z";
+  ebb::PlanSource source;
+  ebb::wire::decode_decision(j.dump(), &source);
+  CHECK(source.stale);
+  CHECK(source.fetched_at == parse_iso8601("2026-11-27T09:00:00Z"));
+  j["fetched_at"] = nullptr;
+  ebb::wire::decode_decision(j.dump(), &source);
+  CHECK_FALSE(source.fetched_at);
+}
