@@ -1,7 +1,6 @@
 // Planner properties on many random series, against a brute-force minute-by-minute
 // optimum computed independently (direct overlap sums, no prefix sums, no kinks).
 #include <catch2/catch.hpp>
-
 #include <random>
 
 #include "ebb/error.hpp"
@@ -22,8 +21,8 @@ struct RandomSeries {
 // Random step-wise series: slot lengths from 5 min to 1 h (or odd seconds), optional
 // gaps, integer intensities and prices so sums are exact in double.
 SignalSeries random_series(std::mt19937_64& rng, TimePoint start, int n, bool gaps, bool odd) {
-  std::uniform_int_distribution<int> len_pick(0, 4), gap_pick(0, 9), value(0, 600),
-      price(-20, 300), odd_len(61, 5000);
+  std::uniform_int_distribution<int> len_pick(0, 4), gap_pick(0, 9), value(0, 600), price(-20, 300),
+      odd_len(61, 5000);
   const int lengths[] = {5, 10, 15, 30, 60};
   std::vector<Slot> slots;
   TimePoint t = start;
@@ -46,7 +45,8 @@ struct Brute {
   double cost;
 };
 
-Brute brute_force(const PlanRequest& req, const SignalSeries& fc, const Policy& pol) {
+Brute brute_force(const PlanRequest& req, const SignalSeries& fc, const Policy& pol,
+                  const std::vector<Interval>& forbidden = {}) {
   TimePoint lo = std::max(req.now, req.earliest_start.value_or(req.now));
   Duration runtime = std::min(req.expected_runtime.value_or(req.time_limit), req.time_limit);
   TimePoint hi = lo;
@@ -75,8 +75,14 @@ Brute brute_force(const PlanRequest& req, const SignalSeries& fc, const Policy& 
     }
     return total + fill * (static_cast<double>((b - a).count()) - covered);
   };
+  auto allowed = [&](TimePoint s) {
+    for (const Interval& f : forbidden)
+      if (s >= f.from && s < f.to) return false;
+    return true;
+  };
   Brute best{lo, window(lo)};
   for (TimePoint s = std::chrono::floor<minutes>(lo) + minutes(1); s <= last; s += minutes(1)) {
+    if (!allowed(s)) continue;
     double c = window(s);
     if (c < best.cost) best = {s, c};
   }
@@ -115,7 +121,8 @@ TEST_CASE("planner equals the brute-force minute optimum on random series", "[pl
     REQUIRE(d.start + req.time_limit <= *req.deadline);
     REQUIRE(d.start >= req.now);
     if (req.earliest_start) REQUIRE(d.start >= *req.earliest_start);
-    if (req.max_delay) REQUIRE(d.start <= std::max(req.now, req.earliest_start.value_or(req.now)) + *req.max_delay);
+    if (req.max_delay)
+      REQUIRE(d.start <= std::max(req.now, req.earliest_start.value_or(req.now)) + *req.max_delay);
     deferred += d.defer;
     ++checked;
   }
@@ -124,10 +131,50 @@ TEST_CASE("planner equals the brute-force minute optimum on random series", "[pl
   CHECK(deferred < checked);
 }
 
+TEST_CASE("with forbidden starts, the planner equals the brute force over the allowed ones",
+          "[planner][capacity]") {
+  std::mt19937_64 rng(20261202);
+  int moved = 0;
+  for (int iter = 0; iter < 1500; ++iter) {
+    SignalSeries fc =
+        random_series(rng, kBase, 1 + static_cast<int>(rng() % 100), iter % 3 == 0, iter % 5 == 0);
+    PlanRequest req;
+    req.now = kBase + seconds(static_cast<long>(rng() % 7200)) - seconds(1800);
+    req.time_limit = minutes(1 + static_cast<long>(rng() % 400));
+    if (rng() % 4 == 0) req.expected_runtime = req.time_limit / 3;
+    req.deadline = req.now + req.time_limit + minutes(static_cast<long>(rng() % 3000));
+    req.power_watts = 1000;
+    Policy pol;
+    pol.objective = Objective::carbon;
+    pol.min_saving_percent = 0;
+    // Sorted, disjoint forbidden stretches at odd seconds, some covering now.
+    std::vector<Interval> forbidden;
+    TimePoint t = req.now - seconds(static_cast<long>(rng() % 600));
+    const int k = static_cast<int>(rng() % 8);
+    for (int f = 0; f < k; ++f) {
+      TimePoint a = t + seconds(static_cast<long>(rng() % 20000));
+      TimePoint b = a + seconds(1 + static_cast<long>(rng() % 15000));
+      forbidden.push_back({a, b});
+      t = b + seconds(1 + static_cast<long>(rng() % 100));
+    }
+    Decision d = plan(req, fc, pol, forbidden);
+    Decision alone = plan(req, fc, pol);
+    Brute b = brute_force(req, fc, pol, forbidden);
+    INFO("iteration " << iter << " now " << format_utc(req.now) << " forbidden " << k);
+    REQUIRE(d.start == b.start);
+    REQUIRE(d.start + req.time_limit <= *req.deadline);
+    if (d.start != req.now)
+      for (const Interval& f : forbidden) REQUIRE((d.start < f.from || d.start >= f.to));
+    moved += d.start != alone.start;
+  }
+  CHECK(moved > 100);  // the forbidden stretches must matter in many cases
+}
+
 TEST_CASE("balanced and cost objectives match the brute force within rounding", "[planner]") {
   std::mt19937_64 rng(7);
   for (int iter = 0; iter < 600; ++iter) {
-    SignalSeries fc = random_series(rng, kBase, 1 + static_cast<int>(rng() % 80), iter % 2 == 0, false);
+    SignalSeries fc =
+        random_series(rng, kBase, 1 + static_cast<int>(rng() % 80), iter % 2 == 0, false);
     PlanRequest req;
     req.now = kBase + seconds(static_cast<long>(rng() % 3600));
     req.time_limit = minutes(1 + static_cast<long>(rng() % 300));
@@ -273,7 +320,8 @@ TEST_CASE("cost objective without prices falls back to carbon", "[planner]") {
 }
 
 TEST_CASE("price and carbon are both reported in money and grams", "[planner]") {
-  SignalSeries fc({{kBase, kBase + hours(1), 300, 200}, {kBase + hours(1), kBase + hours(2), 100, 50}});
+  SignalSeries fc(
+      {{kBase, kBase + hours(1), 300, 200}, {kBase + hours(1), kBase + hours(2), 100, 50}});
   PlanRequest req;
   req.now = kBase;
   req.time_limit = hours(1);
