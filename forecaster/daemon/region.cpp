@@ -96,6 +96,14 @@ bool Region::refresh() {
     try {
       SignalSeries s = source.fetch(now);
       if (s.empty()) throw SourceError(source.name(), "no data in the answer", 0, true);
+      // A day-old saved file (an air-gapped site's inbox) serves nothing: a failed fetch,
+      // not a silent success that leaves the old cache in place.
+      if (s.end() <= now) {
+        throw SourceError(source.name(), "all " + std::to_string(s.size()) +
+                                             " slots end before now: nothing to serve (the "
+                                             "last ended " +
+                                             format_utc(s.end()) + ")");
+      }
       into = std::move(s);
       fetched_at_[role] = now;
       metrics_.count_fetch(name_, source.name(), true);
