@@ -354,6 +354,16 @@ TEST_CASE("ebbd refuses a saved file wholly in the past: --once fails, the daemo
   CHECK(log.find("all 8 slots end before now: nothing to serve") != std::string::npos);
   CHECK(log.find("fetched 8 slots") == std::string::npos);
   CHECK_FALSE(std::filesystem::exists(ebb::cache_file_path(dir.file("cache"), "gb")));
+  // Data that ended an hour ago (a history-only source's answer) is still a good fetch.
+  ebb::test::write_text(dir.file("recent.csv"),
+                        ebb::test::synthetic_forecast_csv(kT0 - hours(5), 30min, 8));
+  const std::string recent_conf = dir.file("recent.conf");
+  ebb::test::write_text(recent_conf, "CacheDir=" + dir.file("recent-cache") +
+                                         "\nStaleAfter=6:00:00\nRegionName=gb CarbonSource=file "
+                                         "CarbonFile=" +
+                                         dir.file("recent.csv") + "\n");
+  CHECK(ebb::test::run_ebbd({"--config", recent_conf, "--once", "--now", ebb::format_utc(kT0)},
+                            dir.file("recent.log")) == 0);
 
   // The resident daemon: a warning, and a failed fetch in its metrics.
   Daemon ebbd(conf, dir.path(), {"--now", ebb::format_utc(kT0)});
