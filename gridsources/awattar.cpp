@@ -62,6 +62,15 @@ SignalSeries AwattarSource::parse(std::string_view body, TimePoint now) const {
                 origin_by_time(end, now));
     ++i;
   }
+  // The entries name no country (both APIs say "Eur/MWh"); the answer's "url" does:
+  // "/de/v1/marketdata" or "/at/v1/marketdata".
+  if (auto url = json.optional(doc, "url"); url && url->is_string()) {
+    const std::string_view path = url->get_string().value_unsafe();
+    const std::string_view first = path.substr(0, path.find('/', 1));
+    if (first.size() == 3 && first[0] == '/')
+      check_answer_zone(name_, "url (" + std::string(path.substr(0, 60)) + ")", first.substr(1),
+                        country_, "Country " + country_);
+  }
   SignalSeries series = builder.build();
   series.currency = "EUR";
   series.region = country_ == "at" ? "AT" : "DE-LU";

@@ -7,13 +7,6 @@
 namespace ebb::gridsources {
 namespace {
 
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
 // camelCase from the WebAPI, PascalCase in the data files: try both.
 std::optional<simdjson::dom::element> field(simdjson::dom::element object, std::string_view camel) {
   if (auto v = JsonReader::find(object, camel)) return v;
@@ -112,7 +105,7 @@ SignalSeries CarbonAwareSdkSource::parse(std::string_view body, TimePoint now) c
     for (auto dto : items) {
       auto loc = field(dto, "location");
       if (location_.empty() ||
-          (loc && loc->is_string() && iequals(loc->get_string().value_unsafe(), location_))) {
+          (loc && loc->is_string() && same_name(loc->get_string().value_unsafe(), location_))) {
         if (chosen && location_.empty())
           json.fail(Where{"", i, "location"}, "several forecasts; set Location=");
         if (!chosen) {
@@ -122,6 +115,8 @@ SignalSeries CarbonAwareSdkSource::parse(std::string_view body, TimePoint now) c
       }
       ++i;
     }
+    // The forecast's own location echoes the one asked (its forecastData entries may
+    // name the backend's grid region instead): no match is another location's forecast.
     if (!chosen)
       json.fail(Where{"", kNoIndex, "location"}, "no forecast for location '" + location_ + "'");
     const std::string name = "[" + std::to_string(chosen_index) + "].forecastData";
@@ -152,17 +147,23 @@ SignalSeries CarbonAwareSdkSource::parse(std::string_view body, TimePoint now) c
 
   // Emissions records (WebAPI camelCase or data-file PascalCase) or average intensities.
   const bool averages = field(first, "carbonIntensity").has_value();
+  auto location_of = [](simdjson::dom::element item) {
+    auto loc = field(item, "location");
+    return loc && loc->is_string() ? std::string(loc->get_string().value_unsafe()) : "";
+  };
   std::set<std::string> locations;
+  for (auto item : items) locations.insert(location_of(item));
+  // An SDK backed by WattTime or Electricity Maps names the grid region of every entry
+  // (PJM_ROANOKE), not the location asked (eastus). When every entry names one region,
+  // that is the answer for the location asked; entries of several locations need the
+  // one asked among them.
+  const bool one_region = locations.size() == 1 && !locations.begin()->empty();
   SeriesBuilder builder(name_, Quantity::carbon,
                         FieldName{array_name, averages ? "startTime" : "Time"},
                         FieldName{array_name, averages ? "carbonIntensity" : "Rating"});
   std::size_t i = 0;
   for (auto item : items) {
-    auto loc = field(item, "location");
-    const std::string location =
-        loc && loc->is_string() ? std::string(loc->get_string().value_unsafe()) : "";
-    locations.insert(location);
-    if (!location_.empty() && !iequals(location, location_)) {
+    if (!location_.empty() && !one_region && !same_name(location_of(item), location_)) {
       ++i;
       continue;
     }
@@ -191,7 +192,7 @@ SignalSeries CarbonAwareSdkSource::parse(std::string_view body, TimePoint now) c
     }
     ++i;
   }
-  if (location_.empty() && locations.size() > 1) {
+  auto location_list = [&] {
     std::string list;
     for (const auto& l : locations) {
       if (list.size() > 200) {
@@ -200,11 +201,18 @@ SignalSeries CarbonAwareSdkSource::parse(std::string_view body, TimePoint now) c
       }
       list += (list.empty() ? "" : ", ") + l;
     }
+    return list;
+  };
+  if (location_.empty() && locations.size() > 1) {
     throw SourceError(name_, "ebb.conf: Location= is needed: the data holds " +
-                                 std::to_string(locations.size()) + " locations (" + list + ")");
+                                 std::to_string(locations.size()) + " locations (" +
+                                 location_list() + ")");
   }
   if (builder.size() == 0 && !location_.empty()) {
-    throw SourceError(name_, "no data for location '" + location_ + "'", 0, true);
+    throw SourceError(
+        name_,
+        "no data for location '" + location_ + "' (the answer holds " + location_list() + ")", 0,
+        true);
   }
   builder.sort_by_start();  // data files come in any order
   SignalSeries series = builder.build();

@@ -145,6 +145,14 @@ SignalSeries ElectricityMapsSource::parse(std::string_view body, TimePoint now) 
       }
       currency = c;
     }
+    // history[] and data[] items name their zone too.
+    if (!zone_.empty()) {
+      auto z = JsonReader::find(item, "zone");
+      if (z && z->is_string() && !same_name(z->get_string().value_unsafe(), zone_)) {
+        check_answer_zone(name_, Where{array_name, single ? kNoIndex : i, "zone"}.str(),
+                          z->get_string().value_unsafe(), zone_, "Zone " + zone_);
+      }
+    }
     points.push_back(Point{i, t, value});
     times.push_back(t);
   };
@@ -166,6 +174,8 @@ SignalSeries ElectricityMapsSource::parse(std::string_view body, TimePoint now) 
   SignalSeries series = builder.build();
   if (auto zone = json.optional(doc, "zone"); zone && zone->is_string()) {
     series.region = std::string(zone->get_string().value_unsafe());
+    // Latitude=/Longitude= leave nothing to compare: the zone is whatever covers the point.
+    if (!zone_.empty()) check_answer_zone(name_, "zone", series.region, zone_, "Zone " + zone_);
   }
   series.kind = SignalKind::average;
   if (role_ == Quantity::price) series.currency = currency;

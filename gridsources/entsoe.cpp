@@ -74,12 +74,17 @@ EntsoeSource::EntsoeSource(const Settings& settings, const FetchOptions& options
     // Documented: 400 requests per minute per token; more earns a 10-minute ban.
     : ProviderSource("entsoe", settings, options, "https://web-api.tp.entsoe.eu/api",
                      RateLimit{400, std::chrono::minutes(1)}, std::chrono::minutes(30)) {
-  if (!file_) {
-    const std::string zone =
-        settings.require("biddingzone", "BiddingZone", "e.g. DE-LU, or an EIC code");
+  // A saved file is checked against BiddingZone= when it is given.
+  const std::string zone =
+      file_ ? settings.get_or("biddingzone", "")
+            : settings.require("biddingzone", "BiddingZone", "e.g. DE-LU, or an EIC code");
+  if (!zone.empty()) {
     area_ = entsoe_area_code(zone);
     if (area_.empty())
       settings.fail("BiddingZone=" + zone + ": unknown; give its EIC code (10Y...)");
+    asked_ = "BiddingZone " + zone + (zone == area_ ? "" : " (" + area_ + ")");
+  }
+  if (!file_) {
     key_file_ =
         settings.require("keyfile", "KeyFile", "a file holding the security token, mode 600");
   }
@@ -133,6 +138,12 @@ SignalSeries EntsoeSource::parse(std::string_view body, TimePoint now) const {
   for (pugi::xml_node ts = root.first_child(); ts; ts = ts.next_sibling()) {
     if (ts.type() != pugi::node_element || local_name(ts.name()) != "TimeSeries") continue;
     const std::string ts_where = "TimeSeries[" + std::to_string(series_index) + "]";
+    // A44 names the bidding zone twice (out_Domain = in_Domain); both must be the one asked.
+    for (const char* domain : {"out_Domain.mRID", "in_Domain.mRID"}) {
+      const std::string_view code = text_of(child(ts, domain));
+      if (!area_.empty() && !code.empty())
+        check_answer_zone(name_, ts_where + "." + domain, code, area_, asked_);
+    }
     const std::string_view cur = text_of(child(ts, "currency_Unit.name"));
     const std::string_view unit = text_of(child(ts, "price_Measure_Unit.name"));
     if (cur.empty()) fail(ts_where + ".currency_Unit.name", "missing");

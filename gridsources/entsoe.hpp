@@ -24,7 +24,8 @@ class EntsoeSource final : public ProviderSource {
   SignalSeries fetch_network(TimePoint now) override;
 
  private:
-  std::string area_;  // EIC code
+  std::string area_;   // EIC code; empty for a file read without BiddingZone=
+  std::string asked_;  // "BiddingZone DE-LU (10Y1001A1001A82H)", for messages
   std::string key_file_;
 };
 

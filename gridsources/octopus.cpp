@@ -72,7 +72,23 @@ SignalSeries OctopusSource::fetch_network(TimePoint now) {
 }
 
 SignalSeries OctopusSource::parse(std::string_view body, TimePoint now) const {
-  return parse_page(body, now, nullptr);
+  // A saved answer is read as the whole answer; a page that links to the next one holds
+  // only part of it (newest first: the rates furthest ahead), so refuse it rather than
+  // plan on a silent part.
+  std::string next;
+  SignalSeries series = parse_page(body, now, &next);
+  if (!next.empty()) {
+    JsonReader json(name_);
+    const auto doc = json.parse(body);
+    std::string count;
+    if (auto c = json.optional(doc, "count"); c && c->is_number())
+      count = " of " + number_text(json.number(*c, Where{"", kNoIndex, "count"}));
+    throw SourceError(name_, "next: the answer holds only the first page (" +
+                                 std::to_string(series.size()) + count +
+                                 " rates); save one page with every rate (page_size=1500), or "
+                                 "join the pages' results[] into one file");
+  }
+  return series;
 }
 
 SignalSeries OctopusSource::parse_page(std::string_view body, TimePoint now,

@@ -2,6 +2,8 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <charconv>
 #include <cstring>
@@ -54,6 +56,21 @@ bool Settings::get_bool(std::string_view key, std::string_view display, bool fal
   if (*v == "yes" || *v == "true" || *v == "1" || *v == "on") return true;
   if (*v == "no" || *v == "false" || *v == "0" || *v == "off") return false;
   fail(std::string(display) + "=" + *v + ": expected yes or no");
+}
+
+bool same_name(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+void check_answer_zone(const std::string& provider, const std::string& field,
+                       std::string_view answered, std::string_view expected,
+                       const std::string& asked) {
+  if (same_name(answered, expected)) return;
+  throw SourceError(provider, field + ": answer is for " + std::string(answered.substr(0, 80)) +
+                                  ", asked for " + asked);
 }
 
 std::string read_text_file(const std::string& provider, const std::string& path) {

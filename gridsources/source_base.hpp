@@ -48,6 +48,17 @@ std::string read_text_file(const std::string& provider, const std::string& path)
 std::string read_secret_file(const std::string& provider, const std::string& path,
                              std::string_view what);
 
+// Names compared without regard to case ("eastus" = "EastUS", "at" = "AT").
+bool same_name(std::string_view a, std::string_view b);
+
+// Refuses an answer for another zone, area or region than the one asked for, as a
+// SourceError "<provider>: <field>: answer is for <answered>, asked for <asked>"
+// (`asked` names the setting: "BiddingZone DE-LU (10Y1001A1001A82H)"). A wrong-zone file
+// would otherwise plan jobs against another country's grid without a word.
+void check_answer_zone(const std::string& provider, const std::string& field,
+                       std::string_view answered, std::string_view expected,
+                       const std::string& asked);
+
 // "2024-01-12T06:00Z"
 std::string format_minute_z(TimePoint t);
 // "2024-01-12T06:00:00Z"

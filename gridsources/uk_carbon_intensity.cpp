@@ -99,6 +99,30 @@ SignalSeries UkCarbonIntensitySource::parse(std::string_view body, TimePoint /*n
     }
   }
 
+  // The regional answers name their region (regionid, and postcode when asked by one);
+  // the national answer names none: refuse each for another place than asked.
+  const std::string asked_region = "RegionId " + std::to_string(region_id_);
+  auto check_region = [&](simdjson::dom::element region_object, const std::string& where) {
+    if (auto id = JsonReader::find(region_object, "regionid"); id && region_id_) {
+      const double v = json.number(*id, Where{where, kNoIndex, "regionid"});
+      check_answer_zone(name_, where + ".regionid", number_text(v), std::to_string(region_id_),
+                        asked_region);
+    }
+    if (auto pc = JsonReader::find(region_object, "postcode"); pc && !postcode_.empty()) {
+      check_answer_zone(name_, where + ".postcode",
+                        json.string(*pc, Where{where, kNoIndex, "postcode"}), postcode_,
+                        "Postcode " + postcode_);
+    }
+  };
+  if (array_name == "data.data") {
+    check_region(data, "data");
+  } else if (array_name == "data[0].data") {
+    check_region(data.at(0).value_unsafe(), "data[0]");
+  } else if (!all_regions && (region_id_ || !postcode_.empty())) {
+    throw SourceError(name_, "data: answer is for GB (the national series), asked for " +
+                                 (region_id_ ? asked_region : "Postcode " + postcode_));
+  }
+
   SeriesBuilder builder(name_, Quantity::carbon, FieldName{array_name, "from"},
                         FieldName{array_name, "intensity"});
   std::size_t i = 0;

@@ -180,6 +180,8 @@ SignalSeries WattTimeSource::parse(std::string_view body, TimePoint /*now*/) con
   SignalSeries series = builder.build(period);
   if (auto region = json.optional(doc, "meta.region"); region && region->is_string()) {
     series.region = std::string(region->get_string().value_unsafe());
+    if (!region_.empty())
+      check_answer_zone(name_, "meta.region", series.region, region_, "Region " + region_);
   }
   series.kind = kind;
   return series;

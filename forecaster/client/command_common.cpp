@@ -4,6 +4,9 @@
 
 #include <charconv>
 #include <ctime>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "ebb/error.hpp"
 #include "ebb/forecast_file.hpp"
@@ -19,6 +22,59 @@ bool file_exists(const std::string& path) {
 std::string lower(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
+}
+
+// What ebbd's sidecar <region>.json (written next to <region>.csv) adds to the cache
+// file: the currency, the signal kind, when each source was last fetched (the oldest
+// counts, as ebbd's own answers), and where the provider's data ends (the extension
+// follows). Returns a note for the user when the sidecar is missing or unreadable.
+std::string apply_sidecar(const std::string& csv_path, const Config& config, ForecastReply& reply) {
+  const std::string path = csv_path.substr(0, csv_path.size() - 4) + ".json";
+  std::ifstream in(path);
+  if (!in) return "no sidecar " + path + ": freshness unknown";
+  std::ostringstream text;
+  text << in.rdbuf();
+  try {
+    const auto j = nlohmann::json::parse(text.str());
+    SignalSeries& s = reply.series;
+    if (auto c = j.find("currency"); c != j.end() && c->is_string())
+      s.currency = c->get<std::string>();
+    if (auto k = j.find("kind"); k != j.end() && k->is_string())
+      s.kind = k->get<std::string>() == "marginal" ? SignalKind::marginal : SignalKind::average;
+    if (auto sources = j.find("sources"); sources != j.end() && sources->is_object()) {
+      bool every_source_fetched = !sources->empty();
+      for (const auto& [role, entry] : sources->items()) {
+        auto at = entry.find("fetched_at");
+        if (at == entry.end() || !at->is_string()) {
+          every_source_fetched = false;
+          continue;
+        }
+        const TimePoint t = parse_iso8601(at->get<std::string>());
+        if (!reply.fetched_at || t < *reply.fetched_at) reply.fetched_at = t;
+      }
+      if (!every_source_fetched) reply.fetched_at.reset();
+    }
+    if (auto end = j.find("provider_end"); end != j.end() && end->is_string()) {
+      const TimePoint provider_end = parse_iso8601(end->get<std::string>());
+      std::vector<Slot> slots = s.slots();
+      for (Slot& slot : slots)
+        if (slot.start >= provider_end) slot.origin = Origin::extension;
+      SignalSeries marked(std::move(slots), s.source);
+      marked.region = s.region;
+      marked.currency = s.currency;
+      marked.kind = s.kind;
+      s = std::move(marked);
+    }
+    Duration stale_after = hours(6);  // ebbd's default StaleAfter
+    if (auto it = config.daemon.find("staleafter"); it != config.daemon.end())
+      stale_after = parse_slurm_duration(it->second, "StaleAfter");
+    reply.stale = !reply.fetched_at || now_utc() - *reply.fetched_at > stale_after;
+  } catch (const std::exception& e) {
+    reply.fetched_at.reset();
+    reply.stale = true;
+    return "sidecar " + path + " unreadable (" + e.what() + "): freshness unknown";
+  }
+  return "";
 }
 
 }  // namespace
@@ -61,8 +117,10 @@ ForecastReply forecast_for_region(const Config& config, const std::string& url,
   reply.series = read_forecast_file(path);
   reply.series.region = lower(name);
   reply.generated_at = now_utc();
-  reply.stale = true;  // unknown: nobody vouches for it
-  *note = "from ebbd's cache file " + path + " (" + error + ")";
+  reply.stale = true;  // unless the sidecar says when it was fetched
+  const std::string sidecar = apply_sidecar(path, config, reply);
+  *note = "from ebbd's cache file " + path + " (" + error + ")" +
+          (sidecar.empty() ? "" : "; " + sidecar);
   return reply;
 }
 

@@ -96,6 +96,16 @@ bool Region::refresh() {
     try {
       SignalSeries s = source.fetch(now);
       if (s.empty()) throw SourceError(source.name(), "no data in the answer", 0, true);
+      // A day-old saved file (an air-gapped site's inbox) serves nothing: a failed fetch,
+      // not a silent success that leaves the old cache in place. Data that ended only
+      // recently is fine: history-only sources (Electricity Maps with Forecast=no,
+      // WattTime co2_aoer) end about now, and ebbd extends them from its history.
+      if (s.end() <= now - daemon_.stale_after) {
+        throw SourceError(source.name(), "all " + std::to_string(s.size()) +
+                                             " slots end before now: nothing to serve (the "
+                                             "last ended " +
+                                             format_utc(s.end()) + ", more than StaleAfter ago)");
+      }
       into = std::move(s);
       fetched_at_[role] = now;
       metrics_.count_fetch(name_, source.name(), true);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 
 #include "ebb/error.hpp"
 #include "ebb/forecast_file.hpp"
@@ -155,32 +156,57 @@ Duration Grid::tiling_period() const {
 Grid Grid::tiled_to_cover(TimePoint from, TimePoint to) const {
   if (slots_.empty() || (from >= begin() && to <= end())) return *this;
   const Duration period = tiling_period();
-  // The copies k = k0 .. k1 of [begin, begin + period) shifted by k periods.
+  // Copy k (k != 0) is the data shifted by k periods; it only fills time outside the
+  // data: copy k >= 1 covers [end + (k-1) period, end + k period), copy k <= -1 covers
+  // [begin + k period, begin + (k+1) period). The real data is never overwritten: a
+  // year-long grid repeated by 52 weeks keeps its own 31 December.
   auto floor_div = [](std::int64_t a, std::int64_t b) {
     return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
   };
-  std::int64_t p = period.count();
-  std::int64_t k0 = std::min<std::int64_t>(0, floor_div(secs(from) - secs(begin()), p));
-  std::int64_t k1 = std::max<std::int64_t>(0, floor_div(secs(to) - secs(begin()) - 1, p));
-  std::vector<Slot> base;
-  for (const Slot& s : slots_) {
-    if (s.start >= begin() + period) break;
-    Slot c = s;
-    c.end = std::min(c.end, begin() + period);
-    base.push_back(c);
-  }
+  const std::int64_t p = period.count();
+  const std::int64_t before = from < begin() ? floor_div(secs(from) - secs(begin()), p) : 0;
+  const std::int64_t after = to > end() ? floor_div(secs(to) - secs(end()) - 1, p) + 1 : 0;
   std::vector<Slot> out;
-  out.reserve(base.size() * static_cast<std::size_t>(k1 - k0 + 1));
-  for (std::int64_t k = k0; k <= k1; ++k) {
-    Duration shift{k * p};
-    for (Slot s : base) {
+  out.reserve(slots_.size() * static_cast<std::size_t>(after - before + 1));
+  auto copy = [&](std::int64_t k, TimePoint lo, TimePoint hi) {
+    const Duration shift{k * p};
+    for (Slot s : slots_) {
       s.start += shift;
       s.end += shift;
+      if (s.end <= lo || s.start >= hi) continue;
+      s.start = std::max(s.start, lo);
+      s.end = std::min(s.end, hi);
       out.push_back(s);
     }
-  }
+  };
+  for (std::int64_t k = before; k < 0; ++k)
+    copy(k, begin() + Duration{k * p}, begin() + Duration{(k + 1) * p});
+  out.insert(out.end(), slots_.begin(), slots_.end());
+  for (std::int64_t k = 1; k <= after; ++k)
+    copy(k, end() + Duration{(k - 1) * p}, end() + Duration{k * p});
   return Grid(std::move(out), has_prices_,
-              source_ + " (repeated every " + format_duration(period) + ")");
+              source_ + " (repeated by " + format_duration(period) + " outside its data)");
+}
+
+std::string Grid::repeat_note(TimePoint from, TimePoint to) const {
+  if (slots_.empty() || to <= from) return "";
+  const Duration before = from < begin() ? std::min(begin(), to) - from : Duration{0};
+  const Duration after = to > end() ? to - std::max(end(), from) : Duration{0};
+  if (before == Duration{0} && after == Duration{0}) return "";
+  const long long weeks = tiling_period() / kWeek;
+  auto days = [](Duration d) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.1f", static_cast<double>(d.count()) / 86400.0);
+    return std::string(buf);
+  };
+  std::string note = "grid repeated by " + std::to_string(weeks) +
+                     (weeks == 1 ? " week" : " weeks") + " outside its data (" +
+                     format_utc(begin()) + " to " + format_utc(end()) + "): ";
+  if (after > Duration{0}) note += days(after) + " days after its end";
+  if (before > Duration{0} && after > Duration{0}) note += " and ";
+  if (before > Duration{0}) note += days(before) + " days before its start";
+  note += " scored on the copies";
+  return note;
 }
 
 // ---------------------------------------------------------------------------------------

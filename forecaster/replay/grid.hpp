@@ -59,7 +59,12 @@ class Grid {
 
   // This series repeated in whole weeks (so weekday and time of day stay) until it
   // covers [from, to). The period is the largest whole number of weeks the data spans.
+  // Copies only fill time before begin() and after end(): the data itself is kept.
   Grid tiled_to_cover(TimePoint from, TimePoint to) const;
+  // For the replay's output: "" when [from, to) lies within the data, else how the grid
+  // was repeated and how much of [from, to) fell outside the data
+  // ("grid repeated by 52 weeks outside its data (...): 2.0 days after its end ...").
+  std::string repeat_note(TimePoint from, TimePoint to) const;
   Duration tiling_period() const;
 
  private:

@@ -276,6 +276,7 @@ int replay_main(int argc, char** argv) {
     else if (shift != Duration{0})
       ctx.trace += " (times moved by " + format_duration(shift) + " to fit the grid)";
     ctx.grid = grid_desc;
+    ctx.grid_repeat = grid_repeat_note(result, grid);
     std::ostringstream setup;
     setup << (cores ? std::to_string(cores) + " cores, FCFS + EASY backfill"
                     : std::string("unlimited cores"))
@@ -306,7 +307,7 @@ int replay_main(int argc, char** argv) {
                     result.seconds_planning, result.seconds_simulating);
       std::cout << timing;
     }
-    if (!csv_out.empty()) write_output(csv_out, format_csv(result));
+    if (!csv_out.empty()) write_output(csv_out, format_csv(result, ctx));
     if (!json_out.empty()) write_output(json_out, format_json(result, ctx));
     if (!svg_out.empty()) write_output(svg_out, format_svg(result, ctx));
     return 0;

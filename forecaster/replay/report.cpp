@@ -43,10 +43,23 @@ std::string xml_escape(const std::string& s) {
 
 }  // namespace
 
+std::string grid_repeat_note(const ReplayResult& r, const Grid& grid) {
+  if (r.jobs.empty() || grid.empty()) return "";
+  TimePoint lo = TimePoint::max(), hi = TimePoint::min();
+  for (const auto& p : r.policies) {
+    for (std::size_t i = 0; i < r.jobs.size() && i < p.start.size(); ++i) {
+      lo = std::min(lo, p.start[i]);
+      hi = std::max(hi, p.start[i] + r.jobs[i].runtime);
+    }
+  }
+  return lo < hi ? grid.repeat_note(lo, hi) : "";
+}
+
 std::string format_table(const ReplayResult& r, const ReportContext& c) {
   std::ostringstream o;
   o << "Replay of " << r.jobs.size() << " jobs from " << c.trace << "\n";
   o << "Grid: " << c.grid << "\n";
+  if (!c.grid_repeat.empty()) o << "Note: " << c.grid_repeat << "\n";
   if (!c.setup.empty()) o << "Setup: " << c.setup << "\n";
   const std::string cur = r.has_prices ? r.currency : "";
   std::vector<std::string> head{"policy",       "energy kWh",  "kgCO2",    "cost " + cur,
@@ -105,12 +118,16 @@ std::string format_table(const ReplayResult& r, const ReportContext& c) {
   return o.str();
 }
 
-std::string format_csv(const ReplayResult& r) {
+std::string format_csv(const ReplayResult& r, const ReportContext& c) {
+  // One plain column, the same on every row: a comma would split it.
+  std::string repeat = c.grid_repeat;
+  std::replace(repeat.begin(), repeat.end(), ',', ';');
   std::ostringstream o;
   o << "policy,jobs,energy_kwh,kg_co2,cost,currency,reduction_pct,cost_reduction_pct,"
        "planned_reduction_pct,share_of_upper_bound,mean_added_wait_h,p95_added_wait_h,mean_wait_h,"
        "deferred,"
-       "deadline_misses,planned_misses,peak_planned_starts,gap_job_hours,peak_hour_starts\n";
+       "deadline_misses,planned_misses,peak_planned_starts,gap_job_hours,grid_repeat,"
+       "peak_hour_starts\n";
   for (const auto& p : r.policies) {
     auto f = [](double v, int d) { return std::isnan(v) ? std::string() : num(v, d); };
     o << p.name << ',' << r.jobs.size() << ',' << f(p.energy_kwh, 3) << ',' << f(p.kg_co2, 4) << ','
@@ -119,7 +136,7 @@ std::string format_csv(const ReplayResult& r) {
       << f(p.share_of_upper_bound, 4) << ',' << f(p.mean_added_wait_h, 4) << ','
       << f(p.p95_added_wait_h, 4) << ',' << f(p.mean_wait_h, 4) << ',' << p.deferred << ','
       << p.deadline_misses << ',' << p.planned_misses << ',' << p.peak_planned_starts << ','
-      << f(p.gap_job_hours, 3) << ',' << p.peak_hour_starts << '\n';
+      << f(p.gap_job_hours, 3) << ',' << repeat << ',' << p.peak_hour_starts << '\n';
   }
   return o.str();
 }
@@ -131,6 +148,7 @@ std::string format_json(const ReplayResult& r, const ReportContext& c) {
   j["trace"] = c.trace;
   j["grid"] = c.grid;
   j["setup"] = c.setup;
+  j["grid_repeat"] = c.grid_repeat.empty() ? json(nullptr) : json(c.grid_repeat);
   j["jobs"] = r.jobs.size();
   j["currency"] = r.has_prices ? json(r.currency) : json(nullptr);
   j["grid_gaps"] = {

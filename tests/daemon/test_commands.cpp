@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 
 #include "ebb/daemon_client.hpp"
@@ -151,4 +152,64 @@ TEST_CASE("ebb forecast and ebb plan ask ebbd, and fall back to its cache file",
   INFO(r.out);
   CHECK(r.status == 0);
   CHECK(r.out.find("cache file") != std::string::npos);
+}
+
+TEST_CASE("ebb forecast's cache fallback reads ebbd's sidecar: kind, currency, fetched_at",
+          "[commands]") {
+  TempDir dir;
+  std::filesystem::create_directories(dir.file("cache"));
+  // What ebbd writes for a WattTime region: the forecast CSV and its sidecar, whose
+  // provider_end marks where the extension begins.
+  ebb::test::write_text(dir.file("cache") + "/wt.csv",
+                        ebb::test::synthetic_forecast_csv(kT0, 30min, 8));
+  ebb::test::write_text(dir.file("cache") + "/wt.json", R"({
+  "region": "wt",
+  "currency": "USD",
+  "kind": "marginal",
+  "provider_end": "2026-11-23T12:00:00Z",
+  "sources": {
+    "carbon": {"name": "watttime", "fetched_at": "2026-11-23T09:55:00Z"},
+    "price": {"name": "file", "fetched_at": "2026-11-23T09:50:00Z"}
+  },
+  "written_at": "2026-11-23T09:55:01Z"
+}
+)");
+  ebb::test::write_text(dir.file("ebb.conf"), "CacheDir=" + dir.file("cache") +
+                                                  "\nRegionName=wt CarbonSource=file CarbonFile=" +
+                                                  dir.file("unused.csv") + "\n");
+  // Nobody listens on port 9 of the loopback: the cache answers.
+  const std::string url = "http://127.0.0.1:9";
+  auto r = run(
+      ebb::forecast_main,
+      {"ebb forecast", "--config", dir.file("ebb.conf"), "--url", url, "--region", "wt", "--json"},
+      dir);
+  INFO(r.out);
+  REQUIRE(r.status == 0);
+  CHECK(r.out.find("cache file") != std::string::npos);
+  CHECK(r.out.find("\"kind\": \"marginal\"") != std::string::npos);
+  CHECK(r.out.find("\"currency\": \"USD\"") != std::string::npos);
+  CHECK(r.out.find("\"fetched_at\": \"2026-11-23T09:50:00Z\"") != std::string::npos);
+  CHECK(r.out.find("\"origin\": \"extension\"") != std::string::npos);
+  CHECK(r.out.find("\"stale\": true") != std::string::npos);  // days older than StaleAfter
+
+  auto human = run(ebb::forecast_main,
+                   {"ebb forecast", "--config", dir.file("ebb.conf"), "--url", url, "--region",
+                    "wt", "--now", ebb::format_utc(kT0)},
+                   dir);
+  INFO(human.out);
+  CHECK(human.status == 0);
+  CHECK(human.out.find("marginal signal") != std::string::npos);
+  CHECK(human.out.find("Freshness unknown") == std::string::npos);
+  CHECK(human.out.find("Fetched ") != std::string::npos);
+  CHECK(human.out.find("USD/MWh") != std::string::npos);
+  CHECK(human.out.find("extension*") != std::string::npos);
+
+  // Without its sidecar the cache still answers, and says the freshness is unknown.
+  std::filesystem::remove(dir.file("cache") + "/wt.json");
+  auto bare = run(ebb::forecast_main,
+                  {"ebb forecast", "--config", dir.file("ebb.conf"), "--url", url, "--region", "wt",
+                   "--now", ebb::format_utc(kT0)},
+                  dir);
+  CHECK(bare.status == 0);
+  CHECK(bare.out.find("Freshness unknown") != std::string::npos);
 }

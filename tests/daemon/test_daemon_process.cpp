@@ -339,3 +339,43 @@ TEST_CASE("ebbd --once refreshes the cache from saved files and exits, for air-g
   CHECK(ebb::read_forecast_file(ebb::cache_file_path(dir.file("cache"), "gb")).begin() == kT0);
   CHECK(ebb::test::read_text(dir.file("once.log")).find("fetch failed") != std::string::npos);
 }
+
+TEST_CASE("ebbd refuses a saved file wholly in the past: --once fails, the daemon warns",
+          "[daemon]") {
+  TempDir dir;
+  // Eight half hours that ended a day before now (an air-gapped site's stale inbox).
+  ebb::test::write_text(dir.file("provider.csv"),
+                        ebb::test::synthetic_forecast_csv(kT0 - hours(28), 30min, 8));
+  const std::string conf = write_config(dir);
+  CHECK(ebb::test::run_ebbd({"--config", conf, "--once", "--now", ebb::format_utc(kT0)},
+                            dir.file("once.log")) == 1);
+  const std::string log = ebb::test::read_text(dir.file("once.log"));
+  INFO(log);
+  CHECK(log.find("all 8 slots end before now: nothing to serve") != std::string::npos);
+  CHECK(log.find("fetched 8 slots") == std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(ebb::cache_file_path(dir.file("cache"), "gb")));
+  // Data that ended an hour ago (a history-only source's answer) is still a good fetch.
+  ebb::test::write_text(dir.file("recent.csv"),
+                        ebb::test::synthetic_forecast_csv(kT0 - hours(5), 30min, 8));
+  const std::string recent_conf = dir.file("recent.conf");
+  ebb::test::write_text(recent_conf, "CacheDir=" + dir.file("recent-cache") +
+                                         "\nStaleAfter=6:00:00\nRegionName=gb CarbonSource=file "
+                                         "CarbonFile=" +
+                                         dir.file("recent.csv") + "\n");
+  CHECK(ebb::test::run_ebbd({"--config", recent_conf, "--once", "--now", ebb::format_utc(kT0)},
+                            dir.file("recent.log")) == 0);
+
+  // The resident daemon: a warning, and a failed fetch in its metrics.
+  Daemon ebbd(conf, dir.path(), {"--now", ebb::format_utc(kT0)});
+  CHECK(ebb::test::wait_until([&] {
+    return ebb::test::metric(metrics(ebbd),
+                             R"(ebbd_fetch_total{region="gb",provider="file",result="failure"})") >=
+           1;
+  }));
+  CHECK(ebb::test::metric(metrics(ebbd),
+                          R"(ebbd_fetch_total{region="gb",provider="file",result="success"})") <=
+        0);
+  CHECK(ebb::test::wait_until([&] {
+    return ebb::test::read_text(dir.file("ebbd.log")).find("nothing to serve") != std::string::npos;
+  }));
+}

@@ -19,7 +19,10 @@ struct ParserSpec {
 
 inline const std::vector<ParserSpec>& parser_specs() {
   static const std::vector<ParserSpec> specs{
-      {"uk_carbon_intensity",
+      // National answers; a RegionId= refuses them (they name no region), so the
+      // all-regions and regional answers get their own parser.
+      {"uk_carbon_intensity", "carbon", {{"carbonsource", "uk-carbon-intensity"}}},
+      {"uk_carbon_intensity_region13",
        "carbon",
        {{"carbonsource", "uk-carbon-intensity"}, {"regionid", "13"}}},
       {"electricity_maps", "carbon", {{"carbonsource", "electricity-maps"}}},
