@@ -40,9 +40,9 @@ struct ReplayConfig {
   // alone (the behaviour before capacity-aware planning). Needs sim.cores > 0.
   bool capacity_aware = true;
   CapacityRule capacity;  // headroom, starts per minute, slack reserve (cpus: sim.cores)
-  // The view's runtime share is learned as the replay goes, from the jobs finished so far
-  // (else capacity.runtime_share as given).
-  bool learn_runtime_share = true;
+  // Learn the view's runtime share as the replay goes, from the jobs finished so far
+  // (--runtime-share learn); else capacity.runtime_share as given, as ebbd does today.
+  bool learn_runtime_share = false;
   unsigned threads = 2;  // planning threads
 };
 

@@ -73,7 +73,7 @@ int replay_main(int argc, char** argv) {
   unsigned threads = 2;
   bool runtime_known = false, quiet = false, no_capacity = false;
   CapacityRule capacity;
-  std::string runtime_share_text = "learn", queue_order = "submit";
+  std::string runtime_share_text = "1", queue_order = "submit";
 
   app.add_option("--trace", trace_path,
                  "Job trace: SWF (.swf or .swf.gz), sacct --json, sacct -P, or CSV "

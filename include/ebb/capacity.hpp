@@ -48,7 +48,7 @@ struct QueuedJob {
 // How much of a partition deferred jobs may fill.
 struct CapacityRule {
   double cpus = 0;                           // the partition's size; 0 = unknown (no limit)
-  double headroom_percent = 0;               // kept free for jobs not yet submitted
+  double headroom_percent = 20;              // kept free for jobs not yet submitted
   std::uint32_t max_starts_per_minute = 20;  // deferred jobs planned to start in one minute
   // The share of its time limit a job is expected to run: time limits are generous, and
   // a view that believes them sees the partition fuller than it will be. 1 = the limits.

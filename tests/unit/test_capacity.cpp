@@ -34,6 +34,7 @@ CapacityRule rule(double cpus) {
   CapacityRule r;
   r.cpus = cpus;
   r.slack_reserve_percent = 0;
+  r.headroom_percent = 0;
   return r;
 }
 
