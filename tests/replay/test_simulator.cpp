@@ -113,12 +113,29 @@ TEST_CASE("Replay: ebb never plans past a deadline; with free cores none is miss
   CHECK(e->energy_kwh == Approx(base->energy_kwh));
   CHECK(base->mean_added_wait_h == 0);
   CHECK(e->mean_added_wait_h > 0);
-  // On a small cluster the same plans queue up; the replay reports the pile-up.
-  cfg.sim.cores = 4;
+  // On a small cluster the same plans, made for each job alone, queue up; the replay
+  // reports the pile-up.
+  cfg.sim.cores = 16;  // about half busy on average
+  cfg.capacity_aware = false;
+  ReplayResult alone = run_replay(jobs, grid, cfg);
+  const PolicyResult* a = alone.find(PolicyKind::ebb);
+  CHECK(a->planned_misses == 0);
+  CHECK(a->peak_planned_starts > 1);
+  CHECK(a->mean_wait_h > e->mean_wait_h);
+  // Planned for the cluster, the deferred jobs fit: never more deferred CPUs booked than
+  // the partition has, fewer misses, still a saving.
+  cfg.capacity_aware = true;
+  cfg.capacity.headroom_percent = 0;
   ReplayResult q = run_replay(jobs, grid, cfg);
-  CHECK(q.find(PolicyKind::ebb)->planned_misses == 0);
-  CHECK(q.find(PolicyKind::ebb)->peak_planned_starts > 1);
-  CHECK(q.find(PolicyKind::ebb)->mean_wait_h > e->mean_wait_h);
+  const PolicyResult* c = q.find(PolicyKind::ebb);
+  CHECK(c->planned_misses == 0);
+  CHECK(c->deadline_misses <= a->deadline_misses);
+  CHECK(c->reduction_pct > 5);
+  CHECK(c->peak_planned_starts <= 16);
+  CHECK(c->mean_added_wait_h < a->mean_added_wait_h);
+  INFO("alone: " << a->reduction_pct << "% " << a->deadline_misses << " missed; capacity: "
+                 << c->reduction_pct << "% " << c->deadline_misses << " missed");
+  CHECK(c->deadline_misses <= q.find(PolicyKind::baseline)->deadline_misses + 0);
 }
 
 TEST_CASE("Forecasts know nothing of the future; noisy ones are seeded", "[simulator]") {
