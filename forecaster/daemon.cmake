@@ -48,6 +48,7 @@ add_library(ebbdaemon STATIC
   daemon/metrics.cpp
   daemon/region.cpp
   daemon/refresher.cpp
+  daemon/http_guard.cpp
   daemon/server.cpp
   ${EBB_DAEMON_FALLBACK_SOURCES}
 )

@@ -1,6 +1,7 @@
 #include "source_base.hpp"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
@@ -90,6 +91,15 @@ std::string read_secret_file(const std::string& provider, const std::string& pat
   }
   if (!S_ISREG(st.st_mode)) {
     throw SourceError(provider, std::string(what) + " " + path + ": not a regular file");
+  }
+  // Whoever owns the file can swap the key (and read what ebbd sends with it): only the
+  // user reading it, or root, may own it.
+  if (st.st_uid != ::geteuid() && st.st_uid != 0) {
+    throw SourceError(provider, std::string(what) + " " + path + " is owned by uid " +
+                                    std::to_string(st.st_uid) + ", not by uid " +
+                                    std::to_string(::geteuid()) +
+                                    " (this process) or root; refusing to use it. Run: chown " +
+                                    std::to_string(::geteuid()) + " " + path);
   }
   if ((st.st_mode & 077) != 0) {
     char mode[8];

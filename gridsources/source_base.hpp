@@ -43,8 +43,9 @@ class Settings {
 std::string read_text_file(const std::string& provider, const std::string& path);
 
 // Reads an API key or password from a file that only its owner may read: refuses a file
-// whose mode grants any permission to group or others (mode & 077) or that is not a
-// regular file. Trailing whitespace and newlines are dropped; an empty secret is an error.
+// whose mode grants any permission to group or others (mode & 077), that is owned by
+// another user than this process's (root may own it) or that is not a regular file. Trailing
+// whitespace and newlines are dropped; an empty secret is an error.
 std::string read_secret_file(const std::string& provider, const std::string& path,
                              std::string_view what);
 

@@ -58,26 +58,49 @@ bool as_bool(element e, const std::string& field) {
   return b.value();
 }
 
+// Every time on the wire lies in 1970..2199 and every duration in 0..366 days: far wider
+// than any real job, and narrow enough that the planner's sums of times and durations cannot
+// overflow (a deadline of INT64_MIN or now=INT64_MAX used to reach signed overflow).
+constexpr std::int64_t kLatestWireTime = 7'258'118'400;  // 2200-01-01T00:00:00Z
+constexpr std::int64_t kYearSeconds = 366 * 24 * 3600;
+
+TimePoint checked_time(TimePoint t, const std::string& field) {
+  auto s = t.time_since_epoch().count();
+  if (s < 0 || s >= kLatestWireTime) {
+    throw InputError("field '" + field + "': time out of range (1970 to 2199)");
+  }
+  return t;
+}
+
 TimePoint as_time(element e, const std::string& field) {
-  if (e.is_int64()) return TimePoint{seconds{e.get_int64().value()}};
+  if (e.is_int64()) return checked_time(TimePoint{seconds{e.get_int64().value()}}, field);
   if (e.is_string()) {
+    TimePoint t;
     try {
-      return parse_iso8601(e.get_string().value());
+      t = parse_iso8601(e.get_string().value());
     } catch (const InputError& err) {
       throw InputError("field '" + field + "': " + err.what());
     }
+    return checked_time(t, field);
   }
   throw InputError("field '" + field + "': expected an ISO 8601 time or epoch seconds");
 }
 
+// Durations from 0 to one year (366 days).
 Duration as_duration(element e, const std::string& field) {
+  Duration d{0};
   if (e.is_int64()) {
-    auto v = e.get_int64().value();
-    if (v < 0) throw InputError("field '" + field + "': must not be negative");
-    return Duration{v};
+    d = Duration{e.get_int64().value()};
+  } else if (e.is_string()) {
+    d = parse_slurm_duration(e.get_string().value(), field);
+  } else {
+    throw InputError("field '" + field + "': expected seconds or a Slurm duration");
   }
-  if (e.is_string()) return parse_slurm_duration(e.get_string().value(), field);
-  throw InputError("field '" + field + "': expected seconds or a Slurm duration");
+  if (d < Duration{0}) throw InputError("field '" + field + "': must not be negative");
+  if (d.count() > kYearSeconds) {
+    throw InputError("field '" + field + "': longer than a year (366 days)");
+  }
+  return d;
 }
 
 std::uint32_t as_count(element e, const std::string& field) {

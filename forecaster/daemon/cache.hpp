@@ -5,7 +5,8 @@
 //                     own data ends (extension beyond), currency and kind;
 //   <region>.history  hourly history for the extension (history.hpp).
 // Every file is replaced atomically (temporary file, fsync, rename, fsync of the folder),
-// so readers see the old or the new version, never a torn one. Files are mode 0644.
+// so readers see the old or the new version, never a torn one. Files are mode 0644, the
+// folder 0755, and only ebbd's user or root may write to it or any folder above it.
 #pragma once
 
 #include <map>
@@ -17,8 +18,17 @@
 
 namespace ebb::daemon {
 
+// Every file ebbd writes goes through here: a temporary file with a random name next to
+// `path`, created with O_EXCL|O_NOFOLLOW (never through a planted symlink), mode 0644
+// whatever the umask, fsync, rename onto `path`, fsync of the folder.
 // Throws std::runtime_error naming the path and the failing call.
 void write_file_atomically(const std::string& path, std::string_view content);
+// Creates CacheDir (and missing parents) mode 0755 whatever the umask, then refuses
+// (std::runtime_error naming the folder and the fix) when it or any folder above it, as
+// written or with symlinks resolved, is owned by another user than ebbd's or root, or is
+// writable by group or others (sticky parents such as /tmp excepted). Warns when others
+// cannot read it (the plugin's fallback).
+void prepare_cache_dir(const std::string& cache_dir);
 // Empty when the file does not exist; throws when it exists but cannot be read.
 std::optional<std::string> read_file_if_present(const std::string& path);
 

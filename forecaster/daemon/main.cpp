@@ -8,11 +8,11 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdlib>
-#include <fstream>
 #include <memory>
 #include <thread>
 #include <vector>
 
+#include "cache.hpp"
 #include "clock.hpp"
 #include "ebb/config.hpp"
 #include "ebb/error.hpp"
@@ -26,18 +26,6 @@
 namespace {
 
 using namespace ebb::daemon;
-
-void make_dirs(const std::string& path) {
-  for (std::size_t i = 1; i <= path.size(); ++i) {
-    if (i == path.size() || path[i] == '/') {
-      std::string prefix = path.substr(0, i);
-      if (::mkdir(prefix.c_str(), 0755) != 0 && errno != EEXIST) {
-        throw std::runtime_error("cannot create cache folder " + prefix + ": " +
-                                 std::strerror(errno));
-      }
-    }
-  }
-}
 
 int run(int argc, char** argv) {
   CLI::App app{
@@ -81,7 +69,7 @@ int run(int argc, char** argv) {
   }
   if (clock.pretending())
     log_warning("clock set by --now/EBB_NOW to " + ebb::format_utc(clock.now()));
-  make_dirs(settings.cache_dir);
+  prepare_cache_dir(settings.cache_dir);
 
   Metrics metrics;
   std::vector<std::unique_ptr<Region>> regions;
@@ -109,8 +97,7 @@ int run(int argc, char** argv) {
   log_info("listening on " + settings.listen_host + ":" + std::to_string(port) + " with " +
            std::to_string(regions.size()) + " region(s), cache in " + settings.cache_dir);
   if (!port_file.empty()) {
-    std::ofstream(port_file + ".tmp") << port << "\n";
-    std::rename((port_file + ".tmp").c_str(), port_file.c_str());
+    write_file_atomically(port_file, std::to_string(port) + "\n");
   }
 
   std::vector<std::unique_ptr<Refresher>> refreshers;

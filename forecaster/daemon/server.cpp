@@ -32,10 +32,16 @@ nlohmann::json optional_time(const std::optional<TimePoint>& t) {
 
 Server::Server(const Config& config, std::vector<std::unique_ptr<Region>>& regions,
                const DaemonClock& clock, Metrics& metrics, int threads)
-    : config_(config), regions_(regions), clock_(clock), metrics_(metrics) {
-  http_.new_task_queue = [threads] {
-    return new httplib::ThreadPool(static_cast<std::size_t>(threads));
-  };
+    : config_(config),
+      regions_(regions),
+      clock_(clock),
+      metrics_(metrics),
+      http_(GuardedServer::Limits{.max_body = kMaxBody,
+                                  .request_timeout = std::chrono::seconds(10),
+                                  .max_connections = 512,
+                                  .workers = static_cast<std::size_t>(threads),
+                                  .keep_alive_max = 1000,
+                                  .write_timeout = std::chrono::seconds(5)}) {
   // cpp-httplib's defaults hurt here: Nagle's algorithm delays each small answer on a
   // kept-alive connection by a delayed ACK (40 ms), and its listen backlog of 5 drops
   // connections when many sbatch calls arrive at once (the client then waits for a SYN
@@ -47,10 +53,9 @@ Server::Server(const Config& config, std::vector<std::unique_ptr<Region>>& regio
     ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof yes);
     listen_fd_ = fd;
   });
-  http_.set_keep_alive_max_count(1000);
-  http_.set_read_timeout(std::chrono::seconds(5));
-  http_.set_write_timeout(std::chrono::seconds(5));
-  http_.set_payload_max_length(64 * 1024);  // a plan request is a few hundred bytes
+  // Bodies, timeouts and keep-alive are bounded by GuardedServer before cpp-httplib sees a
+  // request; its own payload limit stays as a second line.
+  http_.set_payload_max_length(kMaxBody);
   http_.Get("/v1/health",
             [this](const httplib::Request&, httplib::Response& res) { handle_health(res); });
   http_.Get("/v1/forecast", [this](const httplib::Request& req, httplib::Response& res) {
@@ -98,7 +103,11 @@ int Server::bind(const std::string& host, int port) {
   return bound;
 }
 
-bool Server::serve() { return http_.listen_after_bind(); }
+bool Server::serve() {
+  bool served = http_.listen_after_bind();
+  http_.stop_guard();
+  return served;
+}
 
 void Server::stop() { http_.stop(); }
 

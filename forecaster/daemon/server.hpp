@@ -1,4 +1,5 @@
-// ebbd's HTTP interface (cpp-httplib, a fixed pool of worker threads):
+// ebbd's HTTP interface (cpp-httplib behind http_guard.hpp's reader: a fixed pool of worker
+// threads gets only complete, bounded requests):
 //   GET  /v1/health               {"status":"ok"|"degraded","regions":{...}}
 //   GET  /v1/forecast?region=R    the region's served forecast (protocol.hpp)
 //   POST /v1/plan                 a job (PlanQuery JSON) -> the Decision, as JSON
@@ -7,8 +8,6 @@
 // or 503 (no forecast for the region yet).
 #pragma once
 
-#include <httplib.h>
-
 #include <map>
 #include <memory>
 #include <string>
@@ -16,6 +15,7 @@
 
 #include "clock.hpp"
 #include "ebb/config.hpp"
+#include "http_guard.hpp"
 #include "metrics.hpp"
 #include "region.hpp"
 
@@ -42,9 +42,10 @@ class Server {
   std::vector<std::unique_ptr<Region>>& regions_;
   const DaemonClock& clock_;
   Metrics& metrics_;
-  httplib::Server http_;
+  GuardedServer http_;
   int listen_fd_ = -1;
   static constexpr int kListenBacklog = 1024;
+  static constexpr std::size_t kMaxBody = 64 * 1024;  // a plan request is a few hundred bytes
 };
 
 }  // namespace ebb::daemon

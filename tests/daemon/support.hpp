@@ -48,6 +48,8 @@ class Daemon {
 
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
   http::Url address() const { return http::Url{"127.0.0.1", port_, ""}; }
+  int port() const { return port_; }
+  pid_t pid() const { return pid_; }
   http::Response get(const std::string& path) const;
   http::Response post(const std::string& path, const std::string& body) const;
   // SIGTERM (or SIGKILL) and wait; returns the exit status (or -signal).

@@ -169,3 +169,41 @@ TEST_CASE("objectives in any case, and a plan answer's stale and fetched_at", "[
   ebb::wire::decode_decision(j.dump(), &source);
   CHECK_FALSE(source.fetched_at);
 }
+
+TEST_CASE("plan queries with times or durations out of range are refused, naming the field",
+          "[protocol]") {
+  auto message = [](const std::string& json) {
+    try {
+      ebb::wire::decode_plan_query(json);
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  const std::string limit = R"({"time_limit":3600,)";
+  // Epoch seconds at the ends of int64 used to reach the planner and overflow there.
+  CHECK(message(limit + R"("deadline":-9223372036854775808})") ==
+        "field 'deadline': time out of range (1970 to 2199)");
+  CHECK(message(limit + R"("now":9223372036854775807})").find("field 'now'") != std::string::npos);
+  CHECK(message(limit + R"("earliest_start":-1})").find("field 'earliest_start'") !=
+        std::string::npos);
+  CHECK(message(limit + R"("begin":"2200-01-01T00:00:00Z"})").find("field 'begin'") !=
+        std::string::npos);
+  CHECK(message(limit + R"("deadline":"1969-12-31T23:59:59Z"})").find("deadline") !=
+        std::string::npos);
+  // Durations: 0 to 366 days.
+  CHECK(message(limit + R"("max_delay":9223372036854775807})") ==
+        "field 'max_delay': longer than a year (366 days)");
+  CHECK(message(limit + R"("max_delay":"367-00:00:00"})").find("max_delay") != std::string::npos);
+  CHECK(message(limit + R"("expected_runtime":31622401})").find("expected_runtime") !=
+        std::string::npos);
+  CHECK(message(R"({"time_limit":"999999999-00:00:00"})").find("time_limit") != std::string::npos);
+  CHECK(message(limit + R"("max_delay":-1})").find("max_delay") != std::string::npos);
+  // The edges themselves are fine.
+  auto q =
+      ebb::wire::decode_plan_query(R"({"time_limit":"366-00:00:00","max_delay":31622400,"now":0,)"
+                                   R"("deadline":"2199-12-31T23:59:59Z"})");
+  CHECK(q.job.time_limit == ebb::hours(366 * 24));
+  CHECK(q.now->time_since_epoch().count() == 0);
+  CHECK(q.deadline->time_since_epoch().count() == 7258118399);
+}

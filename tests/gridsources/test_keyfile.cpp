@@ -1,4 +1,5 @@
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <catch2/catch.hpp>
 
@@ -31,6 +32,23 @@ TEST_CASE("key files readable by group or others are refused", "[normalise]") {
                     Catch::Contains("No such file"));
   CHECK_THROWS_WITH(read_secret_file("x", dir.path().string(), "KeyFile"),
                     Catch::Contains("not a regular file"));
+}
+
+TEST_CASE("key files owned by another user are refused", "[normalise]") {
+  // Only root can give a file away; as another user there is nothing to try.
+  if (::geteuid() != 0) {
+    WARN("not root: cannot chown a key file to another user; skipped");
+    return;
+  }
+  ebbtest::TempDir dir;
+  const std::string path = dir.write("em.key", "secret-token\n");
+  ::chmod(path.c_str(), 0600);
+  REQUIRE(::chown(path.c_str(), 65534, 65534) == 0);
+  CHECK_THROWS_WITH(read_secret_file("electricity-maps", path, "KeyFile"),
+                    Catch::Contains("KeyFile " + path + " is owned by uid 65534, not by uid 0") &&
+                        Catch::Contains("refusing to use it"));
+  REQUIRE(::chown(path.c_str(), 0, 0) == 0);
+  CHECK(read_secret_file("electricity-maps", path, "KeyFile") == "secret-token");
 }
 
 TEST_CASE("unknown sources and missing keys are named", "[normalise]") {
