@@ -92,7 +92,7 @@ Decision decide(const Config& config, const JobToPlan& job) {
   if (!config.daemon_url.empty()) {
     std::string error;
     if (auto d = ask_daemon_for_plan(config.daemon_url, query_for(config, job),
-                                     config.daemon_timeout, &error)) {
+                                     config.daemon_timeout, &error, daemon_trust(config))) {
       return *d;
     }
     add_reason(daemon_failure(config, error));

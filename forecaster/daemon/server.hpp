@@ -5,6 +5,8 @@
 //   GET  /metrics                 Prometheus text (metrics.hpp)
 // Errors answer {"error": "..."} with 400 (bad request), 404 (unknown region or path)
 // or 503 (no forecast for the region yet).
+// A request carrying X-Ebb-Nonce gets its answer signed with MUNGE in X-Ebb-Munge
+// (forecaster/client/daemon_auth.hpp).
 #pragma once
 
 #include <httplib.h>
@@ -21,12 +23,21 @@
 
 namespace ebb::daemon {
 
+// cpp-httplib 0.11 (Debian 12) binds TCP sockets only, but its accept loop serves whatever
+// listening socket svr_sock_ holds, so a Unix socket is handed to it there.
+class HttpServer : public httplib::Server {
+ public:
+  void adopt_listening_socket(int fd) { svr_sock_ = fd; }
+};
+
 class Server {
  public:
   Server(const Config& config, std::vector<std::unique_ptr<Region>>& regions,
          const DaemonClock& clock, Metrics& metrics, int threads);
   // Binds; returns the bound port (useful with port 0). Throws std::runtime_error.
   int bind(const std::string& host, int port);
+  // Listens on a Unix socket instead (unix_socket.hpp). Throws std::runtime_error.
+  void bind_unix(const std::string& path);
   // Serves until stop(); returns false when serving failed.
   bool serve();
   void stop();
@@ -42,7 +53,7 @@ class Server {
   std::vector<std::unique_ptr<Region>>& regions_;
   const DaemonClock& clock_;
   Metrics& metrics_;
-  httplib::Server http_;
+  HttpServer http_;
   int listen_fd_ = -1;
   static constexpr int kListenBacklog = 1024;
 };
