@@ -207,7 +207,7 @@ Url parse_url(const std::string& text) {
   constexpr std::string_view scheme = "http://";
   if (text.rfind(scheme, 0) != 0) {
     throw InputError("daemon URL '" + text +
-                     "': only unix:/path and http://host:port are supported");
+                     "': only http://host:port and unix:/path are supported");
   }
   std::string_view rest(text);
   rest.remove_prefix(scheme.size());
