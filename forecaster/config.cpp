@@ -182,6 +182,20 @@ void apply_setting(Config& c, std::string_view key, std::string_view value,
     c.region = std::string(value);
   } else if (k == "daemontimeout") {
     c.daemon_timeout = std::chrono::milliseconds(static_cast<long long>(dbl(1, 10000)));
+  } else if (k == "daemonuser") {
+    if (value.empty()) throw InputError(where + ": DaemonUser: expected a user name or uid");
+    c.daemon_user = std::string(value);
+  } else if (k == "daemonauth") {
+    const std::string v = lower(value);
+    if (v == "auto")
+      c.daemon_auth = DaemonAuth::automatic;
+    else if (v == "munge")
+      c.daemon_auth = DaemonAuth::munge;
+    else if (v == "none")
+      c.daemon_auth = DaemonAuth::none;
+    else
+      throw InputError(where + ": DaemonAuth: expected auto, munge or none, got '" +
+                       std::string(value) + "'");
   } else if (k == "applyinclient") {
     c.apply_in_client = parse_bool(value, where, key);
   } else if (k == "enabled") {

@@ -8,9 +8,15 @@ add_library(ebbclient STATIC
   client/http_request.cpp
   client/protocol.cpp
   client/daemon_client.cpp
+  client/daemon_auth.cpp
 )
 target_include_directories(ebbclient PUBLIC ${PROJECT_SOURCE_DIR}/include ${NLOHMANN_INCLUDE_DIR})
-target_link_libraries(ebbclient PUBLIC ebbcore simdjson::simdjson)
+# MUNGE signs and checks ebbd's answers, SHA-256 (libcrypto) binds them to the request
+# (daemon_auth.hpp); both are shared libraries, so spank_ebb.so exports none of it.
+if(NOT TARGET PkgConfig::EBB_MUNGE)
+  pkg_check_modules(EBB_MUNGE REQUIRED IMPORTED_TARGET GLOBAL munge libcrypto)
+endif()
+target_link_libraries(ebbclient PUBLIC ebbcore simdjson::simdjson PkgConfig::EBB_MUNGE)
 
 # ebbcommands: the `ebb forecast` and `ebb plan` subcommands (ebb::forecast_main,
 # ebb::plan_main), which cli.cmake links into the `ebb` tool.
@@ -50,6 +56,7 @@ add_library(ebbdaemon STATIC
   daemon/refresher.cpp
   daemon/http_guard.cpp
   daemon/server.cpp
+  daemon/unix_socket.cpp
   ${EBB_DAEMON_FALLBACK_SOURCES}
 )
 target_include_directories(ebbdaemon PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/daemon

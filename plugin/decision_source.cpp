@@ -128,7 +128,7 @@ std::optional<Decision> plan_from_daemon(const Config& config, const JobToPlan& 
   std::string error;
   PlanSource source;
   auto d = ask_daemon_for_plan(config.daemon_url, query_for(config, job), config.daemon_timeout,
-                               &error, &source);
+                               &error, daemon_trust(config), &source);
   fault = true;
   if (!d) {
     why = daemon_failure(config, error);

@@ -89,6 +89,7 @@ std::string daemon_url_of(const Config& config, const std::string& override_url)
   if (!config.daemon_url.empty()) return config.daemon_url;
   if (auto it = config.daemon.find("listen"); it != config.daemon.end()) {
     std::string listen = it->second;
+    if (listen.rfind("unix:", 0) == 0) return listen;
     if (listen.rfind("0.0.0.0:", 0) == 0) listen = "127.0.0.1:" + listen.substr(8);
     if (!listen.empty() && listen.front() == ':') listen = "127.0.0.1" + listen;
     return "http://" + listen;
@@ -104,7 +105,8 @@ std::string cache_dir_of(const Config& config) {
 ForecastReply forecast_for_region(const Config& config, const std::string& url,
                                   const std::string& region, std::string* note) {
   std::string error;
-  if (auto reply = fetch_forecast_from_daemon(url, region, kCommandTimeout, &error)) {
+  if (auto reply =
+          fetch_forecast_from_daemon(url, region, kCommandTimeout, &error, daemon_trust(config))) {
     *note = "from ebbd at " + url;
     return *reply;
   }

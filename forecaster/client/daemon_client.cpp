@@ -2,6 +2,7 @@
 
 #include <cctype>
 
+#include "daemon_auth.hpp"
 #include "ebb/error.hpp"
 #include "ebb/input.hpp"
 #include "ebb/url.hpp"
@@ -32,14 +33,62 @@ void set_error(std::string* error, std::string text) {
   if (error) *error = std::move(text);
 }
 
+// One exchange with ebbd whose answer is returned only when `trust` is satisfied;
+// throws (RequestError, InputError, std::runtime_error) saying why not.
+http::Response ask_ebbd(const std::string& url_text, const std::string& method,
+                        const std::string& path, const std::string& body,
+                        std::chrono::milliseconds timeout, const DaemonTrust& trust) {
+  const http::Url url = http::parse_url(url_text);
+  const bool on_socket = !url.socket_path.empty();
+  const bool check_peer = on_socket && trust.auth != DaemonAuth::none;
+  const bool use_munge =
+      trust.auth == DaemonAuth::munge || (trust.auth == DaemonAuth::automatic && !on_socket);
+  uid_t daemon_uid = 0;
+  if (check_peer || use_munge) {
+    auto uid = auth::uid_of_user(trust.user);
+    if (!uid) throw InputError("DaemonUser '" + trust.user + "' is not a user on this host");
+    daemon_uid = *uid;
+  }
+  http::RequestOptions options;
+  if (check_peer) {
+    options.check_peer = [&](uid_t peer) {
+      if (peer != daemon_uid && peer != 0) {
+        throw http::RequestError("the socket is served by " + auth::describe_uid(peer) +
+                                 ", not by DaemonUser " + trust.user + " or root");
+      }
+    };
+  }
+  std::string nonce;
+  if (use_munge) {
+    nonce = auth::new_nonce();
+    options.headers.emplace_back(auth::kNonceHeader, nonce);
+  }
+  http::Response r = http::request(url, method, path, body, timeout, options);
+  if (use_munge) {
+    auto credential = r.headers.find(lower(auth::kCredentialHeader));
+    if (credential == r.headers.end()) {
+      throw http::RequestError(
+          "the answer carries no MUNGE credential (not ebbd, an ebbd without munged, or "
+          "an older ebbd; DaemonAuth=none turns this check off, for tests only)");
+    }
+    auth::munge_verify(
+        credential->second,
+        auth::answer_binding(nonce, method, url.base_path + path, body, r.status, r.body),
+        daemon_uid, trust.user);
+  }
+  return r;
+}
+
 }  // namespace
+
+DaemonTrust daemon_trust(const Config& config) { return {config.daemon_user, config.daemon_auth}; }
 
 std::optional<Decision> ask_daemon_for_plan(const std::string& url, const PlanQuery& query,
                                             std::chrono::milliseconds timeout, std::string* error,
-                                            PlanSource* source) {
+                                            const DaemonTrust& trust, PlanSource* source) {
   try {
-    http::Response r = http::request(http::parse_url(url), "POST", "/v1/plan",
-                                     wire::encode_plan_query(query), timeout);
+    http::Response r =
+        ask_ebbd(url, "POST", "/v1/plan", wire::encode_plan_query(query), timeout, trust);
     if (r.status != 200) {
       set_error(error, error_text(r));
       return std::nullopt;
@@ -54,11 +103,12 @@ std::optional<Decision> ask_daemon_for_plan(const std::string& url, const PlanQu
 std::optional<ForecastReply> fetch_forecast_from_daemon(const std::string& url,
                                                         const std::string& region,
                                                         std::chrono::milliseconds timeout,
-                                                        std::string* error) {
+                                                        std::string* error,
+                                                        const DaemonTrust& trust) {
   try {
     std::string path = "/v1/forecast";
     if (!region.empty()) path += "?region=" + url_encode(region);
-    http::Response r = http::request(http::parse_url(url), "GET", path, "", timeout);
+    http::Response r = ask_ebbd(url, "GET", path, "", timeout, trust);
     if (r.status != 200) {
       set_error(error, error_text(r));
       return std::nullopt;

@@ -7,12 +7,15 @@
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <cctype>
 #include <cerrno>
 #include <charconv>
+#include <cstddef>
 #include <cstring>
+#include <map>
 #include <optional>
 #include <stdexcept>
 #include <utility>
@@ -70,6 +73,13 @@ struct Address {
 
 Address resolve(const Url& url) {
   Address a;
+  if (!url.socket_path.empty()) {
+    auto* un = reinterpret_cast<sockaddr_un*>(&a.storage);
+    un->sun_family = AF_UNIX;
+    std::memcpy(un->sun_path, url.socket_path.c_str(), url.socket_path.size() + 1);
+    a.length = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + url.socket_path.size() + 1);
+    return a;
+  }
   auto* v4 = reinterpret_cast<sockaddr_in*>(&a.storage);
   auto* v6 = reinterpret_cast<sockaddr_in6*>(&a.storage);
   std::string host = url.host == "localhost" ? "127.0.0.1" : url.host;
@@ -135,6 +145,7 @@ struct Head {
   int status = 0;
   std::size_t body_start = 0;
   std::optional<std::size_t> content_length;
+  std::map<std::string, std::string> headers;
 };
 
 // Parses the status line and headers once "\r\n\r\n" has arrived.
@@ -162,6 +173,7 @@ std::optional<Head> parse_head(const std::string& data) {
     std::string name = lower(line.substr(0, colon));
     std::string_view value = line.substr(colon + 1);
     while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+    h.headers[name] = std::string(value);
     if (name == "content-length") {
       std::size_t n = 0;
       if (std::from_chars(value.data(), value.data() + value.size(), n).ec != std::errc()) {
@@ -178,9 +190,24 @@ std::optional<Head> parse_head(const std::string& data) {
 }  // namespace
 
 Url parse_url(const std::string& text) {
+  constexpr std::string_view unix_scheme = "unix:";
+  if (text.rfind(unix_scheme, 0) == 0) {
+    Url url;
+    url.host = "localhost";
+    url.socket_path = text.substr(unix_scheme.size());
+    if (url.socket_path.empty() || url.socket_path.front() != '/') {
+      throw InputError("daemon URL '" + text + "': expected unix:/absolute/path/to/socket");
+    }
+    if (url.socket_path.size() >= sizeof(sockaddr_un::sun_path)) {
+      throw InputError("daemon URL '" + text + "': the socket path is longer than " +
+                       std::to_string(sizeof(sockaddr_un::sun_path) - 1) + " bytes");
+    }
+    return url;
+  }
   constexpr std::string_view scheme = "http://";
   if (text.rfind(scheme, 0) != 0) {
-    throw InputError("daemon URL '" + text + "': only http://host:port is supported");
+    throw InputError("daemon URL '" + text +
+                     "': only http://host:port and unix:/path are supported");
   }
   std::string_view rest(text);
   rest.remove_prefix(scheme.size());
@@ -215,18 +242,39 @@ Url parse_url(const std::string& text) {
 }
 
 Response request(const Url& url, const std::string& method, const std::string& path,
-                 const std::string& body, std::chrono::milliseconds timeout) {
+                 const std::string& body, std::chrono::milliseconds timeout,
+                 const RequestOptions& options) {
   const auto deadline = Clock::now() + timeout;
   Address address = resolve(url);
   Socket s(::socket(address.storage.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
   if (s.fd() < 0) throw RequestError("socket: " + errno_text(errno));
-  int one = 1;
-  ::setsockopt(s.fd(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+  if (url.socket_path.empty()) {
+    int one = 1;
+    ::setsockopt(s.fd(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+  }
   connect_by(s, address, deadline);
+  if (!url.socket_path.empty() && options.check_peer) {
+    // Who listens on the socket, checked before the request (the job's name, account
+    // and limits) leaves this process.
+    ucred peer{};
+    socklen_t length = sizeof peer;
+    if (::getsockopt(s.fd(), SOL_SOCKET, SO_PEERCRED, &peer, &length) != 0) {
+      throw RequestError("SO_PEERCRED: " + errno_text(errno));
+    }
+    options.check_peer(peer.uid);
+  }
 
-  std::string message = method + " " + url.base_path + path + " HTTP/1.1\r\nHost: " + url.host +
-                        ":" + std::to_string(url.port) +
-                        "\r\nUser-Agent: ebb\r\nAccept: application/json\r\nConnection: close\r\n";
+  std::string message =
+      method + " " + url.base_path + path + " HTTP/1.1\r\nHost: " +
+      (url.socket_path.empty() ? url.host + ":" + std::to_string(url.port) : url.host) +
+      "\r\nUser-Agent: ebb\r\nAccept: application/json\r\nConnection: close\r\n";
+  for (const auto& [name, value] : options.headers) {
+    if (name.find_first_of("\r\n:") != std::string::npos ||
+        value.find_first_of("\r\n") != std::string::npos) {
+      throw RequestError("bad request header '" + name + "'");
+    }
+    message += name + ": " + value + "\r\n";
+  }
   if (!body.empty() || method == "POST") {
     message +=
         "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
@@ -259,6 +307,7 @@ Response request(const Url& url, const std::string& method, const std::string& p
   if (!head) throw RequestError("connection closed before a complete HTTP response");
   Response r;
   r.status = head->status;
+  r.headers = std::move(head->headers);
   std::size_t length = data.size() - head->body_start;
   if (head->content_length) {
     if (length < *head->content_length) throw RequestError("response body cut short");

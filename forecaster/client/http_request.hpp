@@ -1,28 +1,44 @@
-// One HTTP/1.1 exchange over a plain TCP socket under a single total deadline.
+// One HTTP/1.1 exchange over a plain TCP or Unix socket under a single total deadline.
 //
 // Why not cpp-httplib's client: its timeouts apply per connect and per read, so a server
 // that trickles bytes can hold it far past any limit. Here connect, send and receive all
 // poll() against one steady-clock deadline, which is what sbatch needs from the plugin.
 #pragma once
 
+#include <sys/types.h>
+
 #include <chrono>
+#include <functional>
+#include <map>
 #include <stdexcept>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace ebb::http {
 
 struct Url {
   std::string host;  // name or numeric address (IPv6 without brackets)
   int port = 80;
-  std::string base_path;  // without a trailing slash, "" for the root
+  std::string base_path;    // without a trailing slash, "" for the root
+  std::string socket_path;  // "unix:/path": a Unix socket instead of host and port
 };
 
-// Parses "http://host[:port][/path]". Throws InputError on anything else (https too).
+// Parses "http://host[:port][/path]" and "unix:/absolute/path". Throws InputError on
+// anything else (https too).
 Url parse_url(const std::string& text);
 
 struct Response {
   int status = 0;
   std::string body;
+  std::map<std::string, std::string> headers;  // names in lower case
+};
+
+struct RequestOptions {
+  std::vector<std::pair<std::string, std::string>> headers;  // added to the request
+  // For a Unix socket: called with the server's uid (SO_PEERCRED) once connected and
+  // before anything is sent; throw to refuse the server.
+  std::function<void(uid_t)> check_peer;
 };
 
 class RequestError : public std::runtime_error {
@@ -35,6 +51,7 @@ class RequestError : public std::runtime_error {
 // malformed responses; never waits past now + timeout (name resolution of a non-numeric
 // host aside, which uses the system resolver).
 Response request(const Url& url, const std::string& method, const std::string& path,
-                 const std::string& body, std::chrono::milliseconds timeout);
+                 const std::string& body, std::chrono::milliseconds timeout,
+                 const RequestOptions& options = {});
 
 }  // namespace ebb::http

@@ -107,7 +107,8 @@ int plan_main(int argc, char** argv) {
     } else {
       std::string daemon_url = commands::daemon_url_of(config, url);
       std::string error;
-      decision = ask_daemon_for_plan(daemon_url, q, commands::kCommandTimeout, &error);
+      decision = ask_daemon_for_plan(daemon_url, q, commands::kCommandTimeout, &error,
+                                     daemon_trust(config));
       note = "planned by ebbd at " + daemon_url;
       if (!decision) {
         std::string name = region.empty() ? config.region : region;

@@ -64,6 +64,9 @@ class GuardedServer : public httplib::Server {
 
   // Stops reading requests and waits for the workers; call after listen_after_bind().
   void stop_guard();
+  // cpp-httplib 0.11 (Debian 12) binds TCP sockets only, but its accept loop serves
+  // whatever listening socket svr_sock_ holds, so a Unix socket is handed to it here.
+  void adopt_listening_socket(int fd) { svr_sock_ = fd; }
 
  private:
   struct Connection {

@@ -38,9 +38,11 @@ int run(int argc, char** argv) {
   std::string listen, cache_dir, port_file, now_text;
   bool once = false;
   app.add_option("-c,--config", config_path, "ebb.conf to read")->capture_default_str();
-  app.add_option("--listen", listen, "host:port to serve on, overrides Listen= (port 0: any)");
+  app.add_option("--listen", listen,
+                 "unix:/path or host:port to serve on, overrides Listen= (port 0: any)");
   app.add_option("--cache-dir", cache_dir, "overrides CacheDir=");
-  app.add_option("--port-file", port_file, "write the bound port to this file once listening");
+  app.add_option("--port-file", port_file,
+                 "write the bound port (or unix:/path) to this file once listening");
   app.add_option("--now", now_text,
                  "TESTS ONLY: pretend the clock reads this ISO 8601 time at start-up "
                  "(also EBB_NOW); it then runs at the real rate");
@@ -59,7 +61,7 @@ int run(int argc, char** argv) {
 
   ebb::Config config = ebb::load_config(config_path);
   DaemonSettings settings = daemon_settings(config);
-  if (!listen.empty()) parse_listen(listen, settings.listen_host, settings.listen_port);
+  if (!listen.empty()) parse_listen(listen, settings);
   if (!cache_dir.empty()) settings.cache_dir = cache_dir;
   if (config.regions.empty()) {
     throw ebb::InputError(config_path + ": no RegionName= line; ebbd has nothing to serve");
@@ -93,11 +95,19 @@ int run(int argc, char** argv) {
   ::signal(SIGPIPE, SIG_IGN);
 
   Server server(config, regions, clock, metrics, settings.http_threads);
-  int port = server.bind(settings.listen_host, settings.listen_port);
-  log_info("listening on " + settings.listen_host + ":" + std::to_string(port) + " with " +
-           std::to_string(regions.size()) + " region(s), cache in " + settings.cache_dir);
+  std::string where;
+  if (!settings.listen_socket.empty()) {
+    server.bind_unix(settings.listen_socket);
+    where = "unix:" + settings.listen_socket;
+  } else {
+    where = std::to_string(server.bind(settings.listen_host, settings.listen_port));
+  }
+  log_info("listening on " +
+           (settings.listen_socket.empty() ? settings.listen_host + ":" + where : where) +
+           " with " + std::to_string(regions.size()) + " region(s), cache in " +
+           settings.cache_dir);
   if (!port_file.empty()) {
-    write_file_atomically(port_file, std::to_string(port) + "\n");
+    write_file_atomically(port_file, where + "\n");
   }
 
   std::vector<std::unique_ptr<Refresher>> refreshers;
@@ -116,6 +126,7 @@ int run(int argc, char** argv) {
 
   bool served = server.serve();
   if (!served) log_error("the HTTP server stopped unexpectedly");
+  if (!settings.listen_socket.empty()) ::unlink(settings.listen_socket.c_str());
   for (auto& r : refreshers) r->stop();
   // Wake the signal thread if the server ended on its own.
   pthread_kill(signal_thread.native_handle(), SIGTERM);

@@ -4,12 +4,15 @@
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 
+#include <atomic>
 #include <chrono>
 #include <nlohmann/json.hpp>
 
+#include "../client/daemon_auth.hpp"
 #include "../client/protocol.hpp"
 #include "ebb/error.hpp"
 #include "log.hpp"
+#include "unix_socket.hpp"
 
 namespace ebb::daemon {
 namespace {
@@ -26,6 +29,23 @@ std::string lower(std::string s) {
 
 nlohmann::json optional_time(const std::optional<TimePoint>& t) {
   return t ? nlohmann::json(format_utc(*t)) : nlohmann::json(nullptr);
+}
+
+// Signs the final answer (after the error handler) for a client that sent a nonce.
+// Without munged the answer goes out unsigned: clients that require a credential then
+// fall back, and the log says why (once until signing works again).
+void sign_answer(const httplib::Request& req, httplib::Response& res) {
+  static std::atomic<bool> failing{false};
+  const std::string nonce = req.get_header_value(auth::kNonceHeader);
+  if (nonce.empty() || !auth::valid_nonce(nonce)) return;
+  try {
+    res.set_header(auth::kCredentialHeader,
+                   auth::munge_sign(auth::answer_binding(nonce, req.method, req.target, req.body,
+                                                         res.status, res.body)));
+    failing = false;
+  } catch (const std::exception& e) {
+    if (!failing.exchange(true)) log_error(e.what());
+  }
 }
 
 }  // namespace
@@ -76,6 +96,7 @@ Server::Server(const Config& config, std::vector<std::unique_ptr<Region>>& regio
       answer_error(res, res.status, "request rejected");
     }
   });
+  http_.set_post_routing_handler(sign_answer);
   http_.set_exception_handler(
       [](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
         std::string what = "internal error";
@@ -101,6 +122,10 @@ int Server::bind(const std::string& host, int port) {
   }
   if (listen_fd_ >= 0) ::listen(listen_fd_, kListenBacklog);  // a second listen() resizes it
   return bound;
+}
+
+void Server::bind_unix(const std::string& path) {
+  http_.adopt_listening_socket(listen_on_unix_socket(path, kListenBacklog));
 }
 
 bool Server::serve() {

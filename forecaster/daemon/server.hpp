@@ -6,6 +6,8 @@
 //   GET  /metrics                 Prometheus text (metrics.hpp)
 // Errors answer {"error": "..."} with 400 (bad request), 404 (unknown region or path)
 // or 503 (no forecast for the region yet).
+// A request carrying X-Ebb-Nonce gets its answer signed with MUNGE in X-Ebb-Munge
+// (forecaster/client/daemon_auth.hpp).
 #pragma once
 
 #include <map>
@@ -27,6 +29,8 @@ class Server {
          const DaemonClock& clock, Metrics& metrics, int threads);
   // Binds; returns the bound port (useful with port 0). Throws std::runtime_error.
   int bind(const std::string& host, int port);
+  // Listens on a Unix socket instead (unix_socket.hpp). Throws std::runtime_error.
+  void bind_unix(const std::string& path);
   // Serves until stop(); returns false when serving failed.
   bool serve();
   void stop();

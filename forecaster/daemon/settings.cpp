@@ -25,14 +25,21 @@ Duration parse_positive_duration(const std::string& key, const std::string& text
 
 }  // namespace
 
-void parse_listen(const std::string& text, std::string& host, int& port) {
+void parse_listen(const std::string& text, DaemonSettings& s) {
+  if (text.rfind("unix:", 0) == 0) {
+    s.listen_socket = text.substr(5);
+    if (s.listen_socket.empty() || s.listen_socket.front() != '/')
+      throw InputError("Listen: expected unix:/absolute/path, got '" + text + "'");
+    return;
+  }
   auto colon = text.rfind(':');
   if (colon == std::string::npos)
-    throw InputError("Listen: expected host:port, got '" + text + "'");
+    throw InputError("Listen: expected unix:/path or host:port, got '" + text + "'");
   std::string h = text.substr(0, colon);
   if (h.size() >= 2 && h.front() == '[' && h.back() == ']') h = h.substr(1, h.size() - 2);
-  host = h.empty() ? "127.0.0.1" : h;
-  port = parse_int("Listen", text.substr(colon + 1), 0, 65535);
+  s.listen_host = h.empty() ? "127.0.0.1" : h;
+  s.listen_port = parse_int("Listen", text.substr(colon + 1), 0, 65535);
+  s.listen_socket.clear();
 }
 
 DaemonSettings daemon_settings(const Config& config) {
@@ -40,7 +47,7 @@ DaemonSettings daemon_settings(const Config& config) {
   bool history_set = false;
   for (const auto& [key, value] : config.daemon) {
     if (key == "listen")
-      parse_listen(value, s.listen_host, s.listen_port);
+      parse_listen(value, s);
     else if (key == "cachedir")
       s.cache_dir = value;
     else if (key == "refreshinterval")

@@ -1,6 +1,7 @@
 // ebbd's own settings, read from the daemon keys of ebb.conf (Config::daemon).
 //
-//     Listen=127.0.0.1:8451      CacheDir=/var/cache/ebb     RefreshInterval=15
+//     Listen=unix:/run/ebb/ebbd.sock (or host:port)           CacheDir=/var/cache/ebb
+//     RefreshInterval=15
 //     StaleAfter=6:00:00         ExtensionWeeks=4            ExtensionHorizon=7-00:00:00
 //     HistoryDays=35             HttpThreads=4               FetchTimeout=15
 //     UserAgent=...              CAFile=/etc/ssl/certs/ca-certificates.crt
@@ -19,6 +20,7 @@ namespace ebb::daemon {
 struct DaemonSettings {
   std::string listen_host = "127.0.0.1";
   int listen_port = 8451;
+  std::string listen_socket;  // Listen=unix:/path: this Unix socket instead of TCP
   std::string cache_dir = "/var/cache/ebb";
   Duration refresh_interval = minutes(15);
   Duration stale_after = hours(6);
@@ -37,7 +39,7 @@ struct DaemonSettings {
 // Reads the daemon keys; throws InputError naming the key and its value when one is bad.
 DaemonSettings daemon_settings(const Config& config);
 
-// "host:port" or "[v6]:port" or ":port"; throws InputError.
-void parse_listen(const std::string& text, std::string& host, int& port);
+// "unix:/path", "host:port", "[v6]:port" or ":port" into s.listen_*; throws InputError.
+void parse_listen(const std::string& text, DaemonSettings& s);
 
 }  // namespace ebb::daemon

@@ -38,6 +38,12 @@ struct RegionSettings {
   std::string where;                            // "ebb.conf line 7", for messages
 };
 
+// How the plugin and the `ebb` tool make sure that the answer comes from the real ebbd
+// (README, "Security"). automatic: a unix: DaemonUrl must be served by DaemonUser or
+// root (SO_PEERCRED), an http:// one must carry a MUNGE credential from DaemonUser or
+// root; munge: a MUNGE credential on every transport; none: no check (tests only).
+enum class DaemonAuth { automatic, munge, none };
+
 struct Config {
   Policy policy;
   std::string currency = "EUR";
@@ -46,9 +52,11 @@ struct Config {
 
   std::string forecast_file;                        // CSV or JSON, see forecast_file.hpp
   Duration max_forecast_age{hours(24)};             // older forecast files are stale
-  std::string daemon_url;                           // ebbd, e.g. http://127.0.0.1:8451
+  std::string daemon_url;                           // ebbd: unix:/run/ebb/ebbd.sock, http://h:p
   std::string region;                               // which of ebbd's regions to ask for
   std::chrono::milliseconds daemon_timeout{300};
+  std::string daemon_user = "slurm";                // ebbd's user; root is always trusted
+  DaemonAuth daemon_auth = DaemonAuth::automatic;
   bool apply_in_client = true;                      // false: export only, job_submit.lua applies
   bool enabled = true;                              // Enabled=no turns the plugin off
   std::map<std::string, RegionSettings> regions;    // RegionName= lines, for ebbd

@@ -2,10 +2,12 @@
 //
 // The plugin calls ask_daemon_for_plan() inside sbatch, so a slow or hung daemon must cost
 // no more than `timeout` in total: connect, send and receive all share one deadline,
-// enforced with poll() on a non-blocking socket. Only plain http:// URLs are spoken; ebbd
-// listens on loopback or a cluster-internal address. When the daemon cannot answer, the
-// plugin falls back to the daemon's cache file (cache_file_path()), a valid ebb forecast
-// file that any user can read, and then fails open.
+// enforced with poll() on a non-blocking socket. ebbd is reached on a Unix socket
+// (unix:/run/ebb/ebbd.sock) or over plain HTTP (http://host:port); either way the answer
+// is used only when it provably comes from ebbd's user (DaemonTrust, README "Security").
+// When the daemon cannot answer, or not provably, the plugin falls back to the daemon's
+// cache file (cache_file_path()), a valid ebb forecast file that any user can read, and
+// then fails open.
 #pragma once
 
 #include <chrono>
@@ -42,6 +44,17 @@ struct ForecastReply {
   TimePoint generated_at;               // the daemon's "now" when it answered
 };
 
+// Who may answer for ebbd (DaemonUser=, DaemonAuth= of ebb.conf). With `automatic`, a
+// unix: URL must be served by `user` or root (SO_PEERCRED, checked before the request is
+// sent) and an http:// URL must sign its answer with MUNGE as `user` or root
+// (daemon_auth.hpp); `munge` asks for the credential on Unix sockets too; `none` checks
+// nothing, for tests only.
+struct DaemonTrust {
+  std::string user = "slurm";
+  DaemonAuth auth = DaemonAuth::automatic;
+};
+DaemonTrust daemon_trust(const Config& config);
+
 // What ebbd says about the forecast behind a plan: its /v1/plan answer's "stale" (the
 // newest fetch is older than ebbd's StaleAfter) and "fetched_at" (the oldest source's last
 // good fetch). The plugin refuses a stale plan as it refuses a stale forecast file.
@@ -55,13 +68,21 @@ struct PlanSource {
 // null) receives what the answer says about its forecast.
 std::optional<Decision> ask_daemon_for_plan(const std::string& url, const PlanQuery& query,
                                             std::chrono::milliseconds timeout, std::string* error,
+                                            const DaemonTrust& trust = {},
                                             PlanSource* source = nullptr);
 
-// GET <url>/v1/forecast?region=R, under the same total time limit.
+// POST <url>/v1/plan. Returns nothing, and says why in *error (when not null), when the
+// daemon is unreachable, slow past `timeout`, not provably ebbd, or answers with an error.
+std::optional<Decision> ask_daemon_for_plan(const std::string& url, const PlanQuery& query,
+                                            std::chrono::milliseconds timeout, std::string* error,
+                                            const DaemonTrust& trust = {});
+
+// GET <url>/v1/forecast?region=R, under the same total time limit and checks.
 std::optional<ForecastReply> fetch_forecast_from_daemon(const std::string& url,
                                                         const std::string& region,
                                                         std::chrono::milliseconds timeout,
-                                                        std::string* error);
+                                                        std::string* error,
+                                                        const DaemonTrust& trust = {});
 
 // Where ebbd keeps a region's forecast: "<cache_dir>/<region lower-case>.csv", in the
 // forecast-file CSV form, replaced atomically, readable by everyone. A JSON sidecar

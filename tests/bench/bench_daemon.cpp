@@ -119,7 +119,8 @@ Result run_plugin_client(const std::string& url, int clients, double seconds, eb
       const auto end = steady_clock::now() + run_for;
       for (int i = 0; steady_clock::now() < end; ++i) {
         auto t = steady_clock::now();
-        auto d = ebb::ask_daemon_for_plan(url, query_for(c, i, now), 300ms, nullptr);
+        auto d = ebb::ask_daemon_for_plan(url, query_for(c, i, now), 300ms, nullptr,
+                                          ebb::test::kNoAuth);
         double ms = std::chrono::duration<double, std::milli>(steady_clock::now() - t).count();
         if (!d) {
           ++errors;

@@ -77,16 +77,26 @@ int main(int argc, char** argv) {
     const std::string cache = cache_file_path(cache_dir, "gb");
     if (!test::wait_for([&] {
           std::string error;
-          return fetch_forecast_from_daemon(ebbd.url(), "gb", std::chrono::seconds(2), &error) &&
+          return fetch_forecast_from_daemon(ebbd.url(), "gb", std::chrono::seconds(2), &error,
+                                            test::kNoAuth) &&
                  fs::exists(cache);
         })) {
       throw std::runtime_error("ebbd has no forecast; its log:\n" + ebbd.log());
     }
+    // A second ebbd on a Unix socket (its own folder for the log and the port file).
+    fs::create_directories(dir / "unix" / "run");
+    test::EbbdProcess ebbd_unix((dir / "ebbd.conf").string(), (dir / "unix").string(),
+                                "unix:" + (dir / "unix" / "run" / "ebbd.sock").string());
     // The forecast-file mode plans against a copy of ebbd's cache: the same forecast.
     const std::string file = (dir / "forecast.csv").string();
     fs::copy_file(cache, file, fs::copy_options::overwrite_existing);
 
-    const std::string with_daemon = daemon_conf + "DaemonUrl=" + ebbd.url() +
+    const std::string with_daemon = daemon_conf + "DaemonAuth=none\nDaemonUrl=" + ebbd.url() +
+                                    "\nDaemonTimeout=" + std::to_string(kTimeoutMs) + "\n";
+    // The default checks: MUNGE over TCP, SO_PEERCRED on the Unix socket.
+    const std::string with_munge = daemon_conf + "DaemonUrl=" + ebbd.url() +
+                                   "\nDaemonTimeout=" + std::to_string(kTimeoutMs) + "\n";
+    const std::string with_socket = daemon_conf + "DaemonUrl=" + ebbd_unix.url() +
                                     "\nDaemonTimeout=" + std::to_string(kTimeoutMs) + "\n";
     const std::string dead_daemon =
         policy + "CacheDir=" + cache_dir +
@@ -94,7 +104,9 @@ int main(int argc, char** argv) {
     std::vector<Mode> modes = {
         {"without ebb", false, policy + "ForecastFile=" + file + "\n", false, {}},
         {"ebb, ForecastFile", true, policy + "ForecastFile=" + file + "\n", false, {}},
-        {"ebb, ebbd up", true, with_daemon, false, {}},
+        {"ebb, ebbd up (TCP, DaemonAuth=none)", true, with_daemon, false, {}},
+        {"ebb, ebbd up (TCP, MUNGE)", true, with_munge, false, {}},
+        {"ebb, ebbd up (Unix socket, SO_PEERCRED)", true, with_socket, false, {}},
         {"ebb, ebbd dead (refused) -> cache", true, dead_daemon, false, {}},
         {"ebb, ebbd hung (SIGSTOP) -> cache", true, with_daemon, true, {}},
     };

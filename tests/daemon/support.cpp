@@ -65,12 +65,13 @@ std::string synthetic_forecast_csv(TimePoint from, Duration step, int count) {
   return out;
 }
 
-Daemon::Daemon(const std::string& config, const std::string& dir, std::vector<std::string> args) {
+Daemon::Daemon(const std::string& config, const std::string& dir, std::vector<std::string> args,
+               const std::string& listen) {
   std::string port_file =
       dir + "/port." + std::to_string(::getpid()) + "." +
       std::to_string(std::chrono::steady_clock::now().time_since_epoch().count());
-  std::vector<std::string> argv_text = {EBBD_PATH,     "--config",    config,   "--listen",
-                                        "127.0.0.1:0", "--port-file", port_file};
+  std::vector<std::string> argv_text = {EBBD_PATH, "--config",    config,   "--listen",
+                                        listen,    "--port-file", port_file};
   argv_text.insert(argv_text.end(), args.begin(), args.end());
   std::string log = dir + "/ebbd.log";
   pid_ = ::fork();
@@ -87,9 +88,9 @@ Daemon::Daemon(const std::string& config, const std::string& dir, std::vector<st
   }
   bool up = wait_until([&] {
     std::ifstream in(port_file);
-    int p = 0;
-    if (in >> p && p > 0) {
-      port_ = p;
+    std::string where;  // the port, or unix:/path
+    if (in >> where && !where.empty()) {
+      url_ = where.rfind("unix:", 0) == 0 ? where : "http://127.0.0.1:" + where;
       return true;
     }
     int status = 0;

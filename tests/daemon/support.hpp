@@ -9,10 +9,15 @@
 #include <string>
 #include <vector>
 
+#include "ebb/daemon_client.hpp"
 #include "ebb/signal.hpp"
 #include "http_request.hpp"
 
 namespace ebb::test {
+
+// Tests that are not about authentication talk to ebbd over plain loopback HTTP without
+// MUNGE (DaemonAuth=none); test_trust.cpp covers the checks.
+inline const DaemonTrust kNoAuth{"root", DaemonAuth::none};
 
 class TempDir {
  public:
@@ -39,16 +44,18 @@ double synthetic_price(TimePoint t);
 
 class Daemon {
  public:
-  // Starts ebbd with --config and --port-file in `dir`, --listen 127.0.0.1:0 and the
+  // Starts ebbd with --config and --port-file in `dir`, --listen `listen` and the
   // given extra arguments; waits until it listens (throws after 20 s).
-  Daemon(const std::string& config, const std::string& dir, std::vector<std::string> args);
+  Daemon(const std::string& config, const std::string& dir, std::vector<std::string> args,
+         const std::string& listen = "127.0.0.1:0");
   ~Daemon();
   Daemon(const Daemon&) = delete;
   Daemon& operator=(const Daemon&) = delete;
 
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
-  http::Url address() const { return http::Url{"127.0.0.1", port_, ""}; }
-  int port() const { return port_; }
+  // http://127.0.0.1:PORT, or unix:/path when listening on a Unix socket.
+  std::string url() const { return url_; }
+  http::Url address() const { return http::parse_url(url_); }
+  int port() const { return address().port; }
   pid_t pid() const { return pid_; }
   http::Response get(const std::string& path) const;
   http::Response post(const std::string& path, const std::string& body) const;
@@ -57,7 +64,7 @@ class Daemon {
 
  private:
   pid_t pid_ = -1;
-  int port_ = 0;
+  std::string url_;
 };
 
 // Runs ebbd with `args` to completion (stderr to `log`); returns its exit status.

@@ -109,7 +109,7 @@ TEST_CASE("ebb forecast and ebb plan ask ebbd, and fall back to its cache file",
   TempDir dir;
   ebb::test::write_text(dir.file("provider.csv"),
                         ebb::test::synthetic_forecast_csv(kT0, 30min, 96));
-  ebb::test::write_text(dir.file("ebb.conf"), "CacheDir=" + dir.file("cache") +
+  ebb::test::write_text(dir.file("ebb.conf"), "DaemonAuth=none\nCacheDir=" + dir.file("cache") +
                                                   "\nRegionName=gb CarbonSource=file CarbonFile=" +
                                                   dir.file("provider.csv") + "\n");
   std::string url;

@@ -222,7 +222,7 @@ TEST_CASE("concurrent plan requests all equal the in-process planner", "[daemon]
         if (i % 3 == 1) q.objective = ebb::Objective::carbon;
         if (i % 3 == 2) q.objective = ebb::Objective::cost;
         std::string error;
-        auto got = ebb::ask_daemon_for_plan(ebbd.url(), q, 5s, &error);
+        auto got = ebb::ask_daemon_for_plan(ebbd.url(), q, 5s, &error, ebb::test::kNoAuth);
         if (!got) {
           failures[t].push_back("no answer: " + error);
           continue;
@@ -304,7 +304,7 @@ TEST_CASE("bad requests get a 4xx answer that says what is wrong", "[daemon]") {
   q.region = "mars";
   q.max_delay = hours(1);
   std::string error;
-  CHECK_FALSE(ebb::ask_daemon_for_plan(ebbd.url(), q, 2s, &error));
+  CHECK_FALSE(ebb::ask_daemon_for_plan(ebbd.url(), q, 2s, &error, ebb::test::kNoAuth));
   CHECK(error.find("HTTP 404") != std::string::npos);
   CHECK(error.find("mars") != std::string::npos);
 }

@@ -105,7 +105,7 @@ TEST_CASE(
   q.job.time_limit = 1h;
   q.job.cpus_per_task = 16;
   std::string error;
-  auto got = ebb::ask_daemon_for_plan(ebbd.url(), q, 2s, &error);
+  auto got = ebb::ask_daemon_for_plan(ebbd.url(), q, 2s, &error, ebb::test::kNoAuth);
   INFO(error);
   REQUIRE(got);
   ebb::PlanRequest pr;

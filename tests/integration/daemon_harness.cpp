@@ -17,6 +17,7 @@
 #include <stdexcept>
 
 #include "cluster.hpp"
+#include "http_request.hpp"
 #include "process.hpp"
 
 namespace ebb::test {
@@ -113,18 +114,24 @@ std::string UkCarbonReplay::fw48h_body(TimePoint from) const {
   return body + "]}";
 }
 
-EbbdProcess::EbbdProcess(const std::string& config, const std::string& dir)
+EbbdProcess::EbbdProcess(const std::string& config, const std::string& dir,
+                         const std::string& listen)
     : log_path_(dir + "/ebbd.log") {
   const std::string port_file = dir + "/ebbd.port";
   ::unlink(port_file.c_str());
   pid_ = spawn_daemon(
-      {EBBD_PATH, "--config", config, "--listen", "127.0.0.1:0", "--port-file", port_file},
+      {EBBD_PATH, "--config", config, "--listen", listen, "--port-file", port_file},
       child_environment({}), log_path_);
   const auto limit = std::chrono::steady_clock::now() + std::chrono::seconds(20);
   while (std::chrono::steady_clock::now() < limit) {
     std::ifstream in(port_file);
-    if (int p = 0; in >> p && p > 0) {
-      port_ = p;
+    if (std::string where; in >> where && !where.empty()) {  // the port, or unix:/path
+      if (where.rfind("unix:", 0) == 0) {
+        url_ = where;
+      } else {
+        port_ = std::stoi(where);
+        url_ = "http://127.0.0.1:" + where;
+      }
       return;
     }
     if (!running(pid_)) {
@@ -152,12 +159,14 @@ std::string EbbdProcess::log() const {
 }
 
 double EbbdProcess::metric(const std::string& sample) const {
-  httplib::Client client("127.0.0.1", port_);
-  client.set_connection_timeout(2);
-  client.set_read_timeout(2);
-  auto res = client.Get("/metrics");
-  if (!res || res->status != 200) return -1;
-  std::istringstream in(res->body);
+  http::Response res;
+  try {
+    res = http::request(http::parse_url(url_), "GET", "/metrics", "", std::chrono::seconds(2));
+  } catch (const std::exception&) {
+    return -1;
+  }
+  if (res.status != 200) return -1;
+  std::istringstream in(res.body);
   std::string line;
   while (std::getline(in, line)) {
     if (line.rfind(sample + " ", 0) == 0) return std::stod(line.substr(sample.size() + 1));

@@ -8,7 +8,8 @@
 //   (309, 308, ..., 293, 293, 301, ..., 309), so that 48 hours are covered and a job
 //   submitted at the peak has a cleaner window 3.5 hours later. The V starts at `anchor`.
 // - EbbdProcess: ebbd as a real child process on a port it picks (--listen 127.0.0.1:0
-//   --port-file), which can be paused (SIGSTOP, a hung daemon) and killed.
+//   --port-file) or on a Unix socket, which can be paused (SIGSTOP, a hung daemon) and
+//   killed.
 #pragma once
 
 #include <sys/types.h>
@@ -21,6 +22,7 @@
 #include <thread>
 #include <vector>
 
+#include "ebb/daemon_client.hpp"
 #include "ebb/time.hpp"
 
 namespace httplib {
@@ -28,6 +30,10 @@ class Server;
 }
 
 namespace ebb::test {
+
+// Tests that are not about authentication talk to ebbd over plain loopback HTTP without
+// MUNGE (DaemonAuth=none in ebb.conf); test_trust.cpp covers the checks.
+inline const DaemonTrust kNoAuth{"root", DaemonAuth::none};
 
 class UkCarbonReplay {
  public:
@@ -59,15 +65,17 @@ class UkCarbonReplay {
 
 class EbbdProcess {
  public:
-  // Starts ebbd with `config`; its log and port file go to `dir`. Waits (20 s at most)
-  // until it listens.
-  EbbdProcess(const std::string& config, const std::string& dir);
+  // Starts ebbd with `config` on `listen`; its log and port file go to `dir`. Waits (20 s
+  // at most) until it listens.
+  EbbdProcess(const std::string& config, const std::string& dir,
+              const std::string& listen = "127.0.0.1:0");
   ~EbbdProcess();
   EbbdProcess(const EbbdProcess&) = delete;
   EbbdProcess& operator=(const EbbdProcess&) = delete;
 
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
-  int port() const { return port_; }
+  // http://127.0.0.1:PORT, or unix:/path
+  std::string url() const { return url_; }
+  int port() const { return port_; }  // 0 on a Unix socket
   std::string log() const;
   // One sample of GET /metrics, e.g. `ebbd_plans_total`; -1 when absent or unreachable.
   double metric(const std::string& sample) const;
@@ -78,6 +86,7 @@ class EbbdProcess {
  private:
   pid_t pid_ = -1;
   int port_ = 0;
+  std::string url_;
   bool paused_ = false;
   std::string log_path_;
 };

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "daemon_checks.hpp"
 #include "daemon_harness.hpp"
 #include "ebb/daemon_client.hpp"
 #include "ebb/forecast_file.hpp"
@@ -21,7 +22,7 @@ namespace {
 
 // ebb.conf read by both ebbd and the plugin; the plugin's copy also names the daemon.
 std::string daemon_conf(const std::string& cache_dir, const std::string& provider_url) {
-  return "CacheDir=" + cache_dir +
+  return "DaemonAuth=none\nCacheDir=" + cache_dir +
          "\n"
          "RefreshInterval=0:02\nFetchRetries=0\nFetchTimeout=0:05\n"
          "Objective=carbon\n"
@@ -50,46 +51,9 @@ Timed timed_sbatch(const Cluster& c) {
                             std::chrono::steady_clock::now() - t0)};
 }
 
-// The planner's decision for the test job, submitted at its SubmitTime, against
-// `forecast`, with the cluster's ebb.conf (the same policy and power model as ebbd's).
-Decision expected_for(const Cluster& c, const std::map<std::string, std::string>& job,
-                      const SignalSeries& forecast) {
-  Config config = load_config(c.ebb_conf());
-  PlanRequest req;
-  req.now = from_slurm_local(job.at("SubmitTime"));
-  req.deadline = req.now + hours(12);
-  req.time_limit = hours(1);
-  JobRequest one_task;
-  one_task.time_limit = req.time_limit;
-  req.power_watts = config.partition("").power.watts(one_task);
-  return plan(req, forecast, config.policy);
-}
-
-// The job was deferred to exactly what the planner makes of `forecast`, with one line.
-void check_deferred_as_planned(const Cluster& c, const Submission& s,
-                               const SignalSeries& forecast) {
-  INFO(s.result.err);
-  REQUIRE(s.result.exit_code == 0);
-  REQUIRE_FALSE(s.job_id.empty());
-  auto job = c.job(s.job_id);
-  const Decision d = expected_for(c, job, forecast);
-  REQUIRE(d.defer);
-  CHECK(job.at("Reason") == "BeginTime");
-  CHECK(from_slurm_local(job.at("EligibleTime")) == d.start);
-  REQUIRE(s.ebb_lines.size() == 1);
-  CHECK(s.result.err == s.ebb_lines[0] + "\n");
-  // The chosen window lies on whole half hours, so its mean is exact; the baseline's
-  // mean depends on the second of submission and is not compared.
-  CHECK(s.ebb_lines[0].rfind("ebb: deferred to " + format_local_minute(d.start) + " (" +
-                                 std::to_string(std::lround(d.chosen.mean_carbon)) + " vs ",
-                             0) == 0);
-  CHECK(s.ebb_lines[0].find(" gCO2/kWh now, est. ") != std::string::npos);
-  CHECK(s.ebb_lines[0].find(" kWh, saves ") != std::string::npos);
-}
-
 SignalSeries served_forecast(const EbbdProcess& ebbd) {
   std::string error;
-  auto reply = fetch_forecast_from_daemon(ebbd.url(), "gb", 5s, &error);
+  auto reply = fetch_forecast_from_daemon(ebbd.url(), "gb", 5s, &error, kNoAuth);
   INFO(error);
   REQUIRE(reply);
   return reply->series;
@@ -121,7 +85,7 @@ TEST_CASE(
   const std::string cache = cache_file_path(cache_dir, "gb");
   REQUIRE(wait_for([&] {
     std::string error;
-    return fetch_forecast_from_daemon(ebbd.url(), "gb", 2s, &error) && fs::exists(cache);
+    return fetch_forecast_from_daemon(ebbd.url(), "gb", 2s, &error, kNoAuth) && fs::exists(cache);
   }));
   INFO("ebbd's log:\n" << ebbd.log());
 
