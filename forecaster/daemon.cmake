@@ -49,6 +49,8 @@ add_library(ebbdaemon STATIC
   daemon/region.cpp
   daemon/refresher.cpp
   daemon/server.cpp
+  daemon/cluster_view.cpp
+  daemon/cluster_state.cpp
   ${EBB_DAEMON_FALLBACK_SOURCES}
 )
 target_include_directories(ebbdaemon PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/daemon

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "clock.hpp"
+#include "cluster_state.hpp"
 #include "ebb/config.hpp"
 #include "ebb/error.hpp"
 #include "log.hpp"
@@ -104,7 +105,8 @@ int run(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   ::signal(SIGPIPE, SIG_IGN);
 
-  Server server(config, regions, clock, metrics, settings.http_threads);
+  ClusterState cluster(config, settings, metrics);
+  Server server(config, regions, clock, metrics, settings.http_threads, &cluster);
   int port = server.bind(settings.listen_host, settings.listen_port);
   log_info("listening on " + settings.listen_host + ":" + std::to_string(port) + " with " +
            std::to_string(regions.size()) + " region(s), cache in " + settings.cache_dir);
@@ -118,6 +120,7 @@ int run(int argc, char** argv) {
     refreshers.push_back(std::make_unique<Refresher>(*r, settings));
     refreshers.back()->start();
   }
+  cluster.start();
   std::thread signal_thread([&] {
     int received = 0;
     sigwait(&signals, &received);
@@ -130,6 +133,7 @@ int run(int argc, char** argv) {
   bool served = server.serve();
   if (!served) log_error("the HTTP server stopped unexpectedly");
   for (auto& r : refreshers) r->stop();
+  cluster.stop();
   // Wake the signal thread if the server ended on its own.
   pthread_kill(signal_thread.native_handle(), SIGTERM);
   signal_thread.join();

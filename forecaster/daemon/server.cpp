@@ -31,8 +31,8 @@ nlohmann::json optional_time(const std::optional<TimePoint>& t) {
 }  // namespace
 
 Server::Server(const Config& config, std::vector<std::unique_ptr<Region>>& regions,
-               const DaemonClock& clock, Metrics& metrics, int threads)
-    : config_(config), regions_(regions), clock_(clock), metrics_(metrics) {
+               const DaemonClock& clock, Metrics& metrics, int threads, ClusterState* cluster)
+    : config_(config), regions_(regions), clock_(clock), metrics_(metrics), cluster_(cluster) {
   http_.new_task_queue = [threads] {
     return new httplib::ThreadPool(static_cast<std::size_t>(threads));
   };
@@ -135,6 +135,16 @@ void Server::handle_health(httplib::Response& res) const {
   nlohmann::json j = {{"status", all_good ? "ok" : "degraded"},
                       {"now", format_utc(clock_.now())},
                       {"regions", regions}};
+  // The cluster view does not make ebbd degraded: plans go on without it.
+  ClusterState::Health c;
+  c.state = "off";
+  if (cluster_) c = cluster_->health(now_utc());
+  j["cluster"] = {{"state", c.state},
+                  {"age_seconds", c.age_seconds ? nlohmann::json(*c.age_seconds) : nullptr},
+                  {"jobs", c.jobs},
+                  {"partitions", c.partitions},
+                  {"bookings", c.bookings}};
+  if (!c.error.empty()) j["cluster"]["error"] = c.error;
   res.set_content(j.dump(), "application/json");
 }
 
@@ -177,12 +187,20 @@ void Server::handle_plan(const httplib::Request& req, httplib::Response& res) co
     request.earliest_start = q.earliest_start;
     request.deadline = q.deadline;
     request.max_delay = q.max_delay;
-    request.time_limit = q.job.time_limit;
+    JobRequest job = q.job;
+    if (cluster_) cluster_->resolve(job, true);  // the default partition
+    request.time_limit = job.time_limit;
     request.expected_runtime = q.expected_runtime;
-    request.power_watts = config_.partition(q.job.partition).power.watts(q.job);
+    request.power_watts = config_.partition(job.partition).power.watts(job);
     Policy policy = config_.policy;
     if (q.objective) policy.objective = *q.objective;
-    Decision d = plan(request, snap->series, policy);
+    Decision d;
+    if (cluster_) {
+      d = cluster_->plan(request, job, snap->series, policy);
+    } else {
+      d = plan(request, snap->series, policy);
+      d.reason += std::string("; ") + ClusterState::kWithoutState;
+    }
     nlohmann::json j = wire::decision_to_json(d);
     j["region"] = snap->region;
     j["stale"] = snap->stale;
@@ -208,7 +226,9 @@ void Server::handle_metrics(httplib::Response& res) const {
       a.age_seconds = static_cast<double>((now - *snap->fetched_at).count());
     ages.push_back(a);
   }
-  res.set_content(metrics_.render(ages), "text/plain; version=0.0.4");
+  std::optional<double> cluster_age;
+  if (cluster_) cluster_age = cluster_->health(now_utc()).age_seconds;
+  res.set_content(metrics_.render(ages, cluster_age), "text/plain; version=0.0.4");
 }
 
 }  // namespace ebb::daemon

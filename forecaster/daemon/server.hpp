@@ -1,5 +1,5 @@
 // ebbd's HTTP interface (cpp-httplib, a fixed pool of worker threads):
-//   GET  /v1/health               {"status":"ok"|"degraded","regions":{...}}
+//   GET  /v1/health               {"status":"ok"|"degraded","regions":{...},"cluster":{...}}
 //   GET  /v1/forecast?region=R    the region's served forecast (protocol.hpp)
 //   POST /v1/plan                 a job (PlanQuery JSON) -> the Decision, as JSON
 //   GET  /metrics                 Prometheus text (metrics.hpp)
@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "clock.hpp"
+#include "cluster_state.hpp"
 #include "ebb/config.hpp"
 #include "metrics.hpp"
 #include "region.hpp"
@@ -24,7 +25,8 @@ namespace ebb::daemon {
 class Server {
  public:
   Server(const Config& config, std::vector<std::unique_ptr<Region>>& regions,
-         const DaemonClock& clock, Metrics& metrics, int threads);
+         const DaemonClock& clock, Metrics& metrics, int threads,
+         ClusterState* cluster = nullptr);
   // Binds; returns the bound port (useful with port 0). Throws std::runtime_error.
   int bind(const std::string& host, int port);
   // Serves until stop(); returns false when serving failed.
@@ -42,6 +44,7 @@ class Server {
   std::vector<std::unique_ptr<Region>>& regions_;
   const DaemonClock& clock_;
   Metrics& metrics_;
+  ClusterState* cluster_;  // null: plans see no cluster state
   httplib::Server http_;
   int listen_fd_ = -1;
   static constexpr int kListenBacklog = 1024;

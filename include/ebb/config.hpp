@@ -25,6 +25,10 @@ namespace ebb {
 struct PartitionSettings {
   PowerModel power;
   std::optional<Duration> default_max_delay;  // plan jobs without flags, up to this delay
+  // ebbd's capacity rule for the partition (capacity.hpp): share kept free for jobs not
+  // yet submitted, and deferred starts allowed in one minute.
+  double capacity_headroom_percent = 10;
+  std::uint32_t max_starts_per_minute = 20;
 };
 
 // One region that ebbd serves (issue 3): which provider gives its carbon signal and which
