@@ -134,11 +134,12 @@ bool ClusterState::refresh() {
       return std::nullopt;
     }
     if (r.exit_code == 0) return std::move(r.out);
-    std::string why =
-        r.timed_out ? "did not finish within " + format_duration(settings_.cluster_command_timeout)
-        : r.too_large     ? "printed more than 1 GiB"
-        : r.exit_code < 0 ? "was killed"
-                          : "exited with status " + std::to_string(r.exit_code);
+    std::string why = r.timed_out
+                          ? "did not finish within " +
+                                std::to_string(settings_.cluster_command_timeout.count()) + " s"
+                      : r.too_large     ? "printed more than 1 GiB"
+                      : r.exit_code < 0 ? "was killed"
+                                        : "exited with status " + std::to_string(r.exit_code);
     std::string err = r.err.substr(0, r.err.find('\n'));
     set_state("unreachable", name + " " + why + (err.empty() ? "" : ": " + err));
     return std::nullopt;
