@@ -85,7 +85,7 @@ Cluster::Cluster(Settings settings) : dir_(make_temp_dir()) {
     int ctld_port = free_port();
     int slurmd_port = free_port();
     while (slurmd_port == ctld_port) slurmd_port = free_port();
-    write_slurm_conf(ctld_port, slurmd_port);
+    write_slurm_conf(ctld_port, slurmd_port, settings.cpus);
     write_plugstack(settings.with_plugin);
     write_ebb_conf("# written by the test\n");
     fs::copy_file(EBB_JOB_SUBMIT_LUA, dir_ / "job_submit.lua");
@@ -132,7 +132,7 @@ void Cluster::ensure_munge() const {
   throw std::runtime_error("munged is not running and could not be started");
 }
 
-void Cluster::write_slurm_conf(int ctld_port, int slurmd_port) const {
+void Cluster::write_slurm_conf(int ctld_port, int slurmd_port, int cpus) const {
   const std::string d = dir_.string();
   std::ostringstream c;
   c << "# A private single-node cluster for ebb's integration tests\n"
@@ -156,8 +156,11 @@ void Cluster::write_slurm_conf(int ctld_port, int slurmd_port) const {
     << "ReturnToService=2\n"
     << "MinJobAge=600\n"
     << "JobSubmitPlugins=lua\n"
-    << "PlugStackConfig=" << d << "/plugstack.conf\n"
-    << "NodeName=localhost CPUs=2 RealMemory=2000 State=UNKNOWN\n"
+    << "PlugStackConfig=" << d
+    << "/plugstack.conf\n"
+    // config_overrides: slurmd reports the configured size, not the machine's.
+    << (cpus != 2 ? "SlurmdParameters=config_overrides\n" : "")
+    << "NodeName=localhost CPUs=" << cpus << " RealMemory=2000 State=UNKNOWN\n"
     << "PartitionName=debug Nodes=localhost Default=YES MaxTime=INFINITE State=UP\n";
   write_file(dir_ / "slurm.conf", c.str());
 }
@@ -201,6 +204,11 @@ std::string Cluster::log_tails() const {
     out += "--- " + std::string(name) + " ---\n" + tail(read_file(dir_ / "log" / name), 2000);
   }
   return out;
+}
+
+void Cluster::stop_controller() {
+  stop_daemon(slurmctld_);
+  slurmctld_ = -1;
 }
 
 std::string Cluster::slurmctld_log() const { return read_file(dir_ / "log" / "slurmctld.log"); }

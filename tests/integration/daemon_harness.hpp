@@ -16,6 +16,7 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <thread>
@@ -61,7 +62,8 @@ class EbbdProcess {
  public:
   // Starts ebbd with `config`; its log and port file go to `dir`. Waits (20 s at most)
   // until it listens.
-  EbbdProcess(const std::string& config, const std::string& dir);
+  EbbdProcess(const std::string& config, const std::string& dir,
+              const std::map<std::string, std::string>& env = {});
   ~EbbdProcess();
   EbbdProcess(const EbbdProcess&) = delete;
   EbbdProcess& operator=(const EbbdProcess&) = delete;
@@ -69,6 +71,8 @@ class EbbdProcess {
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
   int port() const { return port_; }
   std::string log() const;
+  // The body of GET <path>; empty when unreachable.
+  std::string get(const std::string& path) const;
   // One sample of GET /metrics, e.g. `ebbd_plans_total`; -1 when absent or unreachable.
   double metric(const std::string& sample) const;
   void pause();   // SIGSTOP: the socket still accepts connections, nobody answers
