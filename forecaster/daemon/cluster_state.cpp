@@ -120,20 +120,20 @@ bool ClusterState::refresh() {
   const auto limit =
       std::chrono::duration_cast<std::chrono::milliseconds>(settings_.cluster_command_timeout);
   // Runs one command; nothing (and the state says why) when it gave no answer.
-  auto ask = [&](const std::string& configured, std::vector<std::string> args,
-                 std::string& name) -> std::optional<std::string> {
+  auto ask = [&](const std::string& configured, std::vector<std::string> args, std::string& name,
+                 std::string& out) {
     std::vector<std::string> argv = command_words(configured);
     argv.insert(argv.end(), args.begin(), args.end());
     name.clear();
     for (const std::string& a : argv) name += (name.empty() ? "" : " ") + a;
     CommandResult r;
     try {
-      r = run_command(argv, limit, kMaxCommandOutput);
+      r = run_command(argv, limit, kMaxCommandOutput, out);
     } catch (const std::exception& e) {
       set_state("unreachable", e.what());
-      return std::nullopt;
+      return false;
     }
-    if (r.exit_code == 0) return std::move(r.out);
+    if (r.exit_code == 0) return true;
     std::string why = r.timed_out
                           ? "did not finish within " +
                                 std::to_string(settings_.cluster_command_timeout.count()) + " s"
@@ -142,14 +142,14 @@ bool ClusterState::refresh() {
                                         : "exited with status " + std::to_string(r.exit_code);
     std::string err = r.err.substr(0, r.err.find('\n'));
     set_state("unreachable", name + " " + why + (err.empty() ? "" : ": " + err));
-    return std::nullopt;
+    return false;
   };
 
   std::string parts_name, jobs_name;
-  auto parts = ask(settings_.scontrol_command, {"show", "partition", "--oneliner"}, parts_name);
-  std::optional<std::string> jobs;
-  if (parts) jobs = ask(settings_.squeue_command, {"--json"}, jobs_name);
-  if (!parts || !jobs) {
+  const bool answered = ask(settings_.scontrol_command, {"show", "partition", "--oneliner"},
+                            parts_name, parts_out_) &&
+                        ask(settings_.squeue_command, {"--json"}, jobs_name, jobs_out_);
+  if (!answered) {
     metrics_.count_cluster_refresh(false);
     std::lock_guard lock(mutex_);
     view_.reset();
@@ -161,8 +161,8 @@ bool ClusterState::refresh() {
   ClusterView view;
   view.taken_at = now;
   try {
-    parse_scontrol_partitions(*parts, parts_name, view);
-    view.jobs = parse_squeue_json(*jobs, jobs_name, *parser_);
+    parse_scontrol_partitions(parts_out_, parts_name, view);
+    view.jobs = parse_squeue_json(jobs_out_, jobs_name, *parser_);
   } catch (const InputError& e) {
     metrics_.count_cluster_refresh(false);
     set_state("malformed", e.what());

@@ -118,6 +118,7 @@ class ClusterState {
   const DaemonSettings& settings_;
   Metrics& metrics_;
   std::unique_ptr<simdjson::dom::parser> parser_;  // the refresh's, reused
+  std::string parts_out_, jobs_out_;               // the commands' output, memory reused
 
   mutable std::mutex mutex_;
   std::optional<ClusterView> view_;

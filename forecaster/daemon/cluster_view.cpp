@@ -84,10 +84,10 @@ std::optional<Duration> partition_time(std::string_view value, const std::string
 
 }  // namespace
 
-std::vector<ViewJob> parse_squeue_json(std::string_view json, const std::string& command,
+std::vector<ViewJob> parse_squeue_json(const std::string& json, const std::string& command,
                                        simdjson::dom::parser& parser) {
   element root;
-  if (auto err = parser.parse(json.data(), json.size()).get(root)) {
+  if (auto err = parser.parse(json).get(root)) {
     throw InputError(command + ": not valid JSON: " + simdjson::error_message(err));
   }
   simdjson::dom::array jobs;
@@ -254,7 +254,8 @@ std::vector<std::string> command_words(const std::string& text) {
 }
 
 CommandResult run_command(const std::vector<std::string>& argv, std::chrono::milliseconds limit,
-                          std::size_t max_bytes) {
+                          std::size_t max_bytes, std::string& out) {
+  out.clear();
   if (argv.empty()) throw std::runtime_error("no command to run");
   int out_pipe[2], err_pipe[2];
   if (::pipe2(out_pipe, O_CLOEXEC) != 0)
@@ -294,14 +295,14 @@ CommandResult run_command(const std::vector<std::string>& argv, std::chrono::mil
   CommandResult r;
   const auto deadline = std::chrono::steady_clock::now() + limit;
   pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
-  std::string* sinks[2] = {&r.out, &r.err};
+  std::string* sinks[2] = {&out, &r.err};
   int open = 2;
   bool killed = false;
   char buf[1 << 16];
   while (open > 0) {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
         deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0 || r.out.size() + r.err.size() > max_bytes) {
+    if (left.count() <= 0 || out.size() + r.err.size() > max_bytes) {
       r.timed_out = left.count() <= 0;
       r.too_large = !r.timed_out;
       ::kill(pid, SIGKILL);
@@ -335,6 +336,7 @@ CommandResult run_command(const std::vector<std::string>& argv, std::chrono::mil
   r.cpu_seconds = static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
                   static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
   r.exit_code = !killed && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  out.reserve(out.size() + simdjson::SIMDJSON_PADDING);  // parse_squeue_json parses it in place
   return r;
 }
 

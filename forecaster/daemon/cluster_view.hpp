@@ -51,8 +51,9 @@ struct ClusterView {
 
 // Parses `squeue --json`; `command` names it in messages. Throws InputError naming the
 // command, the job and the field. `parser` is reused across refreshes (its buffers grow
-// to the largest answer once).
-std::vector<ViewJob> parse_squeue_json(std::string_view json, const std::string& command,
+// to the largest answer once). When `json` has simdjson's padding spare in its capacity
+// (run_command leaves it), it is parsed in place, without a copy.
+std::vector<ViewJob> parse_squeue_json(const std::string& json, const std::string& command,
                                        simdjson::dom::parser& parser);
 // Parses `scontrol show partition --oneliner`; sets partitions and default_partition.
 // Throws InputError naming the command, the line and the field.
@@ -64,15 +65,16 @@ struct CommandResult {
   int exit_code = -1;  // -1: killed (by the limit) or ended by a signal
   bool timed_out = false;
   bool too_large = false;  // killed: its output passed max_bytes
-  std::string out;
   std::string err;
   double cpu_seconds = 0;  // user + system of the child
 };
 // Runs argv (argv[0] looked up in PATH) with ebbd's environment and /dev/null as input;
-// kills it (SIGKILL) past `limit` or when its output passes `max_bytes`. Throws
+// kills it (SIGKILL) past `limit` or when its output passes `max_bytes`. Its standard
+// output replaces `out`, whose memory is reused: squeue's answer on a large cluster is
+// tens of MB, and fresh pages cost more CPU than parsing them. Throws
 // std::runtime_error when it cannot be started.
 CommandResult run_command(const std::vector<std::string>& argv, std::chrono::milliseconds limit,
-                          std::size_t max_bytes);
+                          std::size_t max_bytes, std::string& out);
 
 // Splits a configured command ("squeue" or "/opt/slurm/bin/squeue --local") into words.
 std::vector<std::string> command_words(const std::string& text);
