@@ -154,7 +154,7 @@ bool ClusterState::refresh() {
     std::lock_guard lock(mutex_);
     view_.reset();
     loads_.clear();
-    bookings_.expire(now);
+    metrics_.count_bookings_settled(0, bookings_.expire(now));
     metrics_.set_bookings(bookings_.size());
     return false;
   }
@@ -166,6 +166,14 @@ bool ClusterState::refresh() {
   } catch (const InputError& e) {
     metrics_.count_cluster_refresh(false);
     set_state("malformed", e.what());
+    // The previous view stays; bookings that never became jobs still expire.
+    std::lock_guard lock(mutex_);
+    const std::size_t expired = bookings_.expire(now);
+    if (expired > 0) {
+      metrics_.count_bookings_settled(0, expired);
+      rebuild_loads(now);
+    }
+    metrics_.set_bookings(bookings_.size());
     return false;
   }
   install(std::move(view), now);

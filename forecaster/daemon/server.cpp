@@ -188,7 +188,14 @@ void Server::handle_plan(const httplib::Request& req, httplib::Response& res) co
     request.deadline = q.deadline;
     request.max_delay = q.max_delay;
     JobRequest job = q.job;
-    if (cluster_) cluster_->resolve(job, true);  // the default partition
+    // The default partition, and its DefaultTime (else MaxTime) for a job without a limit.
+    if (!(cluster_ ? cluster_->resolve(job, q.time_limit_given) : q.time_limit_given)) {
+      metrics_.count_plan_error();
+      return answer_error(res, 400,
+                          "field 'time_limit' is required (seconds or Slurm form): no DefaultTime "
+                          "or MaxTime known for partition '" +
+                              job.partition + "'");
+    }
     request.time_limit = job.time_limit;
     request.expected_runtime = q.expected_runtime;
     request.power_watts = config_.partition(job.partition).power.watts(job);

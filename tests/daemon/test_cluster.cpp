@@ -298,3 +298,23 @@ TEST_CASE("refresh: garbage keeps the previous view, a failing squeue drops it",
   CHECK_FALSE(state.refresh());
   CHECK(state.health(now_utc()).state == "unreachable");
 }
+
+TEST_CASE("the capacity keys of ebb.conf, site-wide and per partition", "[cluster]") {
+  Config c = parse_config(
+      "CapacityHeadroom=25\nPartitionName=gpu MaxStartsPerMinute=3\n"
+      "ClusterRefresh=0:30\nSqueueCommand=/opt/slurm/bin/squeue\n",
+      "ebb.conf");
+  CHECK(c.defaults.capacity_headroom_percent == 25);
+  CHECK(c.defaults.max_starts_per_minute == 20);
+  CHECK(c.partition("gpu").capacity_headroom_percent == 25);
+  CHECK(c.partition("gpu").max_starts_per_minute == 3);
+  DaemonSettings s = daemon_settings(c);
+  CHECK(s.cluster_refresh == seconds(30));
+  CHECK(s.squeue_command == "/opt/slurm/bin/squeue");
+  CHECK(s.scontrol_command == "scontrol");
+  CHECK(daemon_settings(parse_config("ClusterRefresh=0\n", "x")).cluster_refresh == seconds(0));
+  CHECK_THROWS_WITH(parse_config("MaxStartsPerMinute=2.5\n", "ebb.conf"),
+                    "ebb.conf line 1: MaxStartsPerMinute: expected a whole number, got '2.5'");
+  CHECK_THROWS_WITH(parse_config("PartitionName=a CapacityHeadroom=120\n", "ebb.conf"),
+                    "ebb.conf line 1: CapacityHeadroom: 120 is outside 0-100");
+}

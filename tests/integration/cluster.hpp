@@ -26,8 +26,9 @@ int free_port();
 class Cluster {
  public:
   struct Settings {
-    bool with_plugin = true;  // false: plugstack.conf without spank_ebb.so
-    int cpus = 2;             // the node's CPUs; more than the machine has is faked
+    bool with_plugin = true;        // false: plugstack.conf without spank_ebb.so
+    int cpus = 2;                   // the node's CPUs; more than the machine has is faked
+    std::string partition_options;  // added to the debug partition's line, e.g. DefaultTime=10
   };
   Cluster();
   explicit Cluster(Settings settings);
@@ -66,7 +67,7 @@ class Cluster {
 
  private:
   void ensure_munge() const;
-  void write_slurm_conf(int ctld_port, int slurmd_port, int cpus) const;
+  void write_slurm_conf(int ctld_port, int slurmd_port, const Settings& settings) const;
   void wait_until_idle() const;
   std::string log_tails() const;
 
