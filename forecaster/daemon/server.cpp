@@ -198,7 +198,9 @@ void Server::handle_plan(const httplib::Request& req, httplib::Response& res) co
     }
     request.time_limit = job.time_limit;
     request.expected_runtime = q.expected_runtime;
-    request.power_watts = config_.partition(job.partition).power.watts(job);
+    // The power model stays the one the plugin's own fallback uses: PartitionName=<-p>,
+    // else site-wide, also when the job lands in the default partition.
+    request.power_watts = config_.partition(q.job.partition).power.watts(job);
     Policy policy = config_.policy;
     if (q.objective) policy.objective = *q.objective;
     Decision d;
