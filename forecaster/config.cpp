@@ -22,6 +22,8 @@ constexpr std::array kDaemonKeys = {
     "useragent", "cafile",  "historydays",
     // ebbd (forecaster/daemon/settings.hpp)
     "extensionhorizon", "httpthreads", "fetchtimeout", "fetchretries",
+    // the cluster view (forecaster/daemon/cluster_view.hpp)
+    "clusterrefresh", "squeuecommand", "scontrolcommand",
 };
 
 std::string lower(std::string_view s) {
@@ -64,6 +66,16 @@ bool apply_partition_key(PartitionSettings& p, const std::string& k, std::string
   else if (k == "wattspernode") p.power.watts_per_node = parse_double(value, where, key, 0, 100000);
   else if (k == "pue") p.power.pue = parse_double(value, where, key, 1.0, 5.0);
   else if (k == "defaultmaxdelay") p.default_max_delay = parse_slurm_duration(value, where + ": " + std::string(key));
+  else if (k == "capacityheadroom") p.capacity.headroom_percent = parse_double(value, where, key, 0, 99);
+  else if (k == "slackreserve") p.capacity.slack_reserve_percent = parse_double(value, where, key, 0, 100);
+  else if (k == "runtimeshare") p.capacity.runtime_share = parse_double(value, where, key, 0.01, 1);
+  else if (k == "maxstartsperminute") {
+    const double v = parse_double(value, where, key, 0, 1e6);
+    if (v != std::floor(v))
+      throw InputError(where + ": " + std::string(key) + ": expected a whole number, got '" +
+                       std::string(value) + "'");
+    p.capacity.max_starts_per_minute = static_cast<std::uint32_t>(v);
+  }
   else return false;
   return true;
 }
@@ -241,7 +253,8 @@ Config parse_config(std::string_view text, const std::string& source, Config bas
         if (!apply_partition_key(p, k, tokens[i].value, where, tokens[i].key))
           throw InputError(where + ": " + tokens[i].key +
                            " cannot be set per partition (WattsPerCore, WattsPerGPU, WattsPerGB, "
-                           "WattsPerNode, PUE and DefaultMaxDelay can)");
+                           "WattsPerNode, PUE, DefaultMaxDelay, CapacityHeadroom and "
+                           "MaxStartsPerMinute can)");
       }
       c.partitions[name] = p;
     } else if (head == "regionname") {

@@ -57,6 +57,8 @@ add_library(ebbdaemon STATIC
   daemon/http_guard.cpp
   daemon/server.cpp
   daemon/unix_socket.cpp
+  daemon/cluster_view.cpp
+  daemon/cluster_state.cpp
   ${EBB_DAEMON_FALLBACK_SOURCES}
 )
 target_include_directories(ebbdaemon PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/daemon

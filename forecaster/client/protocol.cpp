@@ -177,7 +177,7 @@ std::string encode_plan_query(const PlanQuery& q) {
   if (q.max_delay) j["max_delay"] = q.max_delay->count();
   if (q.expected_runtime) j["expected_runtime"] = q.expected_runtime->count();
   if (q.objective) j["objective"] = ebb::to_string(*q.objective);
-  j["time_limit"] = q.job.time_limit.count();
+  if (q.time_limit_given) j["time_limit"] = q.job.time_limit.count();
   j["nodes"] = q.job.nodes;
   j["tasks"] = q.job.tasks;
   j["cpus_per_task"] = q.job.cpus_per_task;
@@ -235,8 +235,9 @@ PlanQuery decode_plan_query(std::string_view json) {
     else
       throw InputError("unknown field " + in_quotes(key));
   }
-  if (!has_time_limit) throw InputError("field 'time_limit' is required (seconds or Slurm form)");
-  if (q.job.time_limit <= Duration{0}) throw InputError("field 'time_limit': must be positive");
+  q.time_limit_given = has_time_limit;  // ebbd may know the partition's DefaultTime
+  if (has_time_limit && q.job.time_limit <= Duration{0})
+    throw InputError("field 'time_limit': must be positive");
   return q;
 }
 

@@ -14,6 +14,7 @@
 
 #include "cache.hpp"
 #include "clock.hpp"
+#include "cluster_state.hpp"
 #include "ebb/config.hpp"
 #include "ebb/error.hpp"
 #include "log.hpp"
@@ -94,7 +95,8 @@ int run(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   ::signal(SIGPIPE, SIG_IGN);
 
-  Server server(config, regions, clock, metrics, settings.http_threads);
+  ClusterState cluster(config, settings, metrics);
+  Server server(config, regions, clock, metrics, settings.http_threads, &cluster);
   std::string where;
   if (!settings.listen_socket.empty()) {
     server.bind_unix(settings.listen_socket);
@@ -115,6 +117,7 @@ int run(int argc, char** argv) {
     refreshers.push_back(std::make_unique<Refresher>(*r, settings));
     refreshers.back()->start();
   }
+  cluster.start();
   std::thread signal_thread([&] {
     int received = 0;
     sigwait(&signals, &received);
@@ -128,6 +131,7 @@ int run(int argc, char** argv) {
   if (!served) log_error("the HTTP server stopped unexpectedly");
   if (!settings.listen_socket.empty()) ::unlink(settings.listen_socket.c_str());
   for (auto& r : refreshers) r->stop();
+  cluster.stop();
   // Wake the signal thread if the server ended on its own.
   pthread_kill(signal_thread.native_handle(), SIGTERM);
   signal_thread.join();

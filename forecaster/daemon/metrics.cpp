@@ -40,7 +40,8 @@ void Metrics::count_plan(double seconds) {
   plan_buckets_[i].fetch_add(1, std::memory_order_relaxed);
 }
 
-std::string Metrics::render(const std::vector<RegionAge>& regions) const {
+std::string Metrics::render(const std::vector<RegionAge>& regions,
+                            std::optional<double> cluster_view_age) const {
   std::string out;
   out += "# HELP ebbd_fetch_total Provider fetches by region, provider and result.\n";
   out += "# TYPE ebbd_fetch_total counter\n";
@@ -84,6 +85,24 @@ std::string Metrics::render(const std::vector<RegionAge>& regions) const {
   out += "ebbd_plan_duration_seconds_sum " + number(static_cast<double>(plan_nanos_.load()) / 1e9) +
          "\n";
   out += "ebbd_plan_duration_seconds_count " + std::to_string(cumulative) + "\n";
+  out += "# HELP ebbd_cluster_refresh_total Reads of slurmctld's jobs and partitions.\n";
+  out += "# TYPE ebbd_cluster_refresh_total counter\n";
+  out +=
+      "ebbd_cluster_refresh_total{result=\"success\"} " + std::to_string(cluster_ok_.load()) + "\n";
+  out += "ebbd_cluster_refresh_total{result=\"failure\"} " +
+         std::to_string(cluster_failed_.load()) + "\n";
+  out += "# HELP ebbd_cluster_view_age_seconds Seconds since the cluster view in use was read.\n";
+  out += "# TYPE ebbd_cluster_view_age_seconds gauge\n";
+  if (cluster_view_age) out += "ebbd_cluster_view_age_seconds " + number(*cluster_view_age) + "\n";
+  out += "# HELP ebbd_bookings Deferred plans handed out that squeue does not show yet.\n";
+  out += "# TYPE ebbd_bookings gauge\nebbd_bookings " + std::to_string(bookings_.load()) + "\n";
+  out += "# HELP ebbd_bookings_total Bookings made, matched by a queued job, or expired.\n";
+  out += "# TYPE ebbd_bookings_total counter\n";
+  out += "ebbd_bookings_total{outcome=\"made\"} " + std::to_string(bookings_made_.load()) + "\n";
+  out +=
+      "ebbd_bookings_total{outcome=\"matched\"} " + std::to_string(bookings_matched_.load()) + "\n";
+  out +=
+      "ebbd_bookings_total{outcome=\"expired\"} " + std::to_string(bookings_expired_.load()) + "\n";
   return out;
 }
 

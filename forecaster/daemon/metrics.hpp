@@ -6,6 +6,10 @@
 //   ebbd_plans_total                                                counter (plans served)
 //   ebbd_plan_errors_total                                          counter (400/404/503 answers)
 //   ebbd_plan_duration_seconds                                      histogram (handling time)
+//   ebbd_cluster_refresh_total{result="success"|"failure"}          counter (squeue/scontrol reads)
+//   ebbd_cluster_view_age_seconds                                   gauge (absent without a view)
+//   ebbd_bookings                                                   gauge (deferred plans not in
+//   squeue yet) ebbd_bookings_total{outcome="made"|"matched"|"expired"}         counter
 #pragma once
 
 #include <array>
@@ -26,13 +30,21 @@ class Metrics {
   void count_fetch(const std::string& region, const std::string& provider, bool ok);
   void count_plan(double seconds);
   void count_plan_error() { plan_errors_.fetch_add(1, std::memory_order_relaxed); }
+  void count_cluster_refresh(bool ok) { (ok ? cluster_ok_ : cluster_failed_).fetch_add(1); }
+  void count_booking() { bookings_made_.fetch_add(1); }
+  void count_bookings_settled(std::size_t matched, std::size_t expired) {
+    bookings_matched_.fetch_add(static_cast<long long>(matched));
+    bookings_expired_.fetch_add(static_cast<long long>(expired));
+  }
+  void set_bookings(std::size_t n) { bookings_.store(static_cast<long long>(n)); }
 
   struct RegionAge {
     std::string region;
     std::optional<double> age_seconds;
     bool stale = false;
   };
-  std::string render(const std::vector<RegionAge>& regions) const;
+  std::string render(const std::vector<RegionAge>& regions,
+                     std::optional<double> cluster_view_age = std::nullopt) const;
 
   static constexpr std::array<double, 12> kBuckets = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
                                                       0.01,   0.025,   0.05,   0.1,   0.25,   1.0};
@@ -44,6 +56,9 @@ class Metrics {
   std::atomic<long long> plan_errors_{0};
   std::array<std::atomic<long long>, kBuckets.size() + 1> plan_buckets_{};  // last: +Inf
   std::atomic<long long> plan_nanos_{0};
+  std::atomic<long long> cluster_ok_{0}, cluster_failed_{0};
+  std::atomic<long long> bookings_{0}, bookings_made_{0}, bookings_matched_{0},
+      bookings_expired_{0};
 };
 
 }  // namespace ebb::daemon

@@ -51,11 +51,12 @@ void sign_answer(const httplib::Request& req, httplib::Response& res) {
 }  // namespace
 
 Server::Server(const Config& config, std::vector<std::unique_ptr<Region>>& regions,
-               const DaemonClock& clock, Metrics& metrics, int threads)
+               const DaemonClock& clock, Metrics& metrics, int threads, ClusterState* cluster)
     : config_(config),
       regions_(regions),
       clock_(clock),
       metrics_(metrics),
+      cluster_(cluster),
       http_(GuardedServer::Limits{.max_body = kMaxBody,
                                   .request_timeout = std::chrono::seconds(10),
                                   .max_connections = 512,
@@ -169,6 +170,16 @@ void Server::handle_health(httplib::Response& res) const {
   nlohmann::json j = {{"status", all_good ? "ok" : "degraded"},
                       {"now", format_utc(clock_.now())},
                       {"regions", regions}};
+  // The cluster view does not make ebbd degraded: plans go on without it.
+  ClusterState::Health c;
+  c.state = "off";
+  if (cluster_) c = cluster_->health(now_utc());
+  j["cluster"] = {{"state", c.state},
+                  {"age_seconds", c.age_seconds ? nlohmann::json(*c.age_seconds) : nullptr},
+                  {"jobs", c.jobs},
+                  {"partitions", c.partitions},
+                  {"bookings", c.bookings}};
+  if (!c.error.empty()) j["cluster"]["error"] = c.error;
   res.set_content(j.dump(), "application/json");
 }
 
@@ -211,12 +222,29 @@ void Server::handle_plan(const httplib::Request& req, httplib::Response& res) co
     request.earliest_start = q.earliest_start;
     request.deadline = q.deadline;
     request.max_delay = q.max_delay;
-    request.time_limit = q.job.time_limit;
+    JobRequest job = q.job;
+    // The default partition, and its DefaultTime (else MaxTime) for a job without a limit.
+    if (!(cluster_ ? cluster_->resolve(job, q.time_limit_given) : q.time_limit_given)) {
+      metrics_.count_plan_error();
+      return answer_error(res, 400,
+                          "field 'time_limit' is required (seconds or Slurm form): no DefaultTime "
+                          "or MaxTime known for partition '" +
+                              job.partition + "'");
+    }
+    request.time_limit = job.time_limit;
     request.expected_runtime = q.expected_runtime;
-    request.power_watts = config_.partition(q.job.partition).power.watts(q.job);
+    // The power model stays the one the plugin's own fallback uses: PartitionName=<-p>,
+    // else site-wide, also when the job lands in the default partition.
+    request.power_watts = config_.partition(q.job.partition).power.watts(job);
     Policy policy = config_.policy;
     if (q.objective) policy.objective = *q.objective;
-    Decision d = plan(request, snap->series, policy);
+    Decision d;
+    if (cluster_) {
+      d = cluster_->plan(request, job, snap->series, policy);
+    } else {
+      d = plan(request, snap->series, policy);
+      d.reason += std::string("; ") + ClusterState::kWithoutState;
+    }
     nlohmann::json j = wire::decision_to_json(d);
     j["region"] = snap->region;
     j["stale"] = snap->stale;
@@ -242,7 +270,9 @@ void Server::handle_metrics(httplib::Response& res) const {
       a.age_seconds = static_cast<double>((now - *snap->fetched_at).count());
     ages.push_back(a);
   }
-  res.set_content(metrics_.render(ages), "text/plain; version=0.0.4");
+  std::optional<double> cluster_age;
+  if (cluster_) cluster_age = cluster_->health(now_utc()).age_seconds;
+  res.set_content(metrics_.render(ages, cluster_age), "text/plain; version=0.0.4");
 }
 
 }  // namespace ebb::daemon

@@ -1,6 +1,6 @@
 // ebbd's HTTP interface (cpp-httplib behind http_guard.hpp's reader: a fixed pool of worker
 // threads gets only complete, bounded requests):
-//   GET  /v1/health               {"status":"ok"|"degraded","regions":{...}}
+//   GET  /v1/health               {"status":"ok"|"degraded","regions":{...},"cluster":{...}}
 //   GET  /v1/forecast?region=R    the region's served forecast (protocol.hpp)
 //   POST /v1/plan                 a job (PlanQuery JSON) -> the Decision, as JSON
 //   GET  /metrics                 Prometheus text (metrics.hpp)
@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "clock.hpp"
+#include "cluster_state.hpp"
 #include "ebb/config.hpp"
 #include "http_guard.hpp"
 #include "metrics.hpp"
@@ -26,7 +27,8 @@ namespace ebb::daemon {
 class Server {
  public:
   Server(const Config& config, std::vector<std::unique_ptr<Region>>& regions,
-         const DaemonClock& clock, Metrics& metrics, int threads);
+         const DaemonClock& clock, Metrics& metrics, int threads,
+         ClusterState* cluster = nullptr);
   // Binds; returns the bound port (useful with port 0). Throws std::runtime_error.
   int bind(const std::string& host, int port);
   // Listens on a Unix socket instead (unix_socket.hpp). Throws std::runtime_error.
@@ -46,6 +48,7 @@ class Server {
   std::vector<std::unique_ptr<Region>>& regions_;
   const DaemonClock& clock_;
   Metrics& metrics_;
+  ClusterState* cluster_;  // null: plans see no cluster state
   GuardedServer http_;
   int listen_fd_ = -1;
   static constexpr int kListenBacklog = 1024;

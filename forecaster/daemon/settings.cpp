@@ -71,6 +71,12 @@ DaemonSettings daemon_settings(const Config& config) {
       s.user_agent = value;
     else if (key == "cafile")
       s.ca_file = value;
+    else if (key == "clusterrefresh")
+      s.cluster_refresh = parse_slurm_duration(value, "ebb.conf: ClusterRefresh");
+    else if (key == "squeuecommand")
+      s.squeue_command = value;
+    else if (key == "scontrolcommand")
+      s.scontrol_command = value;
   }
   if (!history_set) s.history_days = s.extension_weeks * 7;
   if (!config.currency.empty()) s.currency = config.currency;

@@ -5,6 +5,7 @@
 //     StaleAfter=6:00:00         ExtensionWeeks=4            ExtensionHorizon=7-00:00:00
 //     HistoryDays=35             HttpThreads=4               FetchTimeout=15
 //     UserAgent=...              CAFile=/etc/ssl/certs/ca-certificates.crt
+//     ClusterRefresh=0:10        SqueueCommand=squeue        ScontrolCommand=scontrol
 //
 // Durations use Slurm's forms ("15" is 15 minutes, "0:30" is 30 seconds).
 #pragma once
@@ -34,6 +35,11 @@ struct DaemonSettings {
   std::string user_agent = "ebbd/0.1 (carbon-aware Slurm scheduling)";
   std::string ca_file;
   std::string currency = "EUR";  // Currency=: for sources that do not name theirs
+  // The cluster view (cluster_view.hpp): how often to read it (0: never), with what.
+  Duration cluster_refresh = seconds(10);
+  std::string squeue_command = "squeue";
+  std::string scontrol_command = "scontrol";
+  Duration cluster_command_timeout = seconds(5);
 };
 
 // Reads the daemon keys; throws InputError naming the key and its value when one is bad.

@@ -26,6 +26,9 @@ namespace ebb {
 struct PartitionSettings {
   PowerModel power;
   std::optional<Duration> default_max_delay;  // plan jobs without flags, up to this delay
+  // ebbd's capacity rule for the partition (capacity.hpp): CapacityHeadroom,
+  // MaxStartsPerMinute, SlackReserve, RuntimeShare; its size comes from slurmctld.
+  CapacityRule capacity;
 };
 
 // One region that ebbd serves (issue 3): which provider gives its carbon signal and which

@@ -33,6 +33,9 @@ struct PlanQuery {
   std::optional<Duration> expected_runtime;  // shapes the cost; defaults to time limit
   std::optional<Objective> objective;
   JobRequest job;  // time_limit, resources, partition
+  // false: no time limit was given; the daemon takes the partition's DefaultTime, else
+  // its MaxTime, from its view of the cluster, and refuses the request without one.
+  bool time_limit_given = true;
 };
 
 // A region's forecast as the daemon serves it: provider slots, then extension slots

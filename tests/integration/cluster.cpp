@@ -85,7 +85,7 @@ Cluster::Cluster(Settings settings) : dir_(make_temp_dir()) {
     int ctld_port = free_port();
     int slurmd_port = free_port();
     while (slurmd_port == ctld_port) slurmd_port = free_port();
-    write_slurm_conf(ctld_port, slurmd_port);
+    write_slurm_conf(ctld_port, slurmd_port, settings);
     write_plugstack(settings.with_plugin);
     write_ebb_conf("# written by the test\n");
     fs::copy_file(EBB_JOB_SUBMIT_LUA, dir_ / "job_submit.lua");
@@ -132,7 +132,8 @@ void Cluster::ensure_munge() const {
   throw std::runtime_error("munged is not running and could not be started");
 }
 
-void Cluster::write_slurm_conf(int ctld_port, int slurmd_port) const {
+void Cluster::write_slurm_conf(int ctld_port, int slurmd_port, const Settings& settings) const {
+  const int cpus = settings.cpus;
   const std::string d = dir_.string();
   std::ostringstream c;
   c << "# A private single-node cluster for ebb's integration tests\n"
@@ -156,9 +157,13 @@ void Cluster::write_slurm_conf(int ctld_port, int slurmd_port) const {
     << "ReturnToService=2\n"
     << "MinJobAge=600\n"
     << "JobSubmitPlugins=lua\n"
-    << "PlugStackConfig=" << d << "/plugstack.conf\n"
-    << "NodeName=localhost CPUs=2 RealMemory=2000 State=UNKNOWN\n"
-    << "PartitionName=debug Nodes=localhost Default=YES MaxTime=INFINITE State=UP\n";
+    << "PlugStackConfig=" << d
+    << "/plugstack.conf\n"
+    // config_overrides: slurmd reports the configured size, not the machine's.
+    << (cpus != 2 ? "SlurmdParameters=config_overrides\n" : "")
+    << "NodeName=localhost CPUs=" << cpus << " RealMemory=2000 State=UNKNOWN\n"
+    << "PartitionName=debug Nodes=localhost Default=YES MaxTime=INFINITE State=UP "
+    << settings.partition_options << "\n";
   write_file(dir_ / "slurm.conf", c.str());
 }
 
@@ -201,6 +206,11 @@ std::string Cluster::log_tails() const {
     out += "--- " + std::string(name) + " ---\n" + tail(read_file(dir_ / "log" / name), 2000);
   }
   return out;
+}
+
+void Cluster::stop_controller() {
+  stop_daemon(slurmctld_);
+  slurmctld_ = -1;
 }
 
 std::string Cluster::slurmctld_log() const { return read_file(dir_ / "log" / "slurmctld.log"); }

@@ -26,7 +26,9 @@ int free_port();
 class Cluster {
  public:
   struct Settings {
-    bool with_plugin = true;  // false: plugstack.conf without spank_ebb.so
+    bool with_plugin = true;        // false: plugstack.conf without spank_ebb.so
+    int cpus = 2;                   // the node's CPUs; more than the machine has is faked
+    std::string partition_options;  // added to the debug partition's line, e.g. DefaultTime=10
   };
   Cluster();
   explicit Cluster(Settings settings);
@@ -60,10 +62,12 @@ class Cluster {
   std::string wait_until_finished(const std::string& id,
                                   std::chrono::seconds limit = std::chrono::seconds(30)) const;
   std::string slurmctld_log() const;
+  // Stops slurmctld (slurmd keeps running): commands then fail as with a controller down.
+  void stop_controller();
 
  private:
   void ensure_munge() const;
-  void write_slurm_conf(int ctld_port, int slurmd_port) const;
+  void write_slurm_conf(int ctld_port, int slurmd_port, const Settings& settings) const;
   void wait_until_idle() const;
   std::string log_tails() const;
 

@@ -115,13 +115,14 @@ std::string UkCarbonReplay::fw48h_body(TimePoint from) const {
 }
 
 EbbdProcess::EbbdProcess(const std::string& config, const std::string& dir,
+                         const std::map<std::string, std::string>& env,
                          const std::string& listen)
     : log_path_(dir + "/ebbd.log") {
   const std::string port_file = dir + "/ebbd.port";
   ::unlink(port_file.c_str());
   pid_ = spawn_daemon(
       {EBBD_PATH, "--config", config, "--listen", listen, "--port-file", port_file},
-      child_environment({}), log_path_);
+      child_environment(env), log_path_);
   const auto limit = std::chrono::steady_clock::now() + std::chrono::seconds(20);
   while (std::chrono::steady_clock::now() < limit) {
     std::ifstream in(port_file);
@@ -156,6 +157,14 @@ std::string EbbdProcess::log() const {
   } catch (const std::exception&) {
     return "";
   }
+}
+
+std::string EbbdProcess::get(const std::string& path) const {
+  httplib::Client client("127.0.0.1", port_);
+  client.set_connection_timeout(2);
+  client.set_read_timeout(2);
+  auto res = client.Get(path);
+  return res ? res->body : "";
 }
 
 double EbbdProcess::metric(const std::string& sample) const {

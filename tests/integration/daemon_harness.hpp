@@ -17,6 +17,7 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <thread>
@@ -65,9 +66,10 @@ class UkCarbonReplay {
 
 class EbbdProcess {
  public:
-  // Starts ebbd with `config` on `listen`; its log and port file go to `dir`. Waits (20 s
-  // at most) until it listens.
+  // Starts ebbd with `config` (and `env` added to its environment) on `listen`; its log
+  // and port file go to `dir`. Waits (20 s at most) until it listens.
   EbbdProcess(const std::string& config, const std::string& dir,
+              const std::map<std::string, std::string>& env = {},
               const std::string& listen = "127.0.0.1:0");
   ~EbbdProcess();
   EbbdProcess(const EbbdProcess&) = delete;
@@ -77,6 +79,8 @@ class EbbdProcess {
   std::string url() const { return url_; }
   int port() const { return port_; }  // 0 on a Unix socket
   std::string log() const;
+  // The body of GET <path>; empty when unreachable.
+  std::string get(const std::string& path) const;
   // One sample of GET /metrics, e.g. `ebbd_plans_total`; -1 when absent or unreachable.
   double metric(const std::string& sample) const;
   void pause();   // SIGSTOP: the socket still accepts connections, nobody answers

@@ -137,7 +137,7 @@ TEST_CASE("the real ebbd defers jobs over its Unix socket and over TCP with MUNG
   for (const std::string& listen :
        {"unix:" + (dir / "run" / "ebbd.sock").string(), std::string("127.0.0.1:0")}) {
     DYNAMIC_SECTION(listen) {
-      EbbdProcess ebbd((dir / "ebbd.conf").string(), dir.string(), listen);
+      EbbdProcess ebbd((dir / "ebbd.conf").string(), dir.string(), {}, listen);
       INFO("ebbd's log:\n" << ebbd.log());
       // The default checks: SO_PEERCRED on the socket, MUNGE over TCP (ebbd runs as root).
       c.write_ebb_conf(conf + "DaemonUrl=" + ebbd.url() + "\nDaemonTimeout=1000\n");
