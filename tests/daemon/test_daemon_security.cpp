@@ -173,7 +173,9 @@ TEST_CASE("ebbd never writes its cache through a planted symlink", "[daemon][sec
     CHECK(mode_of(dir.file("cache/") + file) == 0644);
   }
   CHECK(ebb::read_forecast_file(dir.file("cache/gb.csv")).begin() >= kT0);
-  // No temporary file is left behind; the planted links are left alone.
+  // No temporary file is left behind (once ebbd has stopped: it rewrites every 2 s); the
+  // planted links are left alone.
+  CHECK(ebbd.stop() == 0);
   for (const auto& entry : std::filesystem::directory_iterator(dir.file("cache"))) {
     std::string name = entry.path().filename().string();
     bool planted_link = name.find(".tmp." + pid) != std::string::npos;
