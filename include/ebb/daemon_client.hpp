@@ -67,18 +67,13 @@ struct PlanSource {
 };
 
 // POST <url>/v1/plan. Returns nothing, and says why in *error (when not null), when the
-// daemon is unreachable, slow past `timeout`, or answers with an error. *source (when not
+// daemon is unreachable, slow past `timeout`, not provably ebbd (`trust`), or answers
+// with an error. *source (when not
 // null) receives what the answer says about its forecast.
 std::optional<Decision> ask_daemon_for_plan(const std::string& url, const PlanQuery& query,
                                             std::chrono::milliseconds timeout, std::string* error,
                                             const DaemonTrust& trust = {},
                                             PlanSource* source = nullptr);
-
-// POST <url>/v1/plan. Returns nothing, and says why in *error (when not null), when the
-// daemon is unreachable, slow past `timeout`, not provably ebbd, or answers with an error.
-std::optional<Decision> ask_daemon_for_plan(const std::string& url, const PlanQuery& query,
-                                            std::chrono::milliseconds timeout, std::string* error,
-                                            const DaemonTrust& trust = {});
 
 // GET <url>/v1/forecast?region=R, under the same total time limit and checks.
 std::optional<ForecastReply> fetch_forecast_from_daemon(const std::string& url,

@@ -85,7 +85,7 @@ int main(int argc, char** argv) {
     }
     // A second ebbd on a Unix socket (its own folder for the log and the port file).
     fs::create_directories(dir / "unix" / "run");
-    test::EbbdProcess ebbd_unix((dir / "ebbd.conf").string(), (dir / "unix").string(),
+    test::EbbdProcess ebbd_unix((dir / "ebbd.conf").string(), (dir / "unix").string(), {},
                                 "unix:" + (dir / "unix" / "run" / "ebbd.sock").string());
     // The forecast-file mode plans against a copy of ebbd's cache: the same forecast.
     const std::string file = (dir / "forecast.csv").string();

@@ -63,7 +63,7 @@ int main(int argc, char** argv) {
     }
     become(argv[2]);
 
-    ebb::daemon::HttpServer server;
+    ebb::daemon::GuardedServer server{ebb::daemon::GuardedServer::Limits{}};
     server.Post("/v1/plan", [&](const httplib::Request& req, httplib::Response& res) {
       std::ofstream(record, std::ios::app) << req.body << "\n";
       if (!replay_body.empty()) {
