@@ -188,6 +188,7 @@ TEST_CASE("bookings are added, settled by the matching pending job, and expire",
 TEST_CASE("a burst of plans from many threads spreads over the partition's room", "[cluster]") {
   Config config;
   config.policy.objective = Objective::carbon;
+  config.defaults.capacity.headroom_percent = 10;
   DaemonSettings settings;
   Metrics metrics;
   ClusterState state(config, settings, metrics);
@@ -316,5 +317,5 @@ TEST_CASE("the capacity keys of ebb.conf, site-wide and per partition", "[cluste
   CHECK_THROWS_WITH(parse_config("MaxStartsPerMinute=2.5\n", "ebb.conf"),
                     "ebb.conf line 1: MaxStartsPerMinute: expected a whole number, got '2.5'");
   CHECK_THROWS_WITH(parse_config("PartitionName=a CapacityHeadroom=120\n", "ebb.conf"),
-                    "ebb.conf line 1: CapacityHeadroom: 120 is outside 0-100");
+                    "ebb.conf line 1: CapacityHeadroom: 120 is outside 0-99");
 }

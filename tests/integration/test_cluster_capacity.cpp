@@ -73,7 +73,7 @@ TEST_CASE(
 
   const std::string conf = "CacheDir=" + (dir / "cache").string() +
                            "\nRefreshInterval=0:02\nObjective=carbon\nMinSavingPercent=1\n"
-                           "ClusterRefresh=0:01\nSqueueCommand=" +
+                           "ClusterRefresh=0:01\nCapacityHeadroom=10\nSqueueCommand=" +
                            wrapper +
                            "\nRegion=site\n"
                            "RegionName=site CarbonSource=file CarbonFile=" +

@@ -160,7 +160,7 @@ TEST_CASE("a hostile listener on DaemonUrl cannot move a job outside its constra
 
   std::function<std::pair<int, std::string>()> answer;
   FakeEbbd ebbd([&] { return answer(); });
-  c.write_ebb_conf(ebb_conf_text(c, "DaemonUrl=" + ebbd.url() + "\nDaemonTimeout=2000\n"));
+  c.write_ebb_conf(ebb_conf_text(c, "DaemonUrl=" + ebbd.url() + "\nDaemonTimeout=2000\nDaemonAuth=none\n"));
 
   SECTION("a plan within the constraints is used, so the listener could move the job") {
     TimePoint start;
@@ -232,7 +232,7 @@ TEST_CASE("a hostile listener on DaemonUrl cannot move a job outside its constra
   }
 
   SECTION("with nothing to fall back on, the job goes in unchanged") {
-    c.write_ebb_conf("DaemonUrl=" + ebbd.url() + "\nDaemonTimeout=2000\n");
+    c.write_ebb_conf("DaemonUrl=" + ebbd.url() + "\nDaemonTimeout=2000\nDaemonAuth=none\n");
     answer = [] { return std::pair{200, plan_json(parse_iso8601("2099-01-01T00:00:00Z"))}; };
     check_unchanged(c, submit(c), "refused its plan: start 2099-01-01T00:00:00Z");
   }
@@ -271,7 +271,7 @@ TEST_CASE("a stale ebbd answer is refused and falls back", "[slurm][daemon][secu
       auto reply = fetch_forecast_from_daemon(ebbd.url(), "gb", 2s, &error);
       return reply && reply->stale && fs::exists(cache);
     }));
-    c.write_ebb_conf(conf + "DaemonUrl=" + ebbd.url() + "\nDaemonTimeout=2000\n");
+    c.write_ebb_conf(conf + "DaemonUrl=" + ebbd.url() + "\nDaemonTimeout=2000\nDaemonAuth=none\n");
     auto s = submit(c);
     INFO(s.result.err);
     INFO("ebbd's log:\n" << ebbd.log());
@@ -306,7 +306,7 @@ TEST_CASE("a stale ebbd answer is refused and falls back", "[slurm][daemon][secu
     }));
     std::this_thread::sleep_for(3s);
     c.write_ebb_conf(common + "DaemonUrl=" + ebbd.url() +
-                     "\nDaemonTimeout=2000\nMaxForecastAge=0:02\n");
+                     "\nDaemonTimeout=2000\nDaemonAuth=none\nMaxForecastAge=0:02\n");
     const double plans_before = ebbd.metric("ebbd_plans_total");
     auto s = submit(c);
     CHECK(ebbd.metric("ebbd_plans_total") == plans_before + 1);  // ebbd answered
@@ -326,7 +326,7 @@ TEST_CASE("a stale ebbd answer is refused and falls back", "[slurm][daemon][secu
     ebbd.kill();  // unreachable: the cache is the fallback, and it is all that is left
     fs::last_write_time(cache, fs::file_time_type::clock::now());
     c.write_ebb_conf(common + "DaemonUrl=" + ebbd.url() +
-                     "\nDaemonTimeout=2000\nMaxForecastAge=0:02\n");
+                     "\nDaemonTimeout=2000\nDaemonAuth=none\nMaxForecastAge=0:02\n");
     check_unchanged(c, submit(c),
                     "its cache " + cache + " holds a forecast fetched 0m ago (MaxForecastAge 0m)");
   }
