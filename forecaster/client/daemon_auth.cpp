@@ -3,7 +3,6 @@
 #include <munge.h>
 #include <openssl/evp.h>
 #include <pwd.h>
-#include <sys/random.h>
 
 #include <cerrno>
 #include <charconv>
@@ -12,6 +11,8 @@
 #include <memory>
 #include <stdexcept>
 #include <vector>
+
+#include "ebb/posix.hpp"
 
 namespace ebb::auth {
 namespace {
@@ -38,17 +39,7 @@ std::string sha256_hex(std::string_view data) {
 
 }  // namespace
 
-std::string new_nonce() {
-  unsigned char bytes[16];
-  std::size_t got = 0;
-  while (got < sizeof bytes) {
-    ssize_t n = ::getrandom(bytes + got, sizeof bytes - got, 0);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) throw std::runtime_error(std::string("getrandom: ") + std::strerror(errno));
-    got += static_cast<std::size_t>(n);
-  }
-  return hex(bytes, sizeof bytes);
-}
+std::string new_nonce() { return random_hex(16); }
 
 bool valid_nonce(std::string_view nonce) {
   if (nonce.size() < 16 || nonce.size() > 128) return false;

@@ -21,6 +21,7 @@
 #include <utility>
 
 #include "ebb/error.hpp"
+#include "ebb/posix.hpp"
 
 namespace ebb::http {
 namespace {
@@ -31,19 +32,7 @@ using Clock = std::chrono::steady_clock;
 // not ebbd talking.
 constexpr std::size_t kMaxResponseBytes = 16 * 1024 * 1024;
 
-class Socket {
- public:
-  explicit Socket(int fd) : fd_(fd) {}
-  Socket(const Socket&) = delete;
-  Socket& operator=(const Socket&) = delete;
-  ~Socket() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  int fd() const { return fd_; }
-
- private:
-  int fd_;
-};
+using Socket = UniqueFd;
 
 std::string errno_text(int err) { return std::strerror(err); }
 
@@ -111,24 +100,24 @@ Address resolve(const Url& url) {
 }
 
 void connect_by(const Socket& s, const Address& a, Clock::time_point deadline) {
-  if (::connect(s.fd(), reinterpret_cast<const sockaddr*>(&a.storage), a.length) == 0) return;
+  if (::connect(s.get(), reinterpret_cast<const sockaddr*>(&a.storage), a.length) == 0) return;
   if (errno != EINPROGRESS && errno != EINTR) {
     throw RequestError("connect: " + errno_text(errno));
   }
-  wait_for(s.fd(), POLLOUT, deadline, "connecting");
+  wait_for(s.get(), POLLOUT, deadline, "connecting");
   int err = 0;
   socklen_t len = sizeof(err);
-  ::getsockopt(s.fd(), SOL_SOCKET, SO_ERROR, &err, &len);
+  ::getsockopt(s.get(), SOL_SOCKET, SO_ERROR, &err, &len);
   if (err != 0) throw RequestError("connect: " + errno_text(err));
 }
 
 void send_all(const Socket& s, std::string_view data, Clock::time_point deadline) {
   while (!data.empty()) {
-    ssize_t n = ::send(s.fd(), data.data(), data.size(), MSG_NOSIGNAL);
+    ssize_t n = ::send(s.get(), data.data(), data.size(), MSG_NOSIGNAL);
     if (n > 0) {
       data.remove_prefix(static_cast<std::size_t>(n));
     } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
-      wait_for(s.fd(), POLLOUT, deadline, "sending the request");
+      wait_for(s.get(), POLLOUT, deadline, "sending the request");
     } else {
       throw RequestError("send: " + errno_text(errno));
     }
@@ -247,10 +236,10 @@ Response request(const Url& url, const std::string& method, const std::string& p
   const auto deadline = Clock::now() + timeout;
   Address address = resolve(url);
   Socket s(::socket(address.storage.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
-  if (s.fd() < 0) throw RequestError("socket: " + errno_text(errno));
+  if (s.get() < 0) throw RequestError("socket: " + errno_text(errno));
   if (url.socket_path.empty()) {
     int one = 1;
-    ::setsockopt(s.fd(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    ::setsockopt(s.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
   }
   connect_by(s, address, deadline);
   if (!url.socket_path.empty() && options.check_peer) {
@@ -258,7 +247,7 @@ Response request(const Url& url, const std::string& method, const std::string& p
     // and limits) leaves this process.
     ucred peer{};
     socklen_t length = sizeof peer;
-    if (::getsockopt(s.fd(), SOL_SOCKET, SO_PEERCRED, &peer, &length) != 0) {
+    if (::getsockopt(s.get(), SOL_SOCKET, SO_PEERCRED, &peer, &length) != 0) {
       throw RequestError("SO_PEERCRED: " + errno_text(errno));
     }
     options.check_peer(peer.uid);
@@ -290,7 +279,7 @@ Response request(const Url& url, const std::string& method, const std::string& p
     if (head && head->content_length && data.size() >= head->body_start + *head->content_length) {
       break;
     }
-    ssize_t n = ::recv(s.fd(), buffer, sizeof(buffer), 0);
+    ssize_t n = ::recv(s.get(), buffer, sizeof(buffer), 0);
     if (n > 0) {
       data.append(buffer, static_cast<std::size_t>(n));
       if (data.size() > kMaxResponseBytes) throw RequestError("response larger than 16 MiB");
@@ -299,7 +288,7 @@ Response request(const Url& url, const std::string& method, const std::string& p
     }
     if (n == 0) break;  // the server closed: the body ends here
     if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
-      wait_for(s.fd(), POLLIN, deadline, "waiting for the answer");
+      wait_for(s.get(), POLLIN, deadline, "waiting for the answer");
       continue;
     }
     throw RequestError("recv: " + errno_text(errno));

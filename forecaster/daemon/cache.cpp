@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <simdjson.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -18,6 +17,7 @@
 #include "ebb/daemon_client.hpp"
 #include "ebb/error.hpp"
 #include "ebb/forecast_file.hpp"
+#include "ebb/posix.hpp"
 #include "log.hpp"
 
 namespace ebb::daemon {
@@ -27,50 +27,15 @@ namespace {
   throw std::runtime_error(what + " " + path + ": " + std::strerror(errno));
 }
 
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  int get() const { return fd_; }
-  int release() { return std::exchange(fd_, -1); }
-
- private:
-  int fd_;
-};
-
 }  // namespace
 
-namespace {
-
-std::string random_suffix() {
-  unsigned char bytes[8];
-  std::size_t got = 0;
-  while (got < sizeof bytes) {
-    ssize_t n = ::getrandom(bytes + got, sizeof bytes - got, 0);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) fail("cannot get random bytes for", "a temporary name");
-    got += static_cast<std::size_t>(n);
-  }
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char b : bytes) {
-    out += kHex[b >> 4];
-    out += kHex[b & 15];
-  }
-  return out;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 void write_file_atomically(const std::string& path, std::string_view content) {
   auto slash = path.rfind('/');
   const std::string dir = slash == std::string::npos ? "." : path.substr(0, slash == 0 ? 1 : slash);
   const std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
-  Fd d(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  UniqueFd d(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (d.get() < 0) fail("cannot open folder", dir);
   // A fresh, unguessable name created exclusively (O_EXCL also refuses a symlink there, even
   // a dangling one): a name built from ebbd's public pid let anyone who could write to the
@@ -78,7 +43,7 @@ void write_file_atomically(const std::string& path, std::string_view content) {
   std::string temp_name, temp;
   int raw = -1;
   for (int attempt = 0; attempt < 100 && raw < 0; ++attempt) {
-    temp_name = "." + name + ".tmp." + random_suffix();
+    temp_name = "." + name + ".tmp." + random_hex(8);
     temp = dir + "/" + temp_name;
     raw = ::openat(d.get(), temp_name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
                    0644);
@@ -92,7 +57,7 @@ void write_file_atomically(const std::string& path, std::string_view content) {
     fail(what, temp);
   };
   {
-    Fd fd(raw);
+    UniqueFd fd(raw);
     if (::fchmod(fd.get(), 0644) != 0) give_up("cannot chmod");  // whatever the umask
     const char* p = content.data();
     std::size_t left = content.size();

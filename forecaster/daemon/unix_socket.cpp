@@ -11,6 +11,8 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "ebb/posix.hpp"
+
 namespace ebb::daemon {
 namespace {
 
@@ -19,25 +21,6 @@ std::string octal_mode(mode_t mode) {
   std::snprintf(text, sizeof text, "%04o", static_cast<unsigned>(mode & 07777));
   return text;
 }
-
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  int get() const { return fd_; }
-  int release() {
-    int fd = fd_;
-    fd_ = -1;
-    return fd;
-  }
-
- private:
-  int fd_;
-};
 
 sockaddr_un address_of(const std::string& path) {
   sockaddr_un a{};
@@ -86,7 +69,7 @@ int listen_on_unix_socket(const std::string& path, int backlog) {
     if (!S_ISSOCK(existing.st_mode)) {
       throw std::runtime_error(what + ": " + path + " exists and is not a socket");
     }
-    Fd probe(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    UniqueFd probe(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
     if (probe.get() >= 0 && ::connect(probe.get(), reinterpret_cast<const sockaddr*>(&address),
                                       address_length(path)) == 0) {
       throw std::runtime_error(what + ": another process (another ebbd?) serves " + path);
@@ -94,7 +77,7 @@ int listen_on_unix_socket(const std::string& path, int backlog) {
     ::unlink(path.c_str());  // left behind by an ebbd that did not stop cleanly
   }
 
-  Fd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
   if (fd.get() < 0) throw std::runtime_error(what + ": socket: " + std::strerror(errno));
   if (::bind(fd.get(), reinterpret_cast<const sockaddr*>(&address), address_length(path)) != 0) {
     throw std::runtime_error(what + ": cannot bind: " + std::strerror(errno));
