@@ -106,7 +106,7 @@ std::vector<Interval> PartitionLoad::forbidden_starts(TimePoint now, TimePoint l
   if (end > secs(now) && rule_.slack_reserve_percent > 0) {
     const double share = std::clamp(rule_.slack_reserve_percent, 0.0, 100.0) / 100.0;
     const auto reserve = std::llround(static_cast<double>(end - secs(now)) * share);
-    raw.emplace_back(end - reserve, end + 1);
+    if (reserve > 0) raw.emplace_back(end - reserve, end + 1);
   }
   // Busy stretches: a start s is forbidden when [s, s + w) meets one, i.e. s in (a - w, b).
   const auto steps = projected(now);
