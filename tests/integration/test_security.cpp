@@ -12,6 +12,7 @@
 #include <functional>
 #include <thread>
 
+#include "daemon_checks.hpp"
 #include "daemon_harness.hpp"
 #include "ebb/daemon_client.hpp"
 #include "ebb/forecast_file.hpp"
@@ -160,7 +161,8 @@ TEST_CASE("a hostile listener on DaemonUrl cannot move a job outside its constra
 
   std::function<std::pair<int, std::string>()> answer;
   FakeEbbd ebbd([&] { return answer(); });
-  c.write_ebb_conf(ebb_conf_text(c, "DaemonUrl=" + ebbd.url() + "\nDaemonTimeout=2000\nDaemonAuth=none\n"));
+  c.write_ebb_conf(
+      ebb_conf_text(c, "DaemonUrl=" + ebbd.url() + "\nDaemonTimeout=2000\nDaemonAuth=none\n"));
 
   SECTION("a plan within the constraints is used, so the listener could move the job") {
     TimePoint start;
@@ -282,14 +284,7 @@ TEST_CASE("a stale ebbd answer is refused and falls back", "[slurm][daemon][secu
                                 "from its cache " +
                                 cache + " instead");
     auto job = c.job(s.job_id);
-    Config config = load_config(c.ebb_conf());
-    PlanRequest req;
-    req.now = from_slurm_local(job.at("SubmitTime"));
-    req.deadline = req.now + hours(12);
-    req.time_limit = hours(1);
-    JobRequest one_task;
-    req.power_watts = config.partition("").power.watts(one_task);
-    const Decision d = plan(req, read_forecast_file(cache), config.policy);
+    const Decision d = expected_for(c, job, read_forecast_file(cache));
     REQUIRE(d.defer);
     CHECK(s.ebb_lines[1].rfind("ebb: deferred to ", 0) == 0);
     CHECK(from_slurm_local(job.at("EligibleTime")) == d.start);
