@@ -15,7 +15,8 @@ Slurm 22.05 to 26.05.
 Rules: never fail or reject a job (every path returns slurm.SUCCESS); never move a
 job earlier than the user's own --begin; never past its deadline
 (begin + time limit <= EBB_DEADLINE); no I/O beyond Slurm's log, because slurmctld
-runs this while holding its locks.
+runs this while holding its locks. The plan record EBB_RECORD is kept in the job's
+AdminComment (for ebbd's re-planning, `ebb why` and the savings ledger).
 --]]
 
 local NO_VAL = 4294967294   -- Slurm's "not set" for 32-bit fields (time_limit)
@@ -38,8 +39,26 @@ local function ebb_env(job_desc)
   return env
 end
 
+-- The plan record (ebb1:..., see include/ebb/plan_record.hpp) goes into the job's
+-- AdminComment, where it lives as long as the accounting does: ebbd re-plans held jobs
+-- from it and the savings ledger reads it back from sacct. A site's own AdminComment
+-- text is kept (the record is appended after a space); a record already there stays.
+local function store_record(job_desc, env)
+  local record = env.EBB_RECORD
+  if record == nil or #record > 200 or not string.match(record, "^ebb1:[%w%.,=/%-]+$") then
+    return
+  end
+  local current = job_desc.admin_comment
+  if current == nil or current == "" then
+    job_desc.admin_comment = record
+  elseif not string.find(current, "ebb1:", 1, true) then
+    job_desc.admin_comment = current .. " " .. record
+  end
+end
+
 local function apply_plan(job_desc, submit_uid)
   local env = ebb_env(job_desc)
+  store_record(job_desc, env)
   local begin = tonumber(env.EBB_BEGIN)
   if begin == nil then return end  -- not deferred, or no ebb plan
 

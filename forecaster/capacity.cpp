@@ -16,9 +16,14 @@ constexpr std::int64_t kOverrun = 60;
 
 }  // namespace
 
-void PartitionLoad::add(const QueuedJob& job, TimePoint now) {
+void PartitionLoad::add(const QueuedJob& job, TimePoint now) { change(job, now, +1); }
+void PartitionLoad::remove(const QueuedJob& job, TimePoint now) { change(job, now, -1); }
+
+void PartitionLoad::change(const QueuedJob& job, TimePoint now, int sign) {
   if (!(job.cpus > 0) || !std::isfinite(job.cpus)) return;
-  ++jobs_;
+  if (sign < 0 && jobs_ == 0) return;
+  jobs_ = sign > 0 ? jobs_ + 1 : jobs_ - 1;
+  const double cpus = sign * job.cpus;
   std::int64_t from = 0, to = 0;
   const std::int64_t n = secs(now);
   const std::int64_t expected = std::llround(static_cast<double>(job.expected.count()) *
@@ -31,14 +36,15 @@ void PartitionLoad::add(const QueuedJob& job, TimePoint now) {
     from = std::max(secs(job.since), n);
     to = from + std::max<std::int64_t>(expected, kOverrun);
     if (job.deferred_by_ebb) {
-      ++starts_[from - from % 60];
-      held_[from] += job.cpus;
-      held_[to] -= job.cpus;
+      auto& starts = starts_[from - from % 60];
+      starts = sign > 0 ? starts + 1 : (starts > 0 ? starts - 1 : 0);
+      held_[from] += cpus;
+      held_[to] -= cpus;
       return;
     }
   }
-  demand_[from] += job.cpus;
-  demand_[to] -= job.cpus;
+  demand_[from] += cpus;
+  demand_[to] -= cpus;
 }
 
 std::vector<std::pair<TimePoint, double>> PartitionLoad::projected(TimePoint now) const {

@@ -15,8 +15,10 @@
 #include "decision_source.hpp"
 #include "ebb/decision_text.hpp"
 #include "ebb/error.hpp"
+#include "ebb/plan_record.hpp"
 #include "ebb/planner.hpp"
 #include "ebb/time.hpp"
+#include "ebb/version.hpp"
 #include "job_request.hpp"
 #include "message.hpp"
 #include "options.hpp"
@@ -197,6 +199,9 @@ std::optional<Outcome> plan_job(int argc, char** argv) {
 
   Outcome outcome;
   outcome.env.emplace_back("EBB_PLAN", plan_summary(decision));
+  // The record job_submit.lua keeps in AdminComment, for re-planning and the ledger.
+  outcome.env.emplace_back("EBB_RECORD", encode_plan_record(plan_record_for(
+                                             decision, request, to_plan.policy, ebb::version())));
   if (request.deadline) outcome.env.emplace_back("EBB_DEADLINE", epoch(*request.deadline));
   if (decision.defer) {
     outcome.env.emplace_back("EBB_BEGIN", epoch(decision.start));

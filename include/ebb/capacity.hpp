@@ -67,6 +67,9 @@ class PartitionLoad {
   explicit PartitionLoad(CapacityRule rule) : rule_(rule) {}
 
   void add(const QueuedJob& job, TimePoint now);
+  // Takes back exactly what add(job, now) put in (same job, same now): the load less one
+  // job, for re-planning it against everything else.
+  void remove(const QueuedJob& job, TimePoint now);
   const CapacityRule& rule() const { return rule_; }
   std::size_t jobs() const { return jobs_; }
 
@@ -83,6 +86,8 @@ class PartitionLoad {
                                          double cpus) const;
 
  private:
+  void change(const QueuedJob& job, TimePoint now, int sign);
+
   CapacityRule rule_;
   std::map<std::int64_t, double> demand_;  // running and waiting: epoch second -> change in CPUs
   std::map<std::int64_t, double> held_;    // held until their begin time, likewise

@@ -1,0 +1,70 @@
+#include "ebb/replan.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "ebb/error.hpp"
+
+namespace ebb {
+
+namespace {
+
+bool inside(const std::vector<Interval>& intervals, TimePoint t) {
+  for (const Interval& i : intervals)
+    if (i.from <= t && t < i.to) return true;
+  return false;
+}
+
+}  // namespace
+
+std::optional<Replan> replan(const HeldJob& job, TimePoint now, const PartitionLoad& others,
+                             const SignalSeries& forecast, const Policy& policy,
+                             const ReplanRule& rule) {
+  const PlanRecord& r = job.record;
+  if (r.moves >= rule.max_moves) return std::nullopt;
+  if (r.planned <= now) return std::nullopt;  // eligible already: Slurm has it
+  if (r.latest_start < now) return std::nullopt;
+
+  PlanRequest request;
+  request.now = now;
+  if (r.asked > now) request.earliest_start = r.asked;
+  request.deadline = r.latest_start + job.time_limit;
+  request.time_limit = job.time_limit;
+  request.expected_runtime = job.expected_runtime;
+  request.power_watts = job.power_watts;
+  const Duration window = std::min(job.expected_runtime.value_or(job.time_limit), job.time_limit);
+  const auto forbidden = others.forbidden_starts(now, r.latest_start, window, job.cpus);
+
+  Policy any_gain = policy;
+  any_gain.min_saving_percent = 0;
+  Decision best;
+  try {
+    best = plan(request, forecast, any_gain, forbidden);
+  } catch (const InputError&) {
+    return std::nullopt;  // no start left that meets the deadline: leave it to Slurm
+  }
+  const TimePoint candidate = best.defer ? best.start : best.baseline.start;
+  if (candidate == r.planned) return std::nullopt;
+
+  if (inside(forbidden, r.planned)) {
+    return Replan{candidate, "the partition is expected full at the planned start", best};
+  }
+  // The objective at the planned start: a plan with only that start allowed.
+  PlanRequest pinned = request;
+  pinned.earliest_start = r.planned;
+  pinned.deadline = r.planned + job.time_limit;
+  Decision current;
+  try {
+    current = plan(pinned, forecast, any_gain);
+  } catch (const InputError&) {
+    return std::nullopt;
+  }
+  const double now_value = current.baseline.objective;
+  const double new_value = best.defer ? best.chosen.objective : best.baseline.objective;
+  const Duration shift = candidate > r.planned ? candidate - r.planned : r.planned - candidate;
+  if (shift < rule.min_shift || !(now_value > 0)) return std::nullopt;
+  if (100.0 * (now_value - new_value) / now_value < rule.min_gain_percent) return std::nullopt;
+  return Replan{candidate, "a better window opened", best};
+}
+
+}  // namespace ebb
