@@ -32,11 +32,30 @@ std::string amount(double x) {
   return fixed(x, 3);  // 0.012, not 0.01: two significant digits
 }
 
+std::string co2_text(double grams) {
+  const double a = std::fabs(grams);
+  if (a < 1000) return amount(grams) + " gCO2";
+  if (a < 1e6) return amount(grams / 1e3) + " kgCO2";
+  return amount(grams / 1e6) + " tCO2";
+}
+
+std::string energy_text(double kwh) {
+  const double a = std::fabs(kwh);
+  if (a < 1 && a > 0) return amount(kwh * 1e3) + " Wh";
+  if (a < 1000) return amount(kwh) + " kWh";
+  return amount(kwh / 1e3) + " MWh";
+}
+
 std::string savings_text(const Decision& d) {
-  const double kg = d.saved_grams() / 1000.0;
+  const double grams = d.saved_grams();
+  const double kg = grams / 1000.0;
   const double money = d.saved_cost();
   const bool priced = !std::isnan(money);
-  const std::string kg_text = amount(std::fabs(kg)) + " kgCO2";
+  std::string kg_text = co2_text(std::fabs(grams));
+  if (grams > 0 && d.baseline.grams_co2 > 0) {
+    const double share = 100.0 * grams / d.baseline.grams_co2;
+    kg_text += " (" + (share < 1 ? fixed(share, 1) : fixed(share, 0)) + " %)";
+  }
   const std::string money_text = priced ? amount(std::fabs(money)) + " " + d.currency : "";
   if (!priced) return kg >= 0 ? "saves " + kg_text : "emits " + kg_text + " more";
   if (kg >= 0 && money >= 0) return "saves " + kg_text + " and " + money_text;
@@ -51,12 +70,12 @@ std::string decision_line(const Decision& d, TimePoint now, DecisionMode mode) {
   if (!d.defer) {
     line = std::string(explain ? "ebb: would not defer: " : "ebb: not deferred: ") + d.reason +
            " (" + intensity(d.baseline.mean_carbon) + " gCO2/kWh " + baseline_label(d, now) +
-           ", est. " + amount(d.energy_kwh) + " kWh)";
+           ", est. " + energy_text(d.energy_kwh) + ")";
   } else {
     line = std::string(explain ? "ebb: would defer to " : "ebb: deferred to ") +
            format_local_minute(d.start) + " (" + intensity(d.chosen.mean_carbon) + " vs " +
            intensity(d.baseline.mean_carbon) + " gCO2/kWh " + baseline_label(d, now) + ", est. " +
-           amount(d.energy_kwh) + " kWh, " + savings_text(d) + ")";
+           energy_text(d.energy_kwh) + ", " + savings_text(d) + ")";
   }
   if (explain) line += " (explain only, nothing changed)";
   return line;

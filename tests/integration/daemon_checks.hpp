@@ -49,7 +49,7 @@ inline void check_deferred_as_planned(const Cluster& c, const Submission& s,
                                  std::to_string(std::lround(d.chosen.mean_carbon)) + " vs ",
                              0) == 0);
   CHECK(s.ebb_lines[0].find(" gCO2/kWh now, est. ") != std::string::npos);
-  CHECK(s.ebb_lines[0].find(" kWh, saves ") != std::string::npos);
+  CHECK(s.ebb_lines[0].find("Wh, saves ") != std::string::npos);
 }
 
 }  // namespace ebb::test

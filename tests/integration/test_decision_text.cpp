@@ -40,9 +40,25 @@ TEST_CASE("amounts keep two significant digits and no more than needed", "[unit]
 }
 
 TEST_CASE("savings say what waiting gains, and what it costs when the objective traded", "[unit]") {
-  CHECK(savings_text(deferral(0.37, 0.12)) == "saves 0.62 kgCO2 and 0.25 EUR");
-  CHECK(savings_text(deferral(0.12, 0.14)) == "saves 0.62 kgCO2, costs 0.020 EUR more");
-  CHECK(savings_text(deferral(std::nan(""), std::nan(""))) == "saves 0.62 kgCO2");
+  CHECK(savings_text(deferral(0.37, 0.12)) == "saves 620 gCO2 (67 %) and 0.25 EUR");
+  CHECK(savings_text(deferral(0.12, 0.14)) == "saves 620 gCO2 (67 %), costs 0.020 EUR more");
+  CHECK(savings_text(deferral(std::nan(""), std::nan(""))) == "saves 620 gCO2 (67 %)");
+}
+
+TEST_CASE("amounts pick their unit by size, so a small saving is not printed as zero", "[unit]") {
+  CHECK(co2_text(0.39) == "0.39 gCO2");
+  CHECK(co2_text(460) == "460 gCO2");
+  CHECK(co2_text(1234) == "1.2 kgCO2");
+  CHECK(co2_text(3.4e6) == "3.4 tCO2");
+  CHECK(energy_text(0.45) == "450 Wh");
+  CHECK(energy_text(3.14) == "3.1 kWh");
+  CHECK(energy_text(0) == "0 kWh");
+  CHECK(energy_text(12000) == "12 MWh");
+  // The issue's own case: 0.86 g now against 0.39 g later.
+  Decision d = deferral(std::nan(""), std::nan(""));
+  d.baseline.grams_co2 = 0.86;
+  d.chosen.grams_co2 = 0.38;
+  CHECK(savings_text(d) == "saves 0.48 gCO2 (56 %)");
 }
 
 TEST_CASE("the decision line for a deferral, applied and explained", "[unit]") {
@@ -51,10 +67,10 @@ TEST_CASE("the decision line for a deferral, applied and explained", "[unit]") {
   const std::string at = format_local_minute(d.start);
   CHECK(decision_line(d, now, DecisionMode::applied) ==
         "ebb: deferred to " + at +
-            " (100 vs 300 gCO2/kWh now, est. 3.1 kWh, saves 0.62 kgCO2 and 0.25 EUR)");
+            " (100 vs 300 gCO2/kWh now, est. 3.1 kWh, saves 620 gCO2 (67 %) and 0.25 EUR)");
   CHECK(decision_line(d, now, DecisionMode::explain) ==
         "ebb: would defer to " + at +
-            " (100 vs 300 gCO2/kWh now, est. 3.1 kWh, saves 0.62 kgCO2 and 0.25 EUR) (explain "
+            " (100 vs 300 gCO2/kWh now, est. 3.1 kWh, saves 620 gCO2 (67 %) and 0.25 EUR) (explain "
             "only, nothing changed)");
 }
 

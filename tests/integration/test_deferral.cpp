@@ -64,7 +64,9 @@ TEST_CASE("a deferred job begins at the planner's choice", "[slurm]") {
   CHECK(s.ebb_lines[0].rfind(
             "ebb: deferred to " + format_local_minute(d.start) + " (100 vs 300 gCO2/kWh now, est. ",
             0) == 0);
-  CHECK(s.ebb_lines[0].find(" kgCO2 and ") != std::string::npos);
+  CHECK(s.ebb_lines[0].find(", saves ") != std::string::npos);
+  CHECK(s.ebb_lines[0].find("CO2 (") != std::string::npos);  // the share saved, "(67 %)"
+  CHECK(s.ebb_lines[0].find(" %) and ") != std::string::npos);
   CHECK(s.result.out == "Submitted batch job " + s.job_id + "\n");
 }
 
