@@ -9,6 +9,7 @@ add_library(ebbreplay STATIC
   ${CMAKE_CURRENT_SOURCE_DIR}/replay/forecast.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/replay/simulator.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/replay/deadline.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/replay/runtime.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/replay/engine.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/replay/report.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/replay/experiments.cpp

@@ -168,6 +168,8 @@ Trace parse_swf(std::string_view text, const std::string& source) {
     if (v[9] > 0) j.memory_gb = v[9] * static_cast<double>(j.cores) / (1024.0 * 1024.0);
     if (v[2] >= 0) j.recorded_start = j.submit + Duration{static_cast<long long>(v[2])};
     if (v[11] >= 0) j.user = std::to_string(static_cast<long long>(v[11]));
+    if (v[12] >= 0) j.account = std::to_string(static_cast<long long>(v[12]));  // group
+    if (v[13] >= 0) j.name = std::to_string(static_cast<long long>(v[13]));     // executable
     if (v[15] >= 0) j.partition = std::to_string(static_cast<long long>(v[15]));
     trace.jobs.push_back(std::move(j));
   }
@@ -263,6 +265,7 @@ Trace parse_sacct_pipe(std::string_view text, const std::string& source) {
         j.requested = parse_slurm_elapsed(field(f, "timelimit")).value_or(Duration{0});
       j.cores = clamp_cores(cores);
       j.user = std::string(field(f, "user"));
+      if (has("jobname")) j.name = std::string(field(f, "jobname"));
       j.account = std::string(field(f, "account"));
       j.partition = std::string(field(f, "partition"));
       if (has("reqmem")) {
@@ -373,6 +376,7 @@ Trace parse_sacct_json(std::string_view text, const std::string& source) {
     j.requested = limit ? Duration{*limit * 60} : Duration{0};
     j.cores = clamp_cores(cores);
     j.user = string_at(job, "user");
+    j.name = string_at(job, "name");
     j.account = string_at(job, "account");
     j.partition = string_at(job, "partition");
     // required.memory (older) or memory_per_node / memory_per_cpu (newer), in MB.

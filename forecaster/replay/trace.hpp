@@ -20,6 +20,7 @@ struct TraceJob {
   std::uint32_t cores = 1;
   double memory_gb = 0;  // requested memory over the whole job; 0 = unknown
   std::string user;
+  std::string name;  // job name (SWF: the executable number); for runtime prediction
   std::string account;
   std::string partition;
   std::optional<TimePoint> deadline;        // when the trace carries one
