@@ -10,6 +10,7 @@
 
 #include "ebb/error.hpp"
 #include "ebb/input.hpp"
+#include "ebb/plan_check.hpp"
 
 namespace ebb {
 
@@ -65,7 +66,14 @@ bool apply_partition_key(PartitionSettings& p, const std::string& k, std::string
   else if (k == "wattspergb") p.power.watts_per_gb = parse_double(value, where, key, 0, 1000);
   else if (k == "wattspernode") p.power.watts_per_node = parse_double(value, where, key, 0, 100000);
   else if (k == "pue") p.power.pue = parse_double(value, where, key, 1.0, 5.0);
-  else if (k == "defaultmaxdelay") p.default_max_delay = parse_slurm_duration(value, where + ": " + std::string(key));
+  else if (k == "defaultmaxdelay") {
+    // The same bound as --carbon-max-delay: no forecast reaches further than a year.
+    const Duration d = parse_slurm_duration(value, where + ": " + std::string(key));
+    if (d > kMaxPlanHorizon)
+      throw InputError(where + ": " + std::string(key) + ": longer than a year (366 days): '" +
+                       std::string(value) + "'");
+    p.default_max_delay = d;
+  }
   else if (k == "capacityheadroom") p.capacity.headroom_percent = parse_double(value, where, key, 0, 99);
   else if (k == "slackreserve") p.capacity.slack_reserve_percent = parse_double(value, where, key, 0, 100);
   else if (k == "runtimeshare") p.capacity.runtime_share = parse_double(value, where, key, 0.01, 1);

@@ -40,6 +40,8 @@ TEST_CASE("config errors name the file, the line and the key", "[config]") {
   CHECK_THROWS_WITH(parse_config("Colour=green\n", "e.conf"), Catch::Contains("unknown key 'Colour'"));
   CHECK_THROWS_WITH(parse_config("Objective=green\n", "e.conf"), Catch::Contains("unknown objective"));
   CHECK_THROWS_WITH(parse_config("PUE=0.5\n", "e.conf"), Catch::Contains("outside"));
+  CHECK_THROWS_WITH(parse_config("\n\nDefaultMaxDelay=400-00:00:00\n", "e.conf"),
+                    Catch::Contains("e.conf line 3") && Catch::Contains("longer than a year"));
   CHECK_THROWS_WITH(parse_config("CarbonPrice=1\nCarbonPrice=2\n", "e.conf"),
                     Catch::Contains("line 2: CarbonPrice is set twice"));
   CHECK_THROWS_WITH(parse_config("PartitionName=a Objective=cost\n", "e.conf"),
