@@ -69,6 +69,7 @@ Duration map_onto_grid(Trace& trace, const Grid& grid, std::optional<TimePoint> 
   for (auto& j : trace.jobs) {
     j.submit += shift;
     if (j.deadline) *j.deadline += shift;
+    if (j.recorded_start) *j.recorded_start += shift;
   }
   return shift;
 }
@@ -171,9 +172,19 @@ ReplayResult run_replay(const std::vector<TraceJob>& jobs_in, const Grid& grid_i
     }
   };
 
+  // What ebb believes each job will run: its limit, an online prediction, or the truth.
+  std::vector<Duration> believed(n);
+  for (std::size_t i = 0; i < n; ++i) believed[i] = jobs[i].requested;
+  if (config.runtime == RuntimeMode::actual) {
+    for (std::size_t i = 0; i < n; ++i) believed[i] = jobs[i].runtime;
+  } else if (config.runtime == RuntimeMode::predicted) {
+    OnlinePredictions p = predict_online(jobs, config.predictor);
+    believed = std::move(p.expected);
+    result.runtime_accuracy = p.accuracy;
+  }
   auto ebb_expected = [&](std::size_t i) -> std::optional<Duration> {
-    if (config.runtime_known) return jobs[i].runtime;
-    return std::nullopt;
+    if (config.runtime == RuntimeMode::limit) return std::nullopt;
+    return believed[i];
   };
   const bool capacity_aware = config.capacity_aware && config.sim.cores > 0;
   CapacityRule rule = config.capacity;
@@ -217,8 +228,9 @@ ReplayResult run_replay(const std::vector<TraceJob>& jobs_in, const Grid& grid_i
     auto t1 = SteadyClock::now();
     std::vector<SimJob> sim(n);
     for (std::size_t i = 0; i < n; ++i)
-      sim[i] = {jobs[i].submit, pr.planned.empty() ? jobs[i].submit : pr.planned[i],
-                jobs[i].runtime, jobs[i].requested, jobs[i].cores};
+      sim[i] = {jobs[i].submit,  pr.planned.empty() ? jobs[i].submit : pr.planned[i],
+                jobs[i].runtime, jobs[i].requested,
+                believed[i],     jobs[i].cores};
     SimOutcome outcome;
     if (kind == PolicyKind::ebb && capacity_aware) {
       // Each job is planned at its submit time against the cluster as it is then: what

@@ -11,6 +11,7 @@
 #include "ebb/planner.hpp"
 #include "forecast.hpp"
 #include "grid.hpp"
+#include "runtime.hpp"
 #include "simulator.hpp"
 #include "trace.hpp"
 
@@ -34,7 +35,11 @@ struct ReplayConfig {
   PowerModel power;
   std::vector<PolicyKind> policies{PolicyKind::baseline, PolicyKind::best_window, PolicyKind::ebb,
                                    PolicyKind::oracle};
-  bool runtime_known = false;  // ebb sees the actual runtime (else: its time limit)
+  // The runtime ebb plans each job with, and assumes for the jobs in its cluster view: the
+  // time limit (as in production without history), a prediction learned online from the
+  // jobs finished before each submission (ebb/runtime_predictor.hpp), or the actual one.
+  RuntimeMode runtime = RuntimeMode::limit;
+  PredictorSettings predictor;
   // ebb plans each job with the cluster as it is at its submit time (running jobs, the
   // queue, the jobs it has deferred): ebb::PartitionLoad, as ebbd does. Off: each job
   // alone (the behaviour before capacity-aware planning). Needs sim.cores > 0.
@@ -82,6 +87,7 @@ struct ReplayResult {
   std::string currency;
   bool has_prices = false;
   double seconds_planning = 0, seconds_simulating = 0;
+  std::optional<RuntimeAccuracy> runtime_accuracy;  // with RuntimeMode::predicted
   const PolicyResult* find(PolicyKind k) const;
 };
 

@@ -71,6 +71,7 @@ int replay_main(int argc, char** argv) {
   std::size_t backfill_depth = 500, limit_jobs = 0;
   int weeks = 4;
   unsigned threads = 2;
+  std::string runtime_text = "limit";
   bool runtime_known = false, quiet = false, no_capacity = false;
   CapacityRule capacity;
   std::string runtime_share_text = "1", queue_order = "submit";
@@ -129,9 +130,13 @@ int replay_main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--watts-per-core", watts_per_core, "Power per core")->capture_default_str();
   app.add_option("--pue", pue, "Power usage effectiveness")->capture_default_str();
-  app.add_flag("--runtime-known", runtime_known,
-               "ebb plans with each job's actual runtime (default: its "
-               "time limit, as in production)");
+  app.add_option("--runtime", runtime_text,
+                 "The runtime ebb plans each job with and assumes in its view of the cluster: "
+                 "limit (the job's time limit, as in production without history), predicted "
+                 "(learned online from the jobs that ended before it was submitted, with "
+                 "ebbd's predictor) or actual")
+      ->capture_default_str();
+  app.add_flag("--runtime-known", runtime_known, "Same as --runtime actual");
   app.add_flag("--no-capacity", no_capacity,
                "ebb plans each job alone, blind to the queue and to its own earlier plans "
                "(the behaviour before capacity-aware planning)");
@@ -242,7 +247,7 @@ int replay_main(int argc, char** argv) {
     cfg.ebb_policy.min_saving_percent = min_saving;
     cfg.power.watts_per_core = watts_per_core;
     cfg.power.pue = pue;
-    cfg.runtime_known = runtime_known;
+    cfg.runtime = runtime_known ? RuntimeMode::actual : parse_runtime_mode(runtime_text);
     cfg.capacity_aware = !no_capacity;
     cfg.capacity = capacity;
     if (runtime_share_text == "learn") {
@@ -286,7 +291,9 @@ int replay_main(int argc, char** argv) {
       setup << " (sigma " << noise << " x mean, seed " << seed << ")";
     setup << "; ebb " << to_string(cfg.ebb_policy.objective) << ", carbon price " << carbon_price
           << ", threshold " << min_saving << "%"
-          << (runtime_known ? ", actual runtimes" : ", time limits")
+          << (cfg.runtime == RuntimeMode::actual      ? ", actual runtimes"
+              : cfg.runtime == RuntimeMode::predicted ? ", predicted runtimes"
+                                                      : ", time limits")
           << (cores == 0 || no_capacity
                   ? ", each job planned alone"
                   : ", capacity-aware (headroom " +

@@ -94,6 +94,16 @@ std::string format_table(const ReplayResult& r, const ReportContext& c) {
        "per-job upper bound. wait+: start minus the baseline's start.\n"
        "missed: jobs that finished after their deadline (queueing included). peak starts: most "
        "deferred jobs planned for the same minute. peak hour: most jobs started in one hour.\n";
+  if (const auto& a = r.runtime_accuracy) {
+    char line[320];
+    std::snprintf(line, sizeof line,
+                  "Runtime prediction (online, from jobs ended before each submit): accuracy %.3f "
+                  "against %.3f for the time limits, %.1f%% of jobs underestimated, mean absolute "
+                  "error %.2f h against %.2f h, %.1f%% of jobs predicted from history.\n",
+                  a->accuracy, a->user_accuracy, 100 * a->underestimated, a->mean_abs_error_h,
+                  a->user_mean_abs_error_h, 100 * a->from_history);
+    o << line;
+  }
   const auto& g = r.grid_gaps;
   if (g.carbon_gaps || g.price_gaps || r.infeasible_deadlines || r.cores_clamped) o << "Notes:\n";
   if (g.carbon_gaps)
@@ -157,6 +167,13 @@ std::string format_json(const ReplayResult& r, const ReportContext& c) {
       {"price_gaps", r.grid_gaps.price_gaps},
       {"price_gap_hours", static_cast<double>(r.grid_gaps.price_gap_time.count()) / 3600}};
   j["infeasible_deadlines"] = r.infeasible_deadlines;
+  if (const auto& a = r.runtime_accuracy)
+    j["runtime_prediction"] = {{"accuracy", a->accuracy},
+                               {"time_limit_accuracy", a->user_accuracy},
+                               {"underestimated_share", a->underestimated},
+                               {"mean_abs_error_h", a->mean_abs_error_h},
+                               {"time_limit_mean_abs_error_h", a->user_mean_abs_error_h},
+                               {"from_history_share", a->from_history}};
   j["cores_clamped"] = r.cores_clamped;
   json ps = json::array();
   for (const auto& p : r.policies) {

@@ -114,7 +114,7 @@ void gaia(const std::string& dir) {
   ReplayConfig cfg;
   cfg.deadline = parse_deadline_rule("queues:2h:6h:24h");
   cfg.ebb_policy.objective = Objective::carbon;
-  cfg.runtime_known = true;
+  cfg.runtime = RuntimeMode::actual;
   ReplayResult r = run_replay(trace.jobs, grid, cfg);
   const double base = r.find(PolicyKind::baseline)->kg_co2;
   for (const auto& p : r.policies)

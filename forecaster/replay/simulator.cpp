@@ -153,12 +153,17 @@ SimOutcome Cluster::finish() {
 
 double Cluster::runtime_share() const { return limit_sum_ > 0 ? run_sum_ / limit_sum_ : 1.0; }
 
+Duration Cluster::expected_of(std::size_t j) const {
+  return jobs_[j].expected.count() > 0 ? std::min(jobs_[j].expected, jobs_[j].limit)
+                                       : jobs_[j].limit;
+}
+
 void Cluster::view(const std::function<void(const QueuedJob&)>& visit) const {
   QueuedJob q;
   for (const Running& r : running_) {
     q.state = QueuedJob::State::running;
     q.since = out_.start[r.job];
-    q.expected = jobs_[r.job].limit;
+    q.expected = expected_of(r.job);
     q.cpus = r.cores;
     q.deferred_by_ebb = false;
     visit(q);
@@ -166,7 +171,7 @@ void Cluster::view(const std::function<void(const QueuedJob&)>& visit) const {
   for (std::size_t j : queue_) {
     q.state = QueuedJob::State::pending;
     q.since = now();
-    q.expected = jobs_[j].limit;
+    q.expected = expected_of(j);
     q.cpus = cores_[j];
     q.deferred_by_ebb = false;
     visit(q);
@@ -174,7 +179,7 @@ void Cluster::view(const std::function<void(const QueuedJob&)>& visit) const {
   for (const Held& h : held_) {
     q.state = QueuedJob::State::pending;
     q.since = TimePoint{std::chrono::seconds{h.begin}};
-    q.expected = jobs_[h.job].limit;
+    q.expected = expected_of(h.job);
     q.cpus = cores_[h.job];
     q.deferred_by_ebb = true;
     visit(q);

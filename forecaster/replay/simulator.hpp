@@ -24,9 +24,10 @@ namespace ebb::replay {
 
 struct SimJob {
   TimePoint submit;
-  TimePoint begin;      // eligible from here (>= submit)
-  Duration runtime{0};  // actual
-  Duration limit{0};    // requested; what backfilling plans with
+  TimePoint begin;       // eligible from here (>= submit)
+  Duration runtime{0};   // actual
+  Duration limit{0};     // requested; what backfilling plans with
+  Duration expected{0};  // what a view of the cluster assumes it runs (0: its limit)
   std::uint32_t cores = 1;
 };
 
@@ -92,6 +93,7 @@ class Cluster {
     }
   };
 
+  Duration expected_of(std::size_t j) const;
   void start_job(std::size_t j);
   void schedule();
   void complete_at(Clock t);

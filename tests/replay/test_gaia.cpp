@@ -28,7 +28,7 @@ TEST_CASE("GAIA PAI 1k on AU-SA: ebb beside GAIA's carbon ratios", "[gaia]") {
   cfg.deadline = parse_deadline_rule("queues:2h:6h:24h");
   cfg.ebb_policy.objective = Objective::carbon;
   cfg.ebb_policy.min_saving_percent = 5;
-  cfg.runtime_known = true;  // GAIA's window policies know (average) job lengths too
+  cfg.runtime = RuntimeMode::actual;  // GAIA's window policies know (average) job lengths too
   ReplayResult r = run_replay(trace.jobs, grid, cfg);
 
   const PolicyResult* base = r.find(PolicyKind::baseline);
