@@ -28,3 +28,10 @@ if(EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/ebb.conf)
   install(FILES ${CMAKE_CURRENT_SOURCE_DIR}/ebb.conf
           DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/ebb/examples)
 endif()
+# Manual pages: ebb(1), ebb.conf(5), ebbd(8), spank_ebb(8).
+foreach(_ebb_page ebb.1 ebb.conf.5 ebbd.8 spank_ebb.8)
+  string(REGEX REPLACE ".*\\.([0-9])$" "\\1" _ebb_section ${_ebb_page})
+  install(FILES ${PROJECT_SOURCE_DIR}/doc/man/${_ebb_page}
+          DESTINATION ${CMAKE_INSTALL_MANDIR}/man${_ebb_section})
+endforeach()
+install(FILES ${PROJECT_SOURCE_DIR}/LICENSE DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/ebb)

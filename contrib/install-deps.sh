@@ -6,6 +6,8 @@ set -euo pipefail
 packages=(
   # build
   cmake g++ make pkg-config
+  # the manual pages' test renders them
+  groff-base
   # libraries (README: "Dependencies" says what each one is for)
   libslurm-dev libsimdjson-dev libcpp-httplib-dev libcurl4-openssl-dev libssl-dev
   libhowardhinnant-date-dev nlohmann-json3-dev libpugixml-dev libcli11-dev zlib1g-dev
