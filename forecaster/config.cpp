@@ -19,12 +19,27 @@ namespace {
 // Keys the forecaster daemon reads (see the README's config reference); the core
 // keeps them in Config::daemon without interpreting them.
 constexpr std::array kDaemonKeys = {
-    "listen",   "cachedir", "refreshinterval", "staleafter", "extensionweeks",
-    "useragent", "cafile",  "historydays",
+    "listen",
+    "cachedir",
+    "refreshinterval",
+    "staleafter",
+    "extensionweeks",
+    "useragent",
+    "cafile",
+    "historydays",
     // ebbd (forecaster/daemon/settings.hpp)
-    "extensionhorizon", "httpthreads", "fetchtimeout", "fetchretries",
+    "extensionhorizon",
+    "httpthreads",
+    "fetchtimeout",
+    "fetchretries",
     // the cluster view (forecaster/daemon/cluster_view.hpp)
-    "clusterrefresh", "squeuecommand", "scontrolcommand",
+    "clusterrefresh",
+    "squeuecommand",
+    "scontrolcommand",
+    // runtimes learned from accounting (forecaster/daemon/runtime_learner.hpp)
+    "accountingrefresh",
+    "sacctcommand",
+    "accountingdays",
 };
 
 std::string lower(std::string_view s) {
@@ -61,11 +76,16 @@ bool parse_bool(std::string_view value, const std::string& where, std::string_vi
 // Keys that may appear globally (as the default) or on a PartitionName= line.
 bool apply_partition_key(PartitionSettings& p, const std::string& k, std::string_view value,
                          const std::string& where, std::string_view key) {
-  if (k == "wattspercore") p.power.watts_per_core = parse_double(value, where, key, 0, 10000);
-  else if (k == "wattspergpu") p.power.watts_per_gpu = parse_double(value, where, key, 0, 100000);
-  else if (k == "wattspergb") p.power.watts_per_gb = parse_double(value, where, key, 0, 1000);
-  else if (k == "wattspernode") p.power.watts_per_node = parse_double(value, where, key, 0, 100000);
-  else if (k == "pue") p.power.pue = parse_double(value, where, key, 1.0, 5.0);
+  if (k == "wattspercore")
+    p.power.watts_per_core = parse_double(value, where, key, 0, 10000);
+  else if (k == "wattspergpu")
+    p.power.watts_per_gpu = parse_double(value, where, key, 0, 100000);
+  else if (k == "wattspergb")
+    p.power.watts_per_gb = parse_double(value, where, key, 0, 1000);
+  else if (k == "wattspernode")
+    p.power.watts_per_node = parse_double(value, where, key, 0, 100000);
+  else if (k == "pue")
+    p.power.pue = parse_double(value, where, key, 1.0, 5.0);
   else if (k == "defaultmaxdelay") {
     // The same bound as --carbon-max-delay: no forecast reaches further than a year.
     const Duration d = parse_slurm_duration(value, where + ": " + std::string(key));
@@ -73,18 +93,20 @@ bool apply_partition_key(PartitionSettings& p, const std::string& k, std::string
       throw InputError(where + ": " + std::string(key) + ": longer than a year (366 days): '" +
                        std::string(value) + "'");
     p.default_max_delay = d;
-  }
-  else if (k == "capacityheadroom") p.capacity.headroom_percent = parse_double(value, where, key, 0, 99);
-  else if (k == "slackreserve") p.capacity.slack_reserve_percent = parse_double(value, where, key, 0, 100);
-  else if (k == "runtimeshare") p.capacity.runtime_share = parse_double(value, where, key, 0.01, 1);
+  } else if (k == "capacityheadroom")
+    p.capacity.headroom_percent = parse_double(value, where, key, 0, 99);
+  else if (k == "slackreserve")
+    p.capacity.slack_reserve_percent = parse_double(value, where, key, 0, 100);
+  else if (k == "runtimeshare")
+    p.capacity.runtime_share = parse_double(value, where, key, 0.01, 1);
   else if (k == "maxstartsperminute") {
     const double v = parse_double(value, where, key, 0, 1e6);
     if (v != std::floor(v))
       throw InputError(where + ": " + std::string(key) + ": expected a whole number, got '" +
                        std::string(value) + "'");
     p.capacity.max_starts_per_minute = static_cast<std::uint32_t>(v);
-  }
-  else return false;
+  } else
+    return false;
   return true;
 }
 
@@ -111,7 +133,8 @@ std::vector<Token> tokenize(std::string_view line, const std::string& where) {
     ++i;  // '='
     if (i < line.size() && line[i] == '"') {
       std::size_t close = line.find('"', i + 1);
-      if (close == std::string_view::npos) throw InputError(where + ": unclosed quote after " + t.key);
+      if (close == std::string_view::npos)
+        throw InputError(where + ": unclosed quote after " + t.key);
       t.value = std::string(line.substr(i + 1, close - i - 1));
       i = close + 1;
     } else {
@@ -190,7 +213,8 @@ void apply_setting(Config& c, std::string_view key, std::string_view value,
   } else if (k == "minsavingpercent") {
     c.policy.min_saving_percent = dbl(0, 100);
   } else if (k == "currency") {
-    if (value.size() != 3) throw InputError(where + ": Currency: expected a 3-letter code such as EUR");
+    if (value.size() != 3)
+      throw InputError(where + ": Currency: expected a 3-letter code such as EUR");
     c.currency = std::string(value);
   } else if (k == "forecastfile") {
     c.forecast_file = std::string(value);
@@ -270,7 +294,8 @@ Config parse_config(std::string_view text, const std::string& source, Config bas
       r.name = tokens[0].value;
       r.where = where;
       if (r.name.empty()) throw InputError(where + ": RegionName needs a name");
-      if (c.regions.count(r.name)) throw InputError(where + ": region '" + r.name + "' is configured twice");
+      if (c.regions.count(r.name))
+        throw InputError(where + ": region '" + r.name + "' is configured twice");
       for (std::size_t i = 1; i < tokens.size(); ++i) {
         std::string k = lower(tokens[i].key);
         if (!r.settings.emplace(k, tokens[i].value).second)

@@ -16,6 +16,12 @@ std::string fixed(double x, int decimals) {
 
 std::string intensity(double g) { return fixed(g, 0); }
 
+// ", expected 40 min (23 similar jobs)" when ebbd predicted the runtime from history.
+std::string runtime_note(const Decision& d) {
+  if (d.runtime_basis.empty() || d.runtime <= Duration{0}) return "";
+  return ", expected " + format_duration(d.runtime) + " (" + d.runtime_basis + ")";
+}
+
 // "now" when the baseline is the submission time, else the baseline's time.
 std::string baseline_label(const Decision& d, TimePoint now) {
   if (d.baseline.start <= now + std::chrono::minutes(1)) return "now";
@@ -70,12 +76,12 @@ std::string decision_line(const Decision& d, TimePoint now, DecisionMode mode) {
   if (!d.defer) {
     line = std::string(explain ? "ebb: would not defer: " : "ebb: not deferred: ") + d.reason +
            " (" + intensity(d.baseline.mean_carbon) + " gCO2/kWh " + baseline_label(d, now) +
-           ", est. " + energy_text(d.energy_kwh) + ")";
+           ", est. " + energy_text(d.energy_kwh) + runtime_note(d) + ")";
   } else {
     line = std::string(explain ? "ebb: would defer to " : "ebb: deferred to ") +
            format_local_minute(d.start) + " (" + intensity(d.chosen.mean_carbon) + " vs " +
            intensity(d.baseline.mean_carbon) + " gCO2/kWh " + baseline_label(d, now) + ", est. " +
-           energy_text(d.energy_kwh) + ", " + savings_text(d) + ")";
+           energy_text(d.energy_kwh) + runtime_note(d) + ", " + savings_text(d) + ")";
   }
   if (explain) line += " (explain only, nothing changed)";
   return line;

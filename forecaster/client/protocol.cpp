@@ -249,6 +249,8 @@ nlohmann::json decision_to_json(const Decision& d) {
           {"objective", ebb::to_string(d.objective)},
           {"currency", d.currency},
           {"reason", d.reason},
+          {"runtime", d.runtime.count()},
+          {"runtime_basis", d.runtime_basis},
           {"chosen", impact_to_json(d.chosen)},
           {"baseline", impact_to_json(d.baseline)},
           {"saved_grams", d.saved_grams()},
@@ -277,6 +279,10 @@ Decision decode_decision(std::string_view json, PlanSource* source) {
       d.currency = as_string(value, field);
     else if (key == "reason")
       d.reason = as_string(value, field);
+    else if (key == "runtime")
+      d.runtime = as_duration(value, field);
+    else if (key == "runtime_basis")
+      d.runtime_basis = as_string(value, field);
     else if (key == "chosen")
       d.chosen = impact_from(value, field);
     else if (key == "baseline")

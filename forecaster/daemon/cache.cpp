@@ -31,7 +31,7 @@ namespace {
 
 namespace {}  // namespace
 
-void write_file_atomically(const std::string& path, std::string_view content) {
+void write_file_atomically(const std::string& path, std::string_view content, unsigned mode) {
   auto slash = path.rfind('/');
   const std::string dir = slash == std::string::npos ? "." : path.substr(0, slash == 0 ? 1 : slash);
   const std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
@@ -46,7 +46,7 @@ void write_file_atomically(const std::string& path, std::string_view content) {
     temp_name = "." + name + ".tmp." + random_hex(8);
     temp = dir + "/" + temp_name;
     raw = ::openat(d.get(), temp_name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-                   0644);
+                   static_cast<mode_t>(mode & 0600));
     if (raw < 0 && errno != EEXIST) fail("cannot create", temp);
   }
   if (raw < 0) fail("cannot create", temp);
@@ -58,7 +58,8 @@ void write_file_atomically(const std::string& path, std::string_view content) {
   };
   {
     UniqueFd fd(raw);
-    if (::fchmod(fd.get(), 0644) != 0) give_up("cannot chmod");  // whatever the umask
+    if (::fchmod(fd.get(), static_cast<mode_t>(mode)) != 0)
+      give_up("cannot chmod");  // whatever the umask
     const char* p = content.data();
     std::size_t left = content.size();
     while (left > 0) {

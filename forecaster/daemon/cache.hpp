@@ -19,10 +19,11 @@
 namespace ebb::daemon {
 
 // Every file ebbd writes goes through here: a temporary file with a random name next to
-// `path`, created with O_EXCL|O_NOFOLLOW (never through a planted symlink), mode 0644
-// whatever the umask, fsync, rename onto `path`, fsync of the folder.
+// `path`, created with O_EXCL|O_NOFOLLOW (never through a planted symlink), `mode` (0644:
+// the plugin reads the cache; 0600 for what only ebbd may read) whatever the umask, fsync,
+// rename onto `path`, fsync of the folder.
 // Throws std::runtime_error naming the path and the failing call.
-void write_file_atomically(const std::string& path, std::string_view content);
+void write_file_atomically(const std::string& path, std::string_view content, unsigned mode = 0644);
 // Creates CacheDir (and missing parents) mode 0755 whatever the umask, then refuses
 // (std::runtime_error naming the folder and the fix) when it or any folder above it, as
 // written or with symlinks resolved, is owned by another user than ebbd's or root, or is

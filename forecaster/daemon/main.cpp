@@ -19,8 +19,10 @@
 #include "ebb/error.hpp"
 #include "log.hpp"
 #include "metrics.hpp"
+#include "periodic.hpp"
 #include "refresher.hpp"
 #include "region.hpp"
+#include "runtime_learner.hpp"
 #include "server.hpp"
 #include "settings.hpp"
 
@@ -118,6 +120,34 @@ int run(int argc, char** argv) {
     refreshers.back()->start();
   }
   cluster.start();
+  // Runtimes learned from accounting, when ebbd can read it (AccountingRefresh=0: off).
+  LearnerSettings learning;
+  learning.sacct_command = settings.sacct_command;
+  learning.refresh = settings.accounting_refresh;
+  learning.first_days = settings.accounting_days;
+  learning.model_path = settings.cache_dir + "/runtime.model";
+  std::unique_ptr<RuntimeLearner> learner;
+  std::unique_ptr<PeriodicTask> learning_task;
+  if (learning.refresh > ebb::Duration{0}) {
+    learner = std::make_unique<RuntimeLearner>(learning);
+    server.set_runtime_learner(learner.get());
+    learning_task = std::make_unique<PeriodicTask>(learning.refresh, [&learner, &metrics] {
+      static std::string last_error;
+      try {
+        const std::size_t learned = learner->refresh(ebb::now_utc());
+        metrics.count_accounting_read(true, learned);
+        if (!last_error.empty()) log_info("runtime history: reading accounting again");
+        last_error.clear();
+      } catch (const std::exception& e) {
+        metrics.count_accounting_read(false, 0);
+        if (e.what() != last_error)
+          log_warning(std::string("runtime history: ") + e.what() +
+                      "; plans use time limits where nothing was learned");
+        last_error = e.what();
+      }
+    });
+    learning_task->start();
+  }
   std::thread signal_thread([&] {
     int received = 0;
     sigwait(&signals, &received);
@@ -131,6 +161,7 @@ int run(int argc, char** argv) {
   if (!served) log_error("the HTTP server stopped unexpectedly");
   if (!settings.listen_socket.empty()) ::unlink(settings.listen_socket.c_str());
   for (auto& r : refreshers) r->stop();
+  if (learning_task) learning_task->stop();
   cluster.stop();
   // Wake the signal thread if the server ended on its own.
   pthread_kill(signal_thread.native_handle(), SIGTERM);

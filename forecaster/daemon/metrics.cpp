@@ -103,6 +103,15 @@ std::string Metrics::render(const std::vector<RegionAge>& regions,
       "ebbd_bookings_total{outcome=\"matched\"} " + std::to_string(bookings_matched_.load()) + "\n";
   out +=
       "ebbd_bookings_total{outcome=\"expired\"} " + std::to_string(bookings_expired_.load()) + "\n";
+  out += "# HELP ebbd_accounting_read_total Reads of finished jobs from Slurm's accounting.\n";
+  out += "# TYPE ebbd_accounting_read_total counter\n";
+  out += "ebbd_accounting_read_total{result=\"success\"} " + std::to_string(accounting_ok_.load()) +
+         "\n";
+  out += "ebbd_accounting_read_total{result=\"failure\"} " +
+         std::to_string(accounting_failed_.load()) + "\n";
+  out += "# HELP ebbd_accounting_jobs_learned_total Finished jobs the runtime model learned.\n";
+  out += "# TYPE ebbd_accounting_jobs_learned_total counter\n";
+  out += "ebbd_accounting_jobs_learned_total " + std::to_string(jobs_learned_.load()) + "\n";
   return out;
 }
 

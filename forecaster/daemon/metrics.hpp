@@ -10,6 +10,8 @@
 //   ebbd_cluster_view_age_seconds                                   gauge (absent without a view)
 //   ebbd_bookings                                                   gauge (deferred plans not in
 //   squeue yet) ebbd_bookings_total{outcome="made"|"matched"|"expired"}         counter
+//   ebbd_accounting_read_total{result="success"|"failure"}          counter (sacct reads)
+//   ebbd_accounting_jobs_learned_total                              counter (finished jobs)
 #pragma once
 
 #include <array>
@@ -37,6 +39,10 @@ class Metrics {
     bookings_expired_.fetch_add(static_cast<long long>(expired));
   }
   void set_bookings(std::size_t n) { bookings_.store(static_cast<long long>(n)); }
+  void count_accounting_read(bool ok, std::size_t learned) {
+    (ok ? accounting_ok_ : accounting_failed_).fetch_add(1);
+    jobs_learned_.fetch_add(static_cast<long long>(learned));
+  }
 
   struct RegionAge {
     std::string region;
@@ -59,6 +65,7 @@ class Metrics {
   std::atomic<long long> cluster_ok_{0}, cluster_failed_{0};
   std::atomic<long long> bookings_{0}, bookings_made_{0}, bookings_matched_{0},
       bookings_expired_{0};
+  std::atomic<long long> accounting_ok_{0}, accounting_failed_{0}, jobs_learned_{0};
 };
 
 }  // namespace ebb::daemon

@@ -233,6 +233,23 @@ void Server::handle_plan(const httplib::Request& req, httplib::Response& res) co
     }
     request.time_limit = job.time_limit;
     request.expected_runtime = q.expected_runtime;
+    // Sized by what similar jobs ran, when accounting knows any; the deadline still holds
+    // for the whole time limit.
+    std::string runtime_basis;
+    if (!request.expected_runtime && learner_) {
+      JobTraits traits;
+      traits.user = job.user;
+      traits.name = job.job_name;
+      traits.account = job.account;
+      traits.partition = job.partition;
+      traits.cpus = job.cores();
+      traits.limit = job.time_limit;
+      const RuntimePrediction p = learner_->predict(traits);
+      if (p.basis != RuntimePrediction::Basis::limit && p.expected < job.time_limit) {
+        request.expected_runtime = p.expected;
+        runtime_basis = describe(p);
+      }
+    }
     // The power model stays the one the plugin's own fallback uses: PartitionName=<-p>,
     // else site-wide, also when the job lands in the default partition.
     request.power_watts = config_.partition(q.job.partition).power.watts(job);
@@ -245,6 +262,7 @@ void Server::handle_plan(const httplib::Request& req, httplib::Response& res) co
       d = plan(request, snap->series, policy);
       d.reason += std::string("; ") + ClusterState::kWithoutState;
     }
+    if (request.expected_runtime && !runtime_basis.empty()) d.runtime_basis = runtime_basis;
     nlohmann::json j = wire::decision_to_json(d);
     j["region"] = snap->region;
     j["stale"] = snap->stale;

@@ -21,14 +21,14 @@
 #include "http_guard.hpp"
 #include "metrics.hpp"
 #include "region.hpp"
+#include "runtime_learner.hpp"
 
 namespace ebb::daemon {
 
 class Server {
  public:
   Server(const Config& config, std::vector<std::unique_ptr<Region>>& regions,
-         const DaemonClock& clock, Metrics& metrics, int threads,
-         ClusterState* cluster = nullptr);
+         const DaemonClock& clock, Metrics& metrics, int threads, ClusterState* cluster = nullptr);
   // Binds; returns the bound port (useful with port 0). Throws std::runtime_error.
   int bind(const std::string& host, int port);
   // Listens on a Unix socket instead (unix_socket.hpp). Throws std::runtime_error.
@@ -48,7 +48,12 @@ class Server {
   std::vector<std::unique_ptr<Region>>& regions_;
   const DaemonClock& clock_;
   Metrics& metrics_;
-  ClusterState* cluster_;  // null: plans see no cluster state
+  ClusterState* cluster_;                    // null: plans see no cluster state
+  const RuntimeLearner* learner_ = nullptr;  // null: plans use the time limit
+
+ public:
+  // Plans from now on size jobs by the runtimes `learner` predicts from accounting.
+  void set_runtime_learner(const RuntimeLearner* learner) { learner_ = learner; }
   GuardedServer http_;
   int listen_fd_ = -1;
   static constexpr int kListenBacklog = 1024;

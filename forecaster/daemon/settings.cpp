@@ -77,6 +77,12 @@ DaemonSettings daemon_settings(const Config& config) {
       s.squeue_command = value;
     else if (key == "scontrolcommand")
       s.scontrol_command = value;
+    else if (key == "accountingrefresh")
+      s.accounting_refresh = parse_slurm_duration(value, "ebb.conf: AccountingRefresh");
+    else if (key == "sacctcommand")
+      s.sacct_command = value;
+    else if (key == "accountingdays")
+      s.accounting_days = parse_int("AccountingDays", value, 1, 3660);
   }
   if (!history_set) s.history_days = s.extension_weeks * 7;
   if (!config.currency.empty()) s.currency = config.currency;

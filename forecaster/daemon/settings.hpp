@@ -6,6 +6,7 @@
 //     HistoryDays=35             HttpThreads=4               FetchTimeout=15
 //     UserAgent=...              CAFile=/etc/ssl/certs/ca-certificates.crt
 //     ClusterRefresh=0:10        SqueueCommand=squeue        ScontrolCommand=scontrol
+//     AccountingRefresh=5        SacctCommand=sacct          AccountingDays=60
 //
 // Durations use Slurm's forms ("15" is 15 minutes, "0:30" is 30 seconds).
 #pragma once
@@ -40,6 +41,11 @@ struct DaemonSettings {
   std::string squeue_command = "squeue";
   std::string scontrol_command = "scontrol";
   Duration cluster_command_timeout = seconds(5);
+  // Runtimes learned from Slurm's accounting (runtime_learner.hpp): how often (0: never),
+  // with what, and how far back the first read goes.
+  Duration accounting_refresh = minutes(5);
+  std::string sacct_command = "sacct";
+  int accounting_days = 60;
 };
 
 // Reads the daemon keys; throws InputError naming the key and its value when one is bad.

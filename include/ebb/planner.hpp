@@ -67,7 +67,11 @@ struct Decision {
   Impact baseline;  // at the earliest allowed start (normally now)
   Objective objective = Objective::balanced;
   std::string currency;
-  std::string reason;  // one short sentence: why this start
+  std::string reason;   // one short sentence: why this start
+  Duration runtime{0};  // the runtime the plan assumed: the expected one, else the limit
+  // Where an expected runtime came from ("23 similar jobs"), when ebbd predicted it from
+  // the site's history; empty otherwise.
+  std::string runtime_basis;
   // Savings, chosen against baseline; positive is better.
   double saved_grams() const { return baseline.grams_co2 - chosen.grams_co2; }
   double saved_cost() const { return baseline.cost - chosen.cost; }

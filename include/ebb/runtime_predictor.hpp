@@ -64,6 +64,12 @@ class RuntimePredictor {
   RuntimePrediction predict(const JobTraits& job) const;
   std::size_t groups() const { return groups_.size(); }
 
+  // The learned groups as text, one line each, for ebbd's state directory; parse() takes
+  // it back and throws InputError naming `source` and the line when it is damaged.
+  std::string to_text() const;
+  static RuntimePredictor parse(std::string_view text, const std::string& source,
+                                PredictorSettings settings = {});
+
  private:
   static constexpr std::size_t kKept = 8;
   struct Group {

@@ -381,3 +381,48 @@ TEST_CASE("ebbd refuses a saved file wholly in the past: --once fails, the daemo
     return ebb::test::read_text(dir.file("ebbd.log")).find("nothing to serve") != std::string::npos;
   }));
 }
+
+TEST_CASE("plans are sized by what similar jobs ran, from Slurm's accounting", "[daemon]") {
+  TempDir dir;
+  ebb::test::write_text(dir.file("provider.csv"),
+                        ebb::test::synthetic_forecast_csv(kT0 - hours(2), 30min, 96));
+  // sacct's parsable answer (SLURM_TIME_FORMAT=%s): ann's "sim" ran 50 and 40 minutes of its
+  // 4 hours; a script stands in for sacct (the real-cluster tests read slurmdbd).
+  const std::string sacct = dir.file("sacct");
+  ebb::test::write_text(sacct,
+                        "#!/bin/sh\n"
+                        "end=$(($(date +%s) - 60))\n"
+                        "echo \"11|ann|sim|physics|batch|4|240|3000|$end\"\n"
+                        "echo \"12|ann|sim|physics|batch|4|240|2400|$end\"\n");
+  ::chmod(sacct.c_str(), 0700);
+  Daemon ebbd(write_config(dir, "AccountingRefresh=0:01\nSacctCommand=" + sacct + "\n"), dir.path(),
+              {"--now", ebb::format_utc(kT0)});
+  forecast(ebbd);
+  const std::string ann =
+      R"({"time_limit":"4:00:00","max_delay":"12:00:00","user":"ann","job_name":"sim",)"
+      R"("partition":"batch","tasks":4,"account":"physics"})";
+  ebb::http::Response plan;
+  REQUIRE(ebb::test::wait_until([&] {
+    plan = ebbd.post("/v1/plan", ann);
+    return plan.body.find("similar jobs") != std::string::npos;
+  }));
+  INFO(plan.body);
+  const ebb::Decision d = ebb::wire::decode_decision(plan.body, nullptr);
+  CHECK(d.runtime == ebb::minutes(50));
+  CHECK(d.runtime_basis == "2 similar jobs");
+  // 4 cores x 12 W x PUE 1.5 over 50 minutes, not over the 4-hour limit.
+  CHECK(d.energy_kwh == Approx(4 * 12 * 1.5 * (50.0 / 60) / 1000));
+  // The window is still the whole limit's (ebbd's clock runs on from --now).
+  CHECK(d.latest_start >= kT0 + hours(12));
+  CHECK(d.latest_start < kT0 + hours(12) + 1min);
+  // Someone with no history is planned with the limit, and says nothing about it.
+  auto bob = ebb::wire::decode_decision(
+      ebbd.post("/v1/plan", R"({"time_limit":"4:00:00","max_delay":"12:00:00","user":"bob"})").body,
+      nullptr);
+  CHECK(bob.runtime == hours(4));
+  CHECK(bob.runtime_basis.empty());
+  CHECK(ebb::test::metric(metrics(ebbd), "ebbd_accounting_jobs_learned_total") == 2);
+  struct stat st {};
+  REQUIRE(::stat(dir.file("cache/runtime.model").c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0600);
+}

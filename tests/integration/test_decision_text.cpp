@@ -86,3 +86,14 @@ TEST_CASE("the decision line when not deferring names the reason", "[unit]") {
             .find("gCO2/kWh at " + format_local_minute(d.baseline.start) + ", est.") !=
         std::string::npos);
 }
+
+TEST_CASE("a runtime ebbd learned from accounting is named in the line", "[unit]") {
+  Decision d = deferral(0.37, 0.12);
+  d.runtime = minutes(40);
+  d.runtime_basis = "23 similar jobs";
+  CHECK(decision_line(d, d.baseline.start, DecisionMode::applied)
+            .find("est. 3.1 kWh, expected 40m (23 similar jobs), saves") != std::string::npos);
+  d.runtime_basis.clear();  // planned with the limit: nothing to say
+  CHECK(decision_line(d, d.baseline.start, DecisionMode::applied).find("expected") ==
+        std::string::npos);
+}

@@ -87,3 +87,22 @@ TEST_CASE("a group with too little history falls through to a wider one") {
   CHECK(r.basis == RuntimePrediction::Basis::user);  // "a" has one job, the user two
   CHECK(r.expected == hours(3));
 }
+
+TEST_CASE("the learned model survives a restart as text; a damaged one is refused by line") {
+  RuntimePredictor p;
+  JobTraits odd = job("ann\tx%", "sim\nrun", hours(4));
+  p.learn(odd, hours(1));
+  p.learn(job("bob", "post", hours(2)), minutes(30));
+  const std::string text = p.to_text();
+  const RuntimePredictor back = RuntimePredictor::parse(text, "runtime.model");
+  CHECK(back.groups() == p.groups());
+  CHECK(back.predict(odd).expected == hours(1));
+  CHECK(back.predict(odd).basis == RuntimePrediction::Basis::similar);
+  CHECK(back.to_text() == text);
+  CHECK_THROWS_WITH(RuntimePredictor::parse("hello\n", "m"),
+                    Catch::Contains("m line 1") && Catch::Contains("not an ebb runtime model"));
+  std::string broken = text;
+  broken.replace(broken.rfind('\t') + 1, 1, "7");  // a share of 7 x the limit
+  CHECK_THROWS_WITH(RuntimePredictor::parse(broken, "m"), Catch::Contains("share of the limit"));
+  CHECK_THROWS_WITH(RuntimePredictor::parse("", "m"), Catch::Contains("empty"));
+}

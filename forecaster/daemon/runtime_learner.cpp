@@ -1,0 +1,157 @@
+#include "runtime_learner.hpp"
+
+#include <charconv>
+#include <stdexcept>
+#include <vector>
+
+#include "cache.hpp"
+#include "cluster_view.hpp"
+#include "ebb/error.hpp"
+#include "log.hpp"
+
+namespace ebb::daemon {
+
+namespace {
+
+constexpr std::size_t kFields = 9;
+constexpr std::size_t kMaxAnswer = std::size_t{1} << 30;
+// Reads overlap by this much, so that a job whose end slurmdbd records a little late is
+// not missed; `seen_` keeps it from being learned twice.
+constexpr std::int64_t kOverlap = 600;
+
+std::int64_t epoch(TimePoint t) { return t.time_since_epoch().count(); }
+
+std::optional<std::int64_t> whole(std::string_view v) {
+  std::int64_t out = 0;
+  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
+  if (ec != std::errc{} || p != v.data() + v.size()) return std::nullopt;
+  return out;
+}
+
+}  // namespace
+
+std::optional<AccountedJob> parse_sacct_line(std::string_view line, const std::string& where) {
+  std::vector<std::string_view> f;
+  for (std::size_t at = 0;;) {
+    const std::size_t bar = line.find('|', at);
+    f.push_back(line.substr(at, bar == std::string_view::npos ? std::string_view::npos : bar - at));
+    if (bar == std::string_view::npos) break;
+    at = bar + 1;
+  }
+  // A job name may contain '|': the fields after it are counted from the end.
+  if (f.size() < kFields)
+    throw InputError(where + ": expected " + std::to_string(kFields) + " fields separated by '|'");
+  const std::size_t extra = f.size() - kFields;
+  std::string name;
+  for (std::size_t i = 2; i <= 2 + extra; ++i) name += (i > 2 ? "|" : "") + std::string(f[i]);
+  auto field = [&](std::size_t i) { return f[i <= 2 ? i : i + extra]; };
+
+  AccountedJob job;
+  job.id = std::string(field(0));
+  job.traits.user = std::string(field(1));
+  job.traits.name = name;
+  job.traits.account = std::string(field(3));
+  std::string_view partition = field(4);
+  job.traits.partition = std::string(partition.substr(0, partition.find(',')));
+  const auto cpus = whole(field(5));
+  if (!cpus || *cpus < 0 || *cpus > 100000000)
+    throw InputError(where + ": AllocCPUS is not a count: '" + std::string(field(5)) + "'");
+  job.traits.cpus = static_cast<std::uint32_t>(std::max<std::int64_t>(*cpus, 1));
+  const auto limit = whole(field(6));  // minutes; "UNLIMITED", "Partition_Limit": none
+  const auto elapsed = whole(field(7));
+  if (!elapsed || *elapsed < 0)
+    throw InputError(where + ": ElapsedRaw is not a number of seconds: '" + std::string(field(7)) +
+                     "'");
+  const auto end = whole(field(8));
+  if (!end)
+    throw InputError(where + ": End is not epoch seconds (SLURM_TIME_FORMAT=%s): '" +
+                     std::string(field(8)) + "'");
+  if (!limit || *limit <= 0 || *elapsed == 0) return std::nullopt;
+  job.traits.limit = minutes(*limit);
+  job.runtime = seconds(*elapsed);
+  job.end = TimePoint{seconds{*end}};
+  return job;
+}
+
+RuntimeLearner::RuntimeLearner(LearnerSettings settings) : settings_(std::move(settings)) {
+  if (settings_.model_path.empty()) return;
+  try {
+    if (auto text = read_file_if_present(settings_.model_path)) {
+      predictor_ = RuntimePredictor::parse(*text, settings_.model_path);
+      log_info("runtime history: " + std::to_string(predictor_.groups()) + " groups of jobs from " +
+               settings_.model_path);
+    }
+  } catch (const std::exception& e) {
+    log_warning(std::string("runtime history: ") + e.what() + "; learning afresh from sacct");
+    predictor_ = RuntimePredictor{};
+  }
+}
+
+std::size_t RuntimeLearner::learn_text(std::string_view text, const std::string& source) {
+  std::size_t learned = 0, line_no = 0;
+  std::lock_guard lock(mutex_);
+  while (!text.empty()) {
+    const std::size_t nl = std::min(text.find('\n'), text.size());
+    std::string_view line = text.substr(0, nl);
+    text = text.substr(std::min(nl + 1, text.size()));
+    ++line_no;
+    if (line.empty()) continue;
+    auto job = parse_sacct_line(line, source + " line " + std::to_string(line_no));
+    if (!job) continue;
+    if (!seen_.insert({epoch(job->end), job->id}).second) continue;
+    predictor_.learn(job->traits, job->runtime);
+    ++learned;
+  }
+  return learned;
+}
+
+std::size_t RuntimeLearner::refresh(TimePoint now) {
+  const std::int64_t back =
+      last_read_ ? std::max<std::int64_t>(epoch(now) - epoch(*last_read_), 0) + kOverlap
+                 : std::int64_t{settings_.first_days} * 86400;
+  std::vector<std::string> argv{"env", "SLURM_TIME_FORMAT=%s"};
+  for (auto& w : command_words(settings_.sacct_command)) argv.push_back(w);
+  for (const char* a : {"-X", "-P", "-n", "--allusers", "--state=CD,F,TO,OOM,NF",
+                        "--format=JobIDRaw,User,JobName,Account,Partition,AllocCPUS,"
+                        "TimelimitRaw,ElapsedRaw,End",
+                        "-E", "now"})
+    argv.emplace_back(a);
+  argv.push_back("-S");
+  argv.push_back("now-" + std::to_string(back) + "seconds");
+  std::string name;
+  for (std::size_t i = 2; i < argv.size(); ++i) name += (name.empty() ? "" : " ") + argv[i];
+
+  std::string out;
+  const CommandResult r = run_command(argv, settings_.timeout, kMaxAnswer, out);
+  if (r.exit_code != 0) {
+    const std::string err = r.err.substr(0, r.err.find('\n'));
+    throw std::runtime_error(name +
+                             (r.timed_out   ? " did not finish in time"
+                              : r.too_large ? " printed too much"
+                                            : " failed") +
+                             (err.empty() ? "" : ": " + err));
+  }
+  const std::size_t learned = learn_text(out, settings_.sacct_command);
+  std::string model;
+  {
+    std::lock_guard lock(mutex_);
+    last_read_ = now;
+    // Forget ids older than a day: no later read reaches back that far.
+    while (!seen_.empty() && seen_.begin()->first < epoch(now) - 86400) seen_.erase(seen_.begin());
+    if (learned && !settings_.model_path.empty()) model = predictor_.to_text();
+  }
+  if (!model.empty()) write_file_atomically(settings_.model_path, model, 0600);
+  return learned;
+}
+
+RuntimePrediction RuntimeLearner::predict(const JobTraits& job) const {
+  std::lock_guard lock(mutex_);
+  return predictor_.predict(job);
+}
+
+std::size_t RuntimeLearner::groups() const {
+  std::lock_guard lock(mutex_);
+  return predictor_.groups();
+}
+
+}  // namespace ebb::daemon

@@ -1,0 +1,116 @@
+// ebbd's runtime history (runtime_learner.hpp): reading sacct's parsable answer, learning
+// each finished job once, keeping the model private and across restarts, and a real
+// command standing in for sacct.
+#include <sys/stat.h>
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+
+#include "ebb/error.hpp"
+#include "runtime_learner.hpp"
+#include "support.hpp"
+
+using namespace ebb;
+using namespace ebb::daemon;
+
+namespace {
+
+// JobIDRaw|User|JobName|Account|Partition|AllocCPUS|TimelimitRaw|ElapsedRaw|End, as sacct
+// prints it with SLURM_TIME_FORMAT=%s; the jobs ended minutes ago.
+std::string answer() {
+  const std::string end = std::to_string(now_utc().time_since_epoch().count() - 300);
+  return "101|ann|sim|physics|batch|4|240|3600|" + end + "\n" +
+         "102|ann|sim|physics|batch|4|240|1800|" + end + "\n" + "103|bob|a|b|c|1|UNLIMITED|60|" +
+         end + "\n" +                           // no limit: teaches nothing
+         "104|bob|a|b|c|1|60|0|" + end + "\n";  // never ran
+}
+
+JobTraits sim(Duration limit) {
+  JobTraits t;
+  t.user = "ann";
+  t.name = "sim";
+  t.account = "physics";
+  t.partition = "batch";
+  t.cpus = 4;
+  t.limit = limit;
+  return t;
+}
+
+std::string script(const test::TempDir& dir, const std::string& name, const std::string& body) {
+  const std::string path = dir.file(name);
+  test::write_text(path, "#!/bin/sh\n" + body + "\n");
+  ::chmod(path.c_str(), 0700);
+  return path;
+}
+
+}  // namespace
+
+TEST_CASE("sacct's parsable lines are read, names with '|' included", "[learner]") {
+  auto j = parse_sacct_line("7|ann|a|b|physics|gpu,batch|8|90|1200|1796000000", "sacct line 1");
+  REQUIRE(j);
+  CHECK(j->traits.name == "a|b");
+  CHECK(j->traits.account == "physics");
+  CHECK(j->traits.partition == "gpu");
+  CHECK(j->traits.cpus == 8);
+  CHECK(j->traits.limit == minutes(90));
+  CHECK(j->runtime == minutes(20));
+  CHECK_FALSE(parse_sacct_line("8|ann|x|a|p|1|Partition_Limit|60|1796000000", "l"));
+  CHECK_THROWS_WITH(parse_sacct_line("1|2|3", "sacct line 4"),
+                    Catch::Contains("sacct line 4") && Catch::Contains("9 fields"));
+  CHECK_THROWS_WITH(parse_sacct_line("9|ann|x|a|p|1|60|60|2026-12-03T08:00:00", "l"),
+                    Catch::Contains("End") && Catch::Contains("SLURM_TIME_FORMAT"));
+  CHECK_THROWS_WITH(parse_sacct_line("9|ann|x|a|p|many|60|60|1", "l"),
+                    Catch::Contains("AllocCPUS"));
+}
+
+TEST_CASE("each finished job is learned once, and the model stays private across restarts",
+          "[learner]") {
+  test::TempDir dir;
+  LearnerSettings s;
+  s.model_path = dir.file("runtime.model");
+  s.sacct_command = script(dir, "sacct", "printf '" + answer() + "'");
+  {
+    RuntimeLearner learner(s);
+    CHECK(learner.predict(sim(hours(4))).basis == RuntimePrediction::Basis::limit);
+    CHECK(learner.refresh(now_utc()) == 2);
+    // The next read overlaps the last one: the same jobs are not learned again.
+    CHECK(learner.refresh(now_utc()) == 0);
+    const auto p = learner.predict(sim(hours(4)));
+    CHECK(p.basis == RuntimePrediction::Basis::similar);
+    CHECK(p.history == 2);
+    CHECK(p.expected == hours(1));  // the larger of the last two: 1 h and 30 min
+  }
+  struct stat st {};
+  REQUIRE(::stat(s.model_path.c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0600);  // it names users and their jobs
+  RuntimeLearner restarted(s);
+  CHECK(restarted.predict(sim(hours(8))).expected == hours(2));  // a quarter of the limit
+}
+
+TEST_CASE("sacct failing, missing or unreadable is an error naming it; the model is kept",
+          "[learner]") {
+  test::TempDir dir;
+  LearnerSettings s;
+  s.model_path = dir.file("runtime.model");
+  s.sacct_command = script(dir, "sacct-ok", "printf '" + answer() + "'");
+  RuntimeLearner learner(s);
+  REQUIRE(learner.refresh(now_utc()) == 2);
+
+  LearnerSettings down = s;
+  down.sacct_command =
+      script(dir, "sacct-down", "echo 'sacct: error: Problem talking to the database' >&2; exit 1");
+  RuntimeLearner failing(down);  // reads the model the first one saved
+  CHECK_THROWS_WITH(failing.refresh(now_utc()),
+                    Catch::Contains("sacct-down") && Catch::Contains("Problem talking"));
+  CHECK(failing.predict(sim(hours(4))).expected == hours(1));
+
+  LearnerSettings garbage = s;
+  garbage.sacct_command = script(dir, "sacct-garbage", "echo 'this is not sacct'");
+  RuntimeLearner confused(garbage);
+  CHECK_THROWS_AS(confused.refresh(now_utc()), InputError);
+
+  // A damaged model file: ebbd starts afresh (and says so) rather than not at all.
+  test::write_text(s.model_path, "# ebb runtime model 1\nbroken line\n");
+  RuntimeLearner fresh(s);
+  CHECK(fresh.groups() == 0);
+}
