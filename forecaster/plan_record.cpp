@@ -2,7 +2,6 @@
 
 #include <charconv>
 #include <cmath>
-#include <cstdio>
 #include <vector>
 
 #include "ebb/error.hpp"
@@ -17,9 +16,12 @@ TimePoint from_epoch(std::int64_t s) { return TimePoint{std::chrono::seconds{s}}
 // Shortest text that keeps `digits` significant digits; "nan" for unknown.
 std::string number(double v, int digits) {
   if (!std::isfinite(v)) return "nan";
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.*g", digits, v);
-  return buf;
+  // to_chars cannot overflow: it reports a short buffer instead of truncating (and
+  // -Wformat-truncation cannot prove snprintf's %.*g fits in 32 bytes).
+  char buf[64];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::general, digits);
+  if (ec != std::errc{}) return "nan";
+  return std::string(buf, end);
 }
 
 bool plain_currency(std::string_view c) {
