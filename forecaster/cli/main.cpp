@@ -9,6 +9,9 @@ int demo_forecast_main(int argc, char** argv);
 #ifdef EBB_HAVE_REPLAY
 int replay_main(int argc, char** argv);
 #endif
+#ifdef EBB_HAVE_CHECK_CONFIG
+int check_config_main(int argc, char** argv);
+#endif
 #ifdef EBB_HAVE_CLIENT
 int forecast_main(int argc, char** argv);
 int plan_main(int argc, char** argv);
@@ -30,6 +33,10 @@ const Command kCommands[] = {
 #endif
 #ifdef EBB_HAVE_REPLAY
     {"replay", ebb::replay_main, "replay a job trace against grid data: what would ebb save?"},
+#endif
+#ifdef EBB_HAVE_CHECK_CONFIG
+    {"check-config", ebb::check_config_main,
+     "check an ebb.conf as the plugin and ebbd read it, and say what each line does"},
 #endif
     {"demo-forecast", ebb::demo_forecast_main,
      "map a recorded forecast file onto the present (whole weeks), for demos and tests"},
