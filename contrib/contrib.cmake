@@ -24,10 +24,6 @@ install(FILES ${CMAKE_CURRENT_SOURCE_DIR}/plugstack.conf.d/ebb.conf
 # job_submit.lua is an example: a site may already have its own job_submit.lua to merge it into.
 install(FILES ${CMAKE_CURRENT_SOURCE_DIR}/job_submit.lua
         DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/ebb/examples)
-if(EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/ebb.conf)
-  install(FILES ${CMAKE_CURRENT_SOURCE_DIR}/ebb.conf
-          DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/ebb/examples)
-endif()
 # Manual pages: ebb(1), ebb.conf(5), ebbd(8), spank_ebb(8).
 foreach(_ebb_page ebb.1 ebb.conf.5 ebbd.8 spank_ebb.8)
   string(REGEX REPLACE ".*\\.([0-9])$" "\\1" _ebb_section ${_ebb_page})
