@@ -2,6 +2,8 @@
 # Library ebbreplay (linked by the `ebb` CLI for `ebb replay`) and the standalone tool
 # ebb-replay. Needs zlib (Debian: zlib1g-dev) for gzip-compressed traces and grid files.
 find_package(ZLIB REQUIRED)
+# LEMON (Debian: liblemon-dev): the network simplex behind the capacity bound (bound.cpp).
+find_package(LEMON REQUIRED CONFIG NAMES lemon LEMON)
 add_library(ebbreplay STATIC
   ${CMAKE_CURRENT_SOURCE_DIR}/replay/io.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/replay/trace.cpp
@@ -10,6 +12,7 @@ add_library(ebbreplay STATIC
   ${CMAKE_CURRENT_SOURCE_DIR}/replay/simulator.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/replay/deadline.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/replay/runtime.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/replay/bound.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/replay/engine.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/replay/report.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/replay/experiments.cpp
@@ -19,7 +22,9 @@ add_library(ebbreplay STATIC
 target_include_directories(ebbreplay
   PUBLIC ${PROJECT_SOURCE_DIR}/include ${CMAKE_CURRENT_SOURCE_DIR}/replay
   PRIVATE ${CLI11_INCLUDE_DIR} ${NLOHMANN_INCLUDE_DIR})
-target_link_libraries(ebbreplay PUBLIC ebbcore ZLIB::ZLIB simdjson::simdjson Threads::Threads)
+target_include_directories(ebbreplay SYSTEM PRIVATE ${LEMON_INCLUDE_DIRS})
+target_link_libraries(ebbreplay PUBLIC ebbcore ZLIB::ZLIB simdjson::simdjson Threads::Threads
+  ${LEMON_LIBRARIES})
 
 add_executable(ebb-replay ${CMAKE_CURRENT_SOURCE_DIR}/replay/tool.cpp)
 target_link_libraries(ebb-replay PRIVATE ebbreplay)

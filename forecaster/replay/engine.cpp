@@ -326,13 +326,31 @@ ReplayResult run_replay(const std::vector<TraceJob>& jobs_in, const Grid& grid_i
                                 ? 100.0 * (base_cost - pr.cost) / std::abs(base_cost)
                                 : kNoPrice;
   }
-  const PolicyResult* oracle = nullptr;
+  result.bound.kind = config.bound;
+  if (config.bound == BoundKind::capacity) {
+    if (config.sim.cores == 0) throw InputError("the capacity bound needs --cores");
+    // Late work may go up to the baseline's own end, so the baseline is always a solution.
+    std::vector<BoundJob> bound_jobs(n);
+    for (std::size_t i = 0; i < n; ++i)
+      bound_jobs[i] = {jobs[i].submit,
+                       result.deadlines[i],
+                       base.start[i] + jobs[i].runtime,
+                       jobs[i].runtime,
+                       std::min(jobs[i].cores, config.sim.cores),
+                       watts[i]};
+    const CapacityBound cb = capacity_bound(bound_jobs, grid, config.sim.cores);
+    result.bound.reduction_pct =
+        base_kg > 0 ? 100.0 * (base_kg - cb.grams / 1000.0) / base_kg : kNoPrice;
+    result.bound.late_jobs = cb.late_jobs;
+    result.bound.late_core_hours = cb.late_core_hours;
+    result.bound.seconds = cb.seconds;
+  } else {
+    const PolicyResult* oracle = result.find(PolicyKind::oracle);
+    result.bound.reduction_pct = oracle ? oracle->planned_reduction_pct : kNoPrice;
+  }
   for (auto& pr : result.policies)
-    if (pr.kind == PolicyKind::oracle) oracle = &pr;
-  for (auto& pr : result.policies)
-    pr.share_of_upper_bound = oracle && oracle->planned_reduction_pct > 0
-                                  ? pr.reduction_pct / oracle->planned_reduction_pct
-                                  : kNoPrice;
+    pr.share_of_upper_bound =
+        result.bound.reduction_pct > 0 ? pr.reduction_pct / result.bound.reduction_pct : kNoPrice;
   return result;
 }
 

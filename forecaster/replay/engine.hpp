@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "bound.hpp"
 #include "deadline.hpp"
 #include "ebb/energy.hpp"
 #include "ebb/planner.hpp"
@@ -49,6 +50,9 @@ struct ReplayConfig {
   // (--runtime-share learn); else capacity.runtime_share as given, as ebbd does today.
   bool learn_runtime_share = false;
   unsigned threads = 2;  // planning threads
+  // What "of bound" divides by (bound.hpp): the oracle's per-job cut, or the capacity
+  // relaxation (needs sim.cores > 0).
+  BoundKind bound = BoundKind::per_job;
 };
 
 struct PolicyResult {
@@ -61,8 +65,8 @@ struct PolicyResult {
   double cost_reduction_pct = 0;
   double planned_reduction_pct = 0;  // kgCO2 against baseline if every job started as planned
                                      // (no queueing delays)
-  double share_of_upper_bound = 0;   // reduction / the oracle's planned reduction, the
-                                     // per-job upper bound (NaN without an oracle)
+  double share_of_upper_bound = 0;   // reduction / the bound's reduction (ReplayResult::
+                                     // bound; NaN without one)
   double mean_added_wait_h = 0;      // start - baseline start, over all jobs
   double p95_added_wait_h = 0;
   double mean_wait_h = 0;               // start - submit
@@ -88,6 +92,7 @@ struct ReplayResult {
   bool has_prices = false;
   double seconds_planning = 0, seconds_simulating = 0;
   std::optional<RuntimeAccuracy> runtime_accuracy;  // with RuntimeMode::predicted
+  BoundSummary bound;
   const PolicyResult* find(PolicyKind k) const;
 };
 

@@ -41,6 +41,23 @@ std::string xml_escape(const std::string& s) {
   return o;
 }
 
+// What "of bound" divides by, in the words of the README.
+std::string bound_note(const BoundSummary& b) {
+  std::string o;
+  if (b.kind == BoundKind::capacity) {
+    o = "of bound: CO2 -% as a share of the capacity bound, " + num(b.reduction_pct, 2) +
+        " % (the least CO2 of any schedule on these cores with each job's core-hours split "
+        "freely within its window";
+    if (b.late_jobs)
+      o += "; " + std::to_string(b.late_jobs) +
+           " jobs cannot finish by their deadline even so: " + num(b.late_core_hours, 1) +
+           " core-hours run late, the least possible";
+    return o + ").\n";
+  }
+  return "of bound: CO2 -% as a share of the per-job bound, the oracle's planned -% (" +
+         num(b.reduction_pct, 2) + " %; each job alone at its best start, ignoring the cores).\n";
+}
+
 }  // namespace
 
 std::string grid_repeat_note(const ReplayResult& r, const Grid& grid) {
@@ -89,9 +106,9 @@ std::string format_table(const ReplayResult& r, const ReportContext& c) {
     o << "\n";
   }
   o << "CO2 -% and cost -%: against baseline, as run on the cluster. planned -%: if every job had "
-       "started as planned (no queueing).\nof bound: CO2 -% as a share of the oracle's planned -%, "
-       "the "
-       "per-job upper bound. wait+: start minus the baseline's start.\n"
+       "started as planned (no queueing).\n"
+    << bound_note(r.bound)
+    << "wait+: start minus the baseline's start.\n"
        "missed: jobs that finished after their deadline (queueing included). peak starts: most "
        "deferred jobs planned for the same minute. peak hour: most jobs started in one hour.\n";
   if (const auto& a = r.runtime_accuracy) {
@@ -137,7 +154,7 @@ std::string format_csv(const ReplayResult& r, const ReportContext& c) {
        "planned_reduction_pct,share_of_upper_bound,mean_added_wait_h,p95_added_wait_h,mean_wait_h,"
        "deferred,"
        "deadline_misses,planned_misses,peak_planned_starts,gap_job_hours,grid_repeat,"
-       "peak_hour_starts\n";
+       "peak_hour_starts,bound,bound_reduction_pct\n";
   for (const auto& p : r.policies) {
     auto f = [](double v, int d) { return std::isnan(v) ? std::string() : num(v, d); };
     o << p.name << ',' << r.jobs.size() << ',' << f(p.energy_kwh, 3) << ',' << f(p.kg_co2, 4) << ','
@@ -146,7 +163,8 @@ std::string format_csv(const ReplayResult& r, const ReportContext& c) {
       << f(p.share_of_upper_bound, 4) << ',' << f(p.mean_added_wait_h, 4) << ','
       << f(p.p95_added_wait_h, 4) << ',' << f(p.mean_wait_h, 4) << ',' << p.deferred << ','
       << p.deadline_misses << ',' << p.planned_misses << ',' << p.peak_planned_starts << ','
-      << f(p.gap_job_hours, 3) << ',' << repeat << ',' << p.peak_hour_starts << '\n';
+      << f(p.gap_job_hours, 3) << ',' << repeat << ',' << p.peak_hour_starts << ','
+      << to_string(r.bound.kind) << ',' << f(r.bound.reduction_pct, 4) << '\n';
   }
   return o.str();
 }
@@ -175,6 +193,11 @@ std::string format_json(const ReplayResult& r, const ReportContext& c) {
                                {"time_limit_mean_abs_error_h", a->user_mean_abs_error_h},
                                {"from_history_share", a->from_history}};
   j["cores_clamped"] = r.cores_clamped;
+  j["bound"] = {{"kind", to_string(r.bound.kind)},
+                {"reduction_pct", val(r.bound.reduction_pct)},
+                {"late_jobs", r.bound.late_jobs},
+                {"late_core_hours", r.bound.late_core_hours},
+                {"seconds", r.bound.seconds}};
   json ps = json::array();
   for (const auto& p : r.policies) {
     ps.push_back({{"policy", p.name},
