@@ -11,7 +11,7 @@ packages=(
   # libraries (README: "Dependencies" says what each one is for)
   libslurm-dev libsimdjson-dev libcpp-httplib-dev libcurl4-openssl-dev libssl-dev
   libhowardhinnant-date-dev nlohmann-json3-dev libpugixml-dev libcli11-dev zlib1g-dev
-  libmunge-dev
+  libmunge-dev liblemon-dev
   catch2
   # a real Slurm cluster for the tests and the demo
   slurmctld slurmd slurm-client munge
