@@ -21,8 +21,8 @@ namespace ebb {
 namespace {
 
 // --bound auto computes the capacity bound up to this many jobs: KTH's log (28,000 jobs)
-// takes ~2 s of CPU and 110 MB; SDSC Blue's (233,000) ~25 s of CPU and 800 MB, too much to
-// add to every run of a long log unasked.
+// takes ~2 s of CPU and 110 MB; SDSC Blue's (233,000) ~20 s and 800 MB; HPC2N's (203,000)
+// ~90 s and 900 MB: too much to add to every run of a long log unasked.
 constexpr std::size_t kAutoCapacityBoundJobs = 50000;
 
 void write_output(const std::string& path, const std::string& text) {
@@ -168,14 +168,14 @@ int replay_main(int argc, char** argv) {
                  "Order of eligible jobs in the queue: submit (PriorityFlags=ACCRUE_ALWAYS: a "
                  "held job keeps its place in line) or eligible (Slurm's default age factor)")
       ->capture_default_str();
-  app.add_option("--bound", bound_text,
-                 "What 'of bound' divides by: per-job (each job alone at its best start, "
-                 "the oracle's planned cut; ignores the cluster's size), capacity (the least "
-                 "CO2 of any schedule on --cores cores, each job's core-hours split freely "
-                 "within its window: a min-cost flow, ~25 s of CPU and ~0.8 GB for 200,000 jobs), "
-                 "or "
-                 "auto: capacity with --cores and at most " +
-                     std::to_string(kAutoCapacityBoundJobs) + " jobs, else per-job")
+  app.add_option(
+         "--bound", bound_text,
+         "What 'of bound' divides by: per-job (each job alone at its best start, "
+         "the oracle's planned cut; ignores the cluster's size), capacity (the least "
+         "CO2 of any schedule on --cores cores, each job's core-hours split freely "
+         "within its window: a min-cost flow, 20-90 s of CPU and ~0.9 GB for 200,000 jobs), "
+         "or auto: capacity with --cores and at most " +
+             std::to_string(kAutoCapacityBoundJobs) + " jobs, else per-job")
       ->capture_default_str();
   app.add_option("--policies", policies_text, "Comma-separated policies to run")
       ->capture_default_str();
