@@ -2,8 +2,11 @@
 # Library ebbreplay (linked by the `ebb` CLI for `ebb replay`) and the standalone tool
 # ebb-replay. Needs zlib (Debian: zlib1g-dev) for gzip-compressed traces and grid files.
 find_package(ZLIB REQUIRED)
-# LEMON (Debian: liblemon-dev): the network simplex behind the capacity bound (bound.cpp).
+# LEMON (Debian: liblemon-dev): the network simplex behind the capacity bound (bound.cpp),
+# used header-only (LEMON_ONLY_TEMPLATES), so nothing of liblemon.a (nor its GLPK) is linked.
 find_package(LEMON REQUIRED CONFIG NAMES lemon LEMON)
+set_source_files_properties(${CMAKE_CURRENT_SOURCE_DIR}/replay/bound.cpp
+  PROPERTIES COMPILE_DEFINITIONS LEMON_ONLY_TEMPLATES)
 add_library(ebbreplay STATIC
   ${CMAKE_CURRENT_SOURCE_DIR}/replay/io.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/replay/trace.cpp
@@ -23,8 +26,7 @@ target_include_directories(ebbreplay
   PUBLIC ${PROJECT_SOURCE_DIR}/include ${CMAKE_CURRENT_SOURCE_DIR}/replay
   PRIVATE ${CLI11_INCLUDE_DIR} ${NLOHMANN_INCLUDE_DIR})
 target_include_directories(ebbreplay SYSTEM PRIVATE ${LEMON_INCLUDE_DIRS})
-target_link_libraries(ebbreplay PUBLIC ebbcore ZLIB::ZLIB simdjson::simdjson Threads::Threads
-  ${LEMON_LIBRARIES})
+target_link_libraries(ebbreplay PUBLIC ebbcore ZLIB::ZLIB simdjson::simdjson Threads::Threads)
 
 add_executable(ebb-replay ${CMAKE_CURRENT_SOURCE_DIR}/replay/tool.cpp)
 target_link_libraries(ebb-replay PRIVATE ebbreplay)
