@@ -87,13 +87,25 @@ CapacityBound capacity_bound(const std::vector<BoundJob>& jobs, const Grid& grid
 
   // Nodes: slots, the sink, then one per job with work.
   lemon::SmartDigraph g;
+  // One arc per job and slot of its window (two where the deadline splits a slot), one per
+  // slot to the sink. About 100 bytes each while solving: refuse what cannot fit.
+  auto slot_of = [&](Clock t) {
+    auto it = std::upper_bound(seg.begin(), seg.end(), t,
+                               [](Clock v, const Segment& x) { return v < x.start; });
+    return it == seg.begin() ? std::size_t{0} : static_cast<std::size_t>(it - seg.begin() - 1);
+  };
   std::size_t job_nodes = 0, arc_estimate = seg.size();
   for (const auto& j : jobs) {
     if (j.runtime.count() <= 0) continue;
     ++job_nodes;
-    arc_estimate += static_cast<std::size_t>(
-        (std::max(secs(j.deadline), secs(j.latest_end)) - secs(j.submit)) / 3600 + 2);
+    const Clock e = std::max(secs(j.deadline), secs(j.latest_end));
+    arc_estimate += slot_of(e - 1) - slot_of(secs(j.submit)) + 2;
   }
+  constexpr std::size_t kMaxArcs = 100'000'000;
+  if (arc_estimate > kMaxArcs)
+    throw InputError("capacity bound: the flow network would have " + std::to_string(arc_estimate) +
+                     " arcs (jobs x slots of their windows), over " + std::to_string(kMaxArcs) +
+                     " (~10 GB); use --bound per-job or fewer jobs (--limit-jobs)");
   g.reserveNode(static_cast<int>(seg.size() + 1 + job_nodes));
   g.reserveArc(static_cast<int>(arc_estimate));
   std::vector<lemon::SmartDigraph::Node> slot_node(seg.size());
@@ -129,9 +141,7 @@ CapacityBound capacity_bound(const std::vector<BoundJob>& jobs, const Grid& grid
     total += work;
     const Clock a = secs(j.submit), d = secs(j.deadline);
     const Clock e = std::max(d, secs(j.latest_end));
-    auto it = std::upper_bound(seg.begin(), seg.end(), a,
-                               [](Clock v, const Segment& x) { return v < x.start; });
-    std::size_t s = it == seg.begin() ? 0 : static_cast<std::size_t>(it - seg.begin() - 1);
+    std::size_t s = slot_of(a);
     long long room = 0;
     for (; s < seg.size() && seg[s].start < e; ++s) {
       // The part of the slot before the deadline is on time; after it, late.

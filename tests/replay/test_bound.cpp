@@ -86,6 +86,17 @@ TEST_CASE("Capacity bound: no room at all is an error", "[bound]") {
   CHECK_THROWS_WITH(capacity_bound({job(2, 3, 3), job(2, 3, 3)}, grid, 1),
                     Contains("cannot run every job"));
   CHECK_THROWS_AS(capacity_bound({job(1, 3, 3)}, grid, 0), std::runtime_error);
+  // 1,000 jobs over 200,000 one-minute slots: 2 x 10^8 arcs, refused before anything is
+  // built.
+  std::vector<Slot> minutes_slots(200000);
+  for (std::size_t m = 0; m < minutes_slots.size(); ++m) {
+    minutes_slots[m].start = T0 + std::chrono::minutes(m);
+    minutes_slots[m].end = minutes_slots[m].start + std::chrono::minutes(1);
+    minutes_slots[m].carbon = 100;
+  }
+  const Grid fine(std::move(minutes_slots), false, "minutes");
+  const std::vector<BoundJob> many(1000, job(1, 200000 / 60, 200000 / 60));
+  CHECK_THROWS_WITH(capacity_bound(many, fine, 1000), Contains("--bound per-job"));
   CHECK_THROWS_WITH(parse_bound_kind("lp"), Contains("--bound"));
 }
 
