@@ -97,16 +97,16 @@ ReplanDecisions decide_replans(const ClusterView& view, const std::vector<Bookin
     if (load != loads.end()) load->second.remove(own, now);
     const PartitionLoad unknown;  // a partition slurmctld does not list: no capacity known
     const PartitionLoad& others = load != loads.end() ? load->second : unknown;
-    std::optional<Replan> moved = replan(held, now, others, forecast, policy, rule);
+    const std::optional<Replan> moved = replan(held, now, others, forecast, policy, rule);
     // replan() keeps to the latest start; the record's word is checked once more here,
     // because a job moved past it would miss the deadline its user asked for.
-    if (moved && moved->begin > record->latest_start) moved.reset();
-    if (moved) {
-      own.since = moved->begin;
-      own.deferred_by_ebb = moved->begin > now;
+    if (!moved || moved->begin > record->latest_start) {
+      if (load != loads.end()) load->second.add(own, now);
+      continue;
     }
+    own.since = moved->begin;
+    own.deferred_by_ebb = moved->begin > now;
     if (load != loads.end()) load->second.add(own, now);
-    if (!moved) continue;
 
     PlanRecord next = *record;
     next.planned = moved->begin;
