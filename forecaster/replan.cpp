@@ -46,7 +46,7 @@ std::optional<Replan> replan(const HeldJob& job, TimePoint now, const PartitionL
   const TimePoint candidate = best.defer ? best.start : best.baseline.start;
   if (candidate == r.planned) return std::nullopt;
 
-  if (inside(forbidden, r.planned)) {
+  if (rule.move_when_full && inside(forbidden, r.planned)) {
     return Replan{candidate, "the partition is expected full at the planned start", best};
   }
   // The objective at the planned start: a plan with only that start allowed.

@@ -38,6 +38,10 @@ struct ReplanRule {
   std::uint32_t max_moves = 3;
   double min_gain_percent = 5;
   Duration min_shift = minutes(15);
+  // Move a job whose planned start is now forbidden (expected full, or inside the slack
+  // reserve) whatever the gain. Off: such a job moves only for a better window, as any
+  // other, and otherwise waits for the room it was planned into.
+  bool move_when_full = true;
 };
 
 struct Replan {

@@ -1,0 +1,154 @@
+// Re-planning in the replay: ebb's held jobs are re-planned every --replan-every with
+// ebb::replan(), the function ebbd calls, against the simulated cluster of that moment.
+#include <catch2/catch.hpp>
+
+#include "ebb/replan.hpp"
+#include "engine.hpp"
+
+using namespace ebb;
+using namespace ebb::replay;
+
+namespace {
+
+const TimePoint T0 = parse_iso8601("2022-03-07T00:00Z");  // a Monday
+
+// Hourly carbon from T0: `at(h)` for hour h, for `days` days.
+template <typename F>
+Grid hourly(int days, F at) {
+  std::vector<Slot> slots;
+  for (int h = 0; h < 24 * days; ++h) {
+    Slot s;
+    s.start = T0 + hours(h);
+    s.end = s.start + hours(1);
+    s.carbon = at(h);
+    slots.push_back(s);
+  }
+  return Grid(std::move(slots), false, "synthetic");
+}
+
+TraceJob trace_job(Duration submit, Duration run, Duration limit, std::uint32_t cores,
+                   std::optional<Duration> slack) {
+  static int id = 0;
+  TraceJob j;
+  j.id = std::to_string(++id);
+  j.submit = T0 + submit;
+  j.runtime = run;
+  j.requested = limit;
+  j.cores = cores;
+  if (slack) j.deadline = j.submit + limit + *slack;
+  return j;
+}
+
+ReplayConfig cluster_of(std::uint32_t cores) {
+  ReplayConfig cfg;
+  cfg.sim.cores = cores;
+  cfg.sim.age_from_submit = true;
+  cfg.deadline = parse_deadline_rule("trace");
+  cfg.ebb_policy.objective = Objective::carbon;
+  cfg.policies = {PolicyKind::ebb};
+  cfg.capacity.headroom_percent = 0;
+  cfg.capacity.slack_reserve_percent = 0;
+  cfg.threads = 1;
+  return cfg;
+}
+
+}  // namespace
+
+TEST_CASE("A held job moves when a cleaner window opens", "[replan]") {
+  // 500 g now, 100 from 02:00 to 05:00, 200 from 08:00 to 10:00, else 300.
+  const Grid grid = hourly(3, [](int h) {
+    return h < 2 ? 500.0 : h < 5 ? 100.0 : (h >= 8 && h < 10) ? 200.0 : 300.0;
+  });
+  // A fills both cores and cannot wait; its limit says 6 h, it runs 1 h. B, submitted a
+  // minute later, finds 02:00 full (by A's limit) and is deferred to 08:00; at 01:00 A
+  // has ended, and the re-plan moves B into the clean window.
+  std::vector<TraceJob> jobs{trace_job(Duration{0}, hours(1), hours(6), 2, Duration{0}),
+                             trace_job(minutes(1), hours(1), hours(1), 2, hours(20))};
+  ReplayConfig cfg = cluster_of(2);
+  cfg.replan_every = Duration{0};
+  const ReplayResult fixed = run_replay(jobs, grid, cfg);
+  const PolicyResult* f = fixed.find(PolicyKind::ebb);
+  REQUIRE(f);
+  CHECK(f->start[0] == T0);
+  CHECK(f->start[1] == T0 + hours(8));
+  CHECK(f->moves == 0);
+
+  cfg.replan_every = hours(1);
+  const ReplayResult moved = run_replay(jobs, grid, cfg);
+  const PolicyResult* m = moved.find(PolicyKind::ebb);
+  REQUIRE(m);
+  CHECK(m->moves == 1);
+  CHECK(m->job_moves[1] == 1);
+  CHECK(m->planned[1] == T0 + hours(2));
+  CHECK(m->start[1] == T0 + hours(2));
+  CHECK(m->kg_co2 < f->kg_co2);
+  CHECK(m->deadline_misses == 0);
+}
+
+TEST_CASE("Re-planned jobs never start past their latest start; max moves hold", "[replan]") {
+  // Clean nights, and a forecast (yesterday's values) that changes every day, on a
+  // cluster kept busy: plenty of reasons to move.
+  const Grid grid = hourly(10, [](int h) {
+    const int hod = h % 24, day = h / 24;
+    return hod < 6 ? 100.0 + 40 * (day % 3) : 300.0 + 15 * ((hod + day) % 7);
+  });
+  std::vector<TraceJob> jobs;
+  for (int i = 0; i < 300; ++i)
+    jobs.push_back(trace_job(minutes(23 * i), minutes(20 + (i * 17) % 180),
+                             minutes(60 + (i * 29) % 300), 1 + i % 4, hours(6 + i % 19)));
+  ReplayConfig cfg = cluster_of(16);
+  cfg.forecast.kind = ForecastKind::yesterday;
+  cfg.capacity.slack_reserve_percent = 25;
+  for (std::uint32_t max_moves : {0u, 1u, 3u}) {
+    cfg.replan_rule.max_moves = max_moves;
+    const ReplayResult r = run_replay(jobs, grid, cfg);
+    const PolicyResult* e = r.find(PolicyKind::ebb);
+    REQUIRE(e);
+    INFO("max moves " << max_moves << ": " << e->moves << " moves");
+    std::uint32_t most = 0;
+    for (std::size_t i = 0; i < jobs.size(); ++i) {
+      most = std::max(most, e->job_moves[i]);
+      CHECK(e->planned[i] >= jobs[i].submit);
+      CHECK(e->planned[i] <= r.deadlines[i] - jobs[i].requested);
+    }
+    CHECK(most <= max_moves);
+    CHECK(e->planned_misses == 0);
+    if (max_moves == 0) CHECK(e->moves == 0);
+    if (max_moves > 0) CHECK(e->moves > 0);
+  }
+}
+
+TEST_CASE("A flat forecast moves nothing; a cleaner hour does", "[replan]") {
+  const TimePoint now = T0 + hours(1);
+  HeldJob job;
+  job.record.asked = T0;
+  job.record.planned = T0 + hours(8);
+  job.record.latest_start = T0 + hours(20);
+  job.record.deadline = T0 + hours(21);
+  job.record.objective = Objective::carbon;
+  job.time_limit = hours(1);
+  job.cpus = 2;
+  job.power_watts = 100;
+  auto series = [&](double clean) {
+    std::vector<Slot> slots;
+    for (int h = 0; h < 24; ++h) {
+      Slot s;
+      s.start = T0 + hours(h);
+      s.end = s.start + hours(1);
+      s.carbon = h == 3 ? clean : 300;
+      slots.push_back(s);
+    }
+    return SignalSeries(std::move(slots), "forecast");
+  };
+  Policy policy;
+  policy.objective = Objective::carbon;
+  CapacityRule rule;
+  rule.cpus = 4;
+  rule.headroom_percent = 0;
+  rule.slack_reserve_percent = 0;
+  const PartitionLoad empty(rule);
+  CHECK_FALSE(replan(job, now, empty, series(300), policy, ReplanRule{}));
+  const auto moved = replan(job, now, empty, series(100), policy, ReplanRule{});
+  REQUIRE(moved);
+  CHECK(moved->begin == T0 + hours(3));
+}
