@@ -76,7 +76,7 @@ int replay_main(int argc, char** argv) {
   CapacityRule capacity;
   std::string runtime_share_text = "1", queue_order = "submit";
   std::string replan_every_text = "1h", replan_view = "ahead";
-  bool keep_when_full = false;
+  bool keep_when_full = false, move_at_risk = false;
   ReplanRule replan_rule;
 
   app.add_option("--trace", trace_path,
@@ -179,6 +179,9 @@ int replay_main(int argc, char** argv) {
   app.add_flag("--replan-keep-when-full", keep_when_full,
                "Re-planning moves a job whose planned start is now expected full only for a "
                "better window, as any other");
+  app.add_flag("--replan-at-risk", move_at_risk,
+               "Re-planning moves a job that could not start by its latest start if it "
+               "became eligible as planned, whatever the gain");
   app.add_option("--queue-order", queue_order,
                  "Order of eligible jobs in the queue: submit (PriorityFlags=ACCRUE_ALWAYS: a "
                  "held job keeps its place in line) or eligible (Slurm's default age factor)")
@@ -292,6 +295,7 @@ int replay_main(int argc, char** argv) {
                            : parse_short_duration(replan_every_text);
     cfg.replan_rule = replan_rule;
     cfg.replan_rule.move_when_full = !keep_when_full;
+    cfg.replan_rule.move_when_at_risk = move_at_risk;
     if (replan_view != "ahead" && replan_view != "all")
       throw InputError("--replan-view: ahead or all, not '" + replan_view + "'");
     cfg.replan_ahead_only = replan_view == "ahead";

@@ -42,6 +42,10 @@ struct ReplanRule {
   // reserve) whatever the gain. Off: such a job moves only for a better window, as any
   // other, and otherwise waits for the room it was planned into.
   bool move_when_full = true;
+  // Move a job that, by the projection of the others' load, could not start by its latest
+  // start if it became eligible at its planned start (its deadline is at risk), whatever
+  // the gain. Looser than move_when_full, which also keeps the headroom free.
+  bool move_when_at_risk = false;
 };
 
 struct Replan {

@@ -152,3 +152,58 @@ TEST_CASE("A flat forecast moves nothing; a cleaner hour does", "[replan]") {
   REQUIRE(moved);
   CHECK(moved->begin == T0 + hours(3));
 }
+
+TEST_CASE("A job planned into a full partition moves by the rule that says so", "[replan]") {
+  const TimePoint now = T0 + hours(1);
+  HeldJob job;
+  job.record.asked = T0;
+  job.record.planned = T0 + hours(8);
+  job.record.latest_start = T0 + hours(10);
+  job.record.deadline = T0 + hours(11);
+  job.record.objective = Objective::carbon;
+  job.time_limit = hours(1);
+  job.cpus = 2;
+  job.power_watts = 100;
+  std::vector<Slot> slots;
+  for (int h = 0; h < 24; ++h) {
+    Slot s;
+    s.start = T0 + hours(h);
+    s.end = s.start + hours(1);
+    s.carbon = 300;
+    slots.push_back(s);
+  }
+  const SignalSeries flat(slots, "forecast");
+  Policy policy;
+  policy.objective = Objective::carbon;
+  CapacityRule rule;
+  rule.cpus = 4;
+  rule.headroom_percent = 0;
+  rule.slack_reserve_percent = 0;
+  // Another job holds the whole partition until `until`, by its time limit.
+  auto busy_until = [&](int until_h) {
+    PartitionLoad load(rule);
+    QueuedJob q;
+    q.state = QueuedJob::State::running;
+    q.since = T0;
+    q.expected = hours(until_h);
+    q.cpus = 4;
+    load.add(q, now);
+    return load;
+  };
+  ReplanRule full, keep, risk;
+  keep.move_when_full = false;
+  risk.move_when_full = false;
+  risk.move_when_at_risk = true;
+  // Full at 08:00 and until 20:00, past the latest start: every rule moves it, to now.
+  const auto late = busy_until(20);
+  REQUIRE(replan(job, now, late, flat, policy, full));
+  CHECK(replan(job, now, late, flat, policy, full)->begin == now);
+  CHECK_FALSE(replan(job, now, late, flat, policy, keep));
+  REQUIRE(replan(job, now, late, flat, policy, risk));
+  CHECK(replan(job, now, late, flat, policy, risk)->begin == now);
+  // Full at 08:00 but free at 09:00, before the latest start: only move_when_full moves it.
+  const auto soon = busy_until(9);
+  CHECK(replan(job, now, soon, flat, policy, full));
+  CHECK_FALSE(replan(job, now, soon, flat, policy, keep));
+  CHECK_FALSE(replan(job, now, soon, flat, policy, risk));
+}
