@@ -67,6 +67,11 @@ std::optional<Replan> replan(const HeldJob& job, TimePoint now, const PartitionL
   if (rule.move_when_at_risk && first_room(others, now, r.planned, job.cpus) > r.latest_start) {
     return Replan{candidate, "the job would wait past its latest start", best};
   }
+  // A move for gain goes only where a deferred start may go. The planner always allows the
+  // baseline start (now), since a job may always start when its user asked; a held job
+  // released for gain is a deferred start like any other, and releasing many at one refresh
+  // would fill the minute and the partition that the capacity rule keeps.
+  if (inside(forbidden, candidate)) return std::nullopt;
   // The objective at the planned start: a plan with only that start allowed.
   PlanRequest pinned = request;
   pinned.earliest_start = r.planned;

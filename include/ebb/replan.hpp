@@ -11,8 +11,9 @@
 // Rules (ReplanRule): a job is moved at most `max_moves` times; it is moved when its
 // planned start is now forbidden (the partition is expected full then, or it is inside
 // the slack reserve), or when the new start is better by at least `min_gain_percent` of
-// its objective and at least `min_shift` away. The new start obeys everything the first
-// plan did: not before the start the user asked for, not after the latest start.
+// its objective and at least `min_shift` away, to a start a deferred job may take (not a
+// forbidden one, now included). The new start obeys everything the first plan did: not
+// before the start the user asked for, not after the latest start.
 #pragma once
 
 #include <cstdint>

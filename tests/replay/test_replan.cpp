@@ -207,3 +207,45 @@ TEST_CASE("A job planned into a full partition moves by the rule that says so", 
   CHECK_FALSE(replan(job, now, soon, flat, policy, keep));
   CHECK_FALSE(replan(job, now, soon, flat, policy, risk));
 }
+
+TEST_CASE("A move for gain never goes to a start the capacity rule forbids", "[replan]") {
+  // Now (01:00) is the cleanest hour, but another job holds the partition until 02:00:
+  // releasing the held job now for the gain would only queue it.
+  const TimePoint now = T0 + hours(1);
+  HeldJob job;
+  job.record.asked = T0;
+  job.record.planned = T0 + hours(8);
+  job.record.latest_start = T0 + hours(20);
+  job.record.deadline = T0 + hours(21);
+  job.record.objective = Objective::carbon;
+  job.time_limit = hours(1);
+  job.cpus = 2;
+  job.power_watts = 100;
+  std::vector<Slot> slots;
+  for (int h = 0; h < 24; ++h) {
+    Slot s;
+    s.start = T0 + hours(h);
+    s.end = s.start + hours(1);
+    s.carbon = h == 1 ? 100 : 300;
+    slots.push_back(s);
+  }
+  const SignalSeries forecast(slots, "forecast");
+  Policy policy;
+  policy.objective = Objective::carbon;
+  CapacityRule rule;
+  rule.cpus = 4;
+  rule.headroom_percent = 0;
+  rule.slack_reserve_percent = 0;
+  const PartitionLoad empty(rule);
+  const auto free_now = replan(job, now, empty, forecast, policy, ReplanRule{});
+  REQUIRE(free_now);
+  CHECK(free_now->begin == now);
+  PartitionLoad busy(rule);
+  QueuedJob q;
+  q.state = QueuedJob::State::running;
+  q.since = T0;
+  q.expected = hours(2);
+  q.cpus = 4;
+  busy.add(q, now);
+  CHECK_FALSE(replan(job, now, busy, forecast, policy, ReplanRule{}));
+}
