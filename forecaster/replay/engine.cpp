@@ -254,8 +254,10 @@ ReplayResult run_replay(const std::vector<TraceJob>& jobs_in, const Grid& grid_i
       };
       // Re-planning at t: each held job against the cluster less its own booking and the
       // forecast issued at t; a move updates the load for the next job. With the queue in
-      // submit order, only the jobs ahead of a held job in line (running, or submitted
-      // before it) can delay it, so it is re-planned against those alone, in submit order.
+      // submit order, a job waiting now that was submitted after a held job is behind it in
+      // line and cannot delay it, so held jobs are re-planned in submit order against the
+      // running jobs, ebb's other bookings (they count toward the starts per minute, and a
+      // job moved into their room would delay them) and the waiting jobs submitted before.
       std::vector<std::uint32_t> moves(n, 0);
       const bool ahead_only = config.sim.age_from_submit && config.replan_ahead_only;
       auto replan_at = [&](TimePoint t) {
@@ -264,7 +266,8 @@ ReplayResult run_replay(const std::vector<TraceJob>& jobs_in, const Grid& grid_i
         PartitionLoad load(rule_now());
         std::vector<std::pair<std::size_t, QueuedJob>> waiting;
         cluster.view([&](std::size_t j, const QueuedJob& q) {
-          if (!ahead_only || q.state == QueuedJob::State::running) load.add(q, t);
+          if (!ahead_only || q.state == QueuedJob::State::running || q.deferred_by_ebb)
+            load.add(q, t);
           if (q.state != QueuedJob::State::running) waiting.emplace_back(j, q);
         });
         if (ahead_only)
@@ -278,7 +281,7 @@ ReplayResult run_replay(const std::vector<TraceJob>& jobs_in, const Grid& grid_i
             if (ahead_only) load.add(booking, t);
             continue;
           }
-          if (!ahead_only) load.remove(booking, t);
+          load.remove(booking, t);
           HeldJob h;
           h.record.asked = jobs[j].submit;
           h.record.planned = booking.since;

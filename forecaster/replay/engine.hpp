@@ -54,8 +54,8 @@ struct ReplayConfig {
   // each forecast refresh. 0: plans stay as made at submit.
   Duration replan_every = hours(1);
   ReplanRule replan_rule;
-  // With the queue in submit order: re-plan a held job against the jobs ahead of it in
-  // line only (see engine.cpp). Off: against the whole cluster, as at submit.
+  // With the queue in submit order: re-plan a held job without the waiting jobs behind it
+  // in line (see engine.cpp). Off: against the whole cluster, as at submit.
   bool replan_ahead_only = true;
   unsigned threads = 2;  // planning threads
 };
