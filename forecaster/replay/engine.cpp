@@ -297,7 +297,8 @@ ReplayResult run_replay(const std::vector<TraceJob>& jobs_in, const Grid& grid_i
           if (auto m = replan(h, t, load, view, config.ebb_policy, config.replan_rule)) {
             cluster.rebegin(j, m->begin);
             booking = cluster.held_job(j);
-            if (m->begin <= t) booking.deferred_by_ebb = false;  // released: queued now
+            // Released now, it still counts as a deferred start in this minute, so that one
+            // refresh releases no more jobs than the starts per minute allow.
             pr.planned[j] = std::max(m->begin, t);
             ++moves[j];
             ++pr.moves;
