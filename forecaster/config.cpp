@@ -40,6 +40,11 @@ constexpr std::array kDaemonKeys = {
     "accountingrefresh",
     "sacctcommand",
     "accountingdays",
+    // re-planning held jobs (forecaster/daemon/replanner.hpp)
+    "replan",
+    "replaninterval",
+    "replanmaxmoves",
+    "replanmingain",
 };
 
 std::string lower(std::string_view s) {
@@ -149,6 +154,10 @@ std::vector<Token> tokenize(std::string_view line, const std::string& where) {
 }
 
 }  // namespace
+
+bool parse_yes_no(std::string_view value, const std::string& where, std::string_view key) {
+  return parse_bool(value, where, key);
+}
 
 const PartitionSettings& Config::partition(const std::string& name) const {
   auto it = partitions.find(name);

@@ -59,6 +59,7 @@ add_library(ebbdaemon STATIC
   daemon/unix_socket.cpp
   daemon/cluster_view.cpp
   daemon/cluster_state.cpp
+  daemon/replanner.cpp
   daemon/runtime_learner.cpp
   ${EBB_DAEMON_FALLBACK_SOURCES}
 )

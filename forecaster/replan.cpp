@@ -15,6 +15,21 @@ bool inside(const std::vector<Interval>& intervals, TimePoint t) {
   return false;
 }
 
+// The first moment from `from` on at which the projection of `load` leaves `cpus` CPUs free
+// in the whole partition (no headroom): when a job eligible at `from` could start.
+TimePoint first_room(const PartitionLoad& load, TimePoint now, TimePoint from, double cpus) {
+  const double cap = load.rule().cpus;
+  if (cap <= 0) return from;
+  const double need = std::min(cpus, cap);
+  const auto steps = load.projected(now);
+  for (std::size_t k = 0; k < steps.size(); ++k) {
+    const TimePoint end = k + 1 < steps.size() ? steps[k + 1].first : TimePoint::max();
+    if (end <= from) continue;
+    if (steps[k].second + need <= cap + 1e-9) return std::max(from, steps[k].first);
+  }
+  return from;  // the projection always drains to what is asked: not reached
+}
+
 }  // namespace
 
 std::optional<Replan> replan(const HeldJob& job, TimePoint now, const PartitionLoad& others,
@@ -46,9 +61,17 @@ std::optional<Replan> replan(const HeldJob& job, TimePoint now, const PartitionL
   const TimePoint candidate = best.defer ? best.start : best.baseline.start;
   if (candidate == r.planned) return std::nullopt;
 
-  if (inside(forbidden, r.planned)) {
+  if (rule.move_when_full && inside(forbidden, r.planned)) {
     return Replan{candidate, "the partition is expected full at the planned start", best};
   }
+  if (rule.move_when_at_risk && first_room(others, now, r.planned, job.cpus) > r.latest_start) {
+    return Replan{candidate, "the job would wait past its latest start", best};
+  }
+  // A move for gain goes only where a deferred start may go. The planner always allows the
+  // baseline start (now), since a job may always start when its user asked; a held job
+  // released for gain is a deferred start like any other, and releasing many at one refresh
+  // would fill the minute and the partition that the capacity rule keeps.
+  if (inside(forbidden, candidate)) return std::nullopt;
   // The objective at the planned start: a plan with only that start allowed.
   PlanRequest pinned = request;
   pinned.earliest_start = r.planned;

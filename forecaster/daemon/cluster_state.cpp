@@ -191,40 +191,48 @@ void ClusterState::install(ClusterView view, TimePoint now) {
   metrics_.set_bookings(bookings_.size());
 }
 
-CapacityRule ClusterState::rule_for(const std::string& partition) const {
-  const PartitionSettings& p = config_.partition(partition);
-  CapacityRule rule = p.capacity;
-  rule.cpus = 0;
-  if (view_) {
-    if (auto it = view_->partitions.find(partition); it != view_->partitions.end())
-      rule.cpus = it->second.cpus;
+QueuedJob job_load(const ViewJob& j, const PartitionInfo& p, TimePoint now) {
+  QueuedJob q;
+  q.state = j.state;
+  q.since = j.since;
+  q.expected = j.time_limit ? *j.time_limit : p.max_time ? *p.max_time : kNoLimitHold;
+  q.cpus = j.cpus;
+  // A begin time still ahead: held by ebb (or by a user's --begin, which counts the same).
+  q.deferred_by_ebb = j.state == QueuedJob::State::pending && j.since > now;
+  return q;
+}
+
+std::map<std::string, PartitionLoad> build_loads(const ClusterView& view,
+                                                 const std::vector<Booking>& bookings,
+                                                 const Config& config, TimePoint now) {
+  std::map<std::string, PartitionLoad> loads;
+  for (const auto& [name, info] : view.partitions) {
+    CapacityRule rule = config.partition(name).capacity;
+    rule.cpus = info.cpus;
+    loads.emplace(name, PartitionLoad(rule));
   }
-  return rule;
+  for (const ViewJob& j : view.jobs) {
+    auto it = loads.find(j.partition);
+    if (it == loads.end()) continue;
+    it->second.add(job_load(j, view.partitions.at(j.partition), now), now);
+  }
+  for (const Booking& b : bookings) {
+    auto it = loads.find(b.partition);
+    if (it == loads.end()) continue;
+    it->second.add({QueuedJob::State::pending, b.begin, b.expected, b.cpus, true}, now);
+  }
+  return loads;
 }
 
 void ClusterState::rebuild_loads(TimePoint now) {
   loads_.clear();
-  if (!view_) return;
-  for (const auto& [name, info] : view_->partitions)
-    loads_.emplace(name, PartitionLoad(rule_for(name)));
-  for (const ViewJob& j : view_->jobs) {
-    auto it = loads_.find(j.partition);
-    if (it == loads_.end()) continue;
-    const PartitionInfo& p = view_->partitions.at(j.partition);
-    QueuedJob q;
-    q.state = j.state;
-    q.since = j.since;
-    q.expected = j.time_limit ? *j.time_limit : p.max_time ? *p.max_time : kNoLimitHold;
-    q.cpus = j.cpus;
-    // A begin time still ahead: held by ebb (or by a user's --begin, which counts the same).
-    q.deferred_by_ebb = j.state == QueuedJob::State::pending && j.since > now;
-    it->second.add(q, now);
-  }
-  for (const Booking& b : bookings_.items()) {
-    auto it = loads_.find(b.partition);
-    if (it == loads_.end()) continue;
-    it->second.add({QueuedJob::State::pending, b.begin, b.expected, b.cpus, true}, now);
-  }
+  if (view_) loads_ = build_loads(*view_, bookings_.items(), config_, now);
+}
+
+std::optional<ClusterState::Snapshot> ClusterState::snapshot() const {
+  std::lock_guard lock(mutex_);
+  if (!view_) return std::nullopt;
+  return Snapshot{*view_, bookings_.items()};
 }
 
 bool ClusterState::resolve(JobRequest& job, bool time_limit_given) const {

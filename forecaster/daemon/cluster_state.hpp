@@ -67,6 +67,14 @@ class Bookings {
   std::set<std::string> settled_;  // ids of jobs that matched a booking, while squeue shows them
 };
 
+// The partitions' committed loads at `now`, as ClusterState plans against them: the view's
+// running and pending jobs and the bookings. The re-planner (replanner.hpp) builds the same.
+// `job_load` is how one job of the view enters its partition's load.
+QueuedJob job_load(const ViewJob& job, const PartitionInfo& partition, TimePoint now);
+std::map<std::string, PartitionLoad> build_loads(const ClusterView& view,
+                                                 const std::vector<Booking>& bookings,
+                                                 const Config& config, TimePoint now);
+
 class ClusterState {
  public:
   ClusterState(const Config& config, const DaemonSettings& settings, Metrics& metrics);
@@ -106,12 +114,19 @@ class ClusterState {
   };
   Health health(TimePoint now) const;
 
+  // The last good view and the bookings not in it yet, for re-planning; nullopt without a
+  // view.
+  struct Snapshot {
+    ClusterView view;
+    std::vector<Booking> bookings;
+  };
+  std::optional<Snapshot> snapshot() const;
+
   static constexpr const char* kWithoutState = "planned without cluster state";
 
  private:
   void set_state(const std::string& state, const std::string& error);
   void rebuild_loads(TimePoint now);  // holds mutex_
-  CapacityRule rule_for(const std::string& partition) const;
   void run();
 
   const Config& config_;

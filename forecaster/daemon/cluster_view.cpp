@@ -105,7 +105,7 @@ std::vector<ViewJob> parse_squeue_json(const std::string& json, const std::strin
     // One pass over the fields: a 22.05 job has about 110 of them.
     std::optional<std::int64_t> id, cpus, start, eligible, limit;
     bool limit_null = false;
-    std::string_view state, user, partition, reason, array_tasks_text;
+    std::string_view state, user, partition, reason, array_tasks_text, admin_comment;
     element id_value, cpus_value, start_value, eligible_value, limit_value;
     bool has_state = false, has_user = false, has_partition = false;
     for (auto [key, value] : o) {
@@ -139,6 +139,8 @@ std::vector<ViewJob> parse_squeue_json(const std::string& json, const std::strin
         }
       } else if (key == "state_reason") {
         if (!value.is_null()) reason = text(value, command, name, key);
+      } else if (key == "admin_comment") {
+        if (!value.is_null()) admin_comment = text(value, command, name, key);
       } else if (key == "array_task_string") {
         if (!value.is_null()) array_tasks_text = text(value, command, name, key);
       }
@@ -168,6 +170,7 @@ std::vector<ViewJob> parse_squeue_json(const std::string& json, const std::strin
     job.id = name;
     job.user = std::string(user);
     job.partition = std::string(partition.substr(0, partition.find(',')));
+    job.admin_comment = std::string(admin_comment);
     const std::int64_t c = integer(cpus_value, command, name, "cpus");
     if (c < 0 || c > 100'000'000) bad_field(command, name, "cpus", "out of range");
     job.cpus = static_cast<double>(c);

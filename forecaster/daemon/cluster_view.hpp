@@ -2,7 +2,8 @@
 // partition, DefaultTime, MaxTime) and the jobs that hold or will hold their CPUs.
 //
 // Read every ClusterRefresh from slurmctld with Slurm's own commands, as ebbd's user:
-//   squeue --json                         jobs (state, start, eligible time, time limit, CPUs)
+//   squeue --json                         jobs (state, start, eligible time, time limit, CPUs,
+//                                         AdminComment)
 //   scontrol show partition --oneliner    partitions (TotalCPUs, Default, DefaultTime, MaxTime)
 // Slurm 22.05's `sinfo --json` lists nodes only, not partitions, so the partition facts
 // come from scontrol. Each command runs with a bounded time (killed past it) and inherits
@@ -34,6 +35,7 @@ struct ViewJob {
   TimePoint since;                     // running: start; pending: eligible (begin) time or 0
   std::optional<Duration> time_limit;  // empty: none (UNLIMITED)
   double cpus = 1;                     // over all of a pending array's tasks
+  std::string admin_comment;           // where contrib/job_submit.lua keeps ebb's plan record
 };
 
 struct PartitionInfo {

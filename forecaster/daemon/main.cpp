@@ -3,6 +3,7 @@
 // See the README's "Forecaster daemon" section.
 #include <pthread.h>
 #include <signal.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -22,6 +23,7 @@
 #include "periodic.hpp"
 #include "refresher.hpp"
 #include "region.hpp"
+#include "replanner.hpp"
 #include "runtime_learner.hpp"
 #include "server.hpp"
 #include "settings.hpp"
@@ -114,12 +116,27 @@ int run(int argc, char** argv) {
     write_file_atomically(port_file, where + "\n");
   }
 
+  // Held jobs are re-planned with the forecast plans use: Region=, else the only region.
+  Replanner replanner(
+      config, settings, cluster, metrics,
+      [&regions, &config]() -> std::optional<ebb::SignalSeries> {
+        const Region* use = regions.size() == 1 ? regions.front().get() : nullptr;
+        for (const auto& r : regions)
+          if (!config.region.empty() && ::strcasecmp(r->name().c_str(), config.region.c_str()) == 0)
+            use = r.get();
+        if (!use) return std::nullopt;
+        auto snap = use->snapshot();
+        if (!snap || !snap->has_data() || snap->stale) return std::nullopt;
+        return snap->series;
+      });
   std::vector<std::unique_ptr<Refresher>> refreshers;
   for (auto& r : regions) {
     refreshers.push_back(std::make_unique<Refresher>(*r, settings));
+    refreshers.back()->on_fetch([&replanner] { replanner.poke(); });
     refreshers.back()->start();
   }
   cluster.start();
+  replanner.start();
   // Runtimes learned from accounting, when ebbd can read it (AccountingRefresh=0: off).
   LearnerSettings learning;
   learning.sacct_command = settings.sacct_command;
@@ -162,6 +179,7 @@ int run(int argc, char** argv) {
   if (!settings.listen_socket.empty()) ::unlink(settings.listen_socket.c_str());
   for (auto& r : refreshers) r->stop();
   if (learning_task) learning_task->stop();
+  replanner.stop();
   cluster.stop();
   // Wake the signal thread if the server ended on its own.
   pthread_kill(signal_thread.native_handle(), SIGTERM);

@@ -112,6 +112,20 @@ std::string Metrics::render(const std::vector<RegionAge>& regions,
   out += "# HELP ebbd_accounting_jobs_learned_total Finished jobs the runtime model learned.\n";
   out += "# TYPE ebbd_accounting_jobs_learned_total counter\n";
   out += "ebbd_accounting_jobs_learned_total " + std::to_string(jobs_learned_.load()) + "\n";
+  out += "# HELP ebbd_replan_moves_total Held jobs whose begin time ebbd moved.\n";
+  out += "# TYPE ebbd_replan_moves_total counter\n";
+  out += "ebbd_replan_moves_total " + std::to_string(replan_moves_.load()) + "\n";
+  out += "# HELP ebbd_replan_failures_total Moves that scontrol refused or did not finish.\n";
+  out += "# TYPE ebbd_replan_failures_total counter\n";
+  out += "ebbd_replan_failures_total " + std::to_string(replan_failures_.load()) + "\n";
+  out += "# HELP ebbd_replan_skipped_total Held jobs re-planning leaves alone, by reason.\n";
+  out += "# TYPE ebbd_replan_skipped_total counter\n";
+  {
+    std::lock_guard lock(fetch_mutex_);
+    for (const auto& [reason, count] : replan_skipped_)
+      out += "ebbd_replan_skipped_total{reason=\"" + label(reason) + "\"} " +
+             std::to_string(count) + "\n";
+  }
   return out;
 }
 

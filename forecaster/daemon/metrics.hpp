@@ -12,6 +12,10 @@
 //   squeue yet) ebbd_bookings_total{outcome="made"|"matched"|"expired"}         counter
 //   ebbd_accounting_read_total{result="success"|"failure"}          counter (sacct reads)
 //   ebbd_accounting_jobs_learned_total                              counter (finished jobs)
+//   ebbd_replan_moves_total                                         counter (begin times moved)
+//   ebbd_replan_failures_total                                      counter (scontrol refused)
+//   ebbd_replan_skipped_total{reason}                               counter (held jobs left
+//   alone, once per job and reason)
 #pragma once
 
 #include <array>
@@ -44,6 +48,13 @@ class Metrics {
     jobs_learned_.fetch_add(static_cast<long long>(learned));
   }
 
+  void count_replan_move() { replan_moves_.fetch_add(1); }
+  void count_replan_failure() { replan_failures_.fetch_add(1); }
+  void count_replan_skipped(const std::string& reason) {
+    std::lock_guard lock(fetch_mutex_);
+    ++replan_skipped_[reason];
+  }
+
   struct RegionAge {
     std::string region;
     std::optional<double> age_seconds;
@@ -66,6 +77,8 @@ class Metrics {
   std::atomic<long long> bookings_{0}, bookings_made_{0}, bookings_matched_{0},
       bookings_expired_{0};
   std::atomic<long long> accounting_ok_{0}, accounting_failed_{0}, jobs_learned_{0};
+  std::atomic<long long> replan_moves_{0}, replan_failures_{0};
+  std::map<std::string, long long> replan_skipped_;  // guarded by fetch_mutex_
 };
 
 }  // namespace ebb::daemon

@@ -36,6 +36,7 @@ void Refresher::run() {
       log_error("region " + region_.name() + ": refresh failed: " + e.what());
     }
     failures = ok ? 0 : failures + 1;
+    if (ok && on_fetch_) on_fetch_();
     std::chrono::duration<double> wait = interval;
     if (!ok) {
       wait = std::min(interval,

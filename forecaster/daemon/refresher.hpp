@@ -5,6 +5,7 @@
 #pragma once
 
 #include <condition_variable>
+#include <functional>
 #include <mutex>
 #include <thread>
 
@@ -21,6 +22,8 @@ class Refresher {
   Refresher& operator=(const Refresher&) = delete;
   ~Refresher() { stop(); }
 
+  // Called on the refresher's thread after each successful fetch (set before start()).
+  void on_fetch(std::function<void()> f) { on_fetch_ = std::move(f); }
   void start();
   void stop();  // wakes the thread and joins it; a fetch in progress finishes first
 
@@ -29,6 +32,7 @@ class Refresher {
 
   Region& region_;
   const DaemonSettings& settings_;
+  std::function<void()> on_fetch_;
   std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;

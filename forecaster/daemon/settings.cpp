@@ -83,7 +83,17 @@ DaemonSettings daemon_settings(const Config& config) {
       s.sacct_command = value;
     else if (key == "accountingdays")
       s.accounting_days = parse_int("AccountingDays", value, 1, 3660);
+    else if (key == "replan")
+      s.replan = parse_yes_no(value, "ebb.conf", "Replan");
+    else if (key == "replaninterval")
+      s.replan_interval = parse_positive_duration("ReplanInterval", value);
+    else if (key == "replanmaxmoves")
+      s.replan_max_moves = static_cast<std::uint32_t>(parse_int("ReplanMaxMoves", value, 0, 100));
+    else if (key == "replanmingain")
+      s.replan_min_gain_percent = parse_int("ReplanMinGain", value, 0, 100);
   }
+  // Re-planning moves jobs it sees only through the cluster view.
+  if (s.cluster_refresh <= Duration{0}) s.replan = false;
   if (!history_set) s.history_days = s.extension_weeks * 7;
   if (!config.currency.empty()) s.currency = config.currency;
   return s;

@@ -7,11 +7,14 @@
 //     UserAgent=...              CAFile=/etc/ssl/certs/ca-certificates.crt
 //     ClusterRefresh=0:10        SqueueCommand=squeue        ScontrolCommand=scontrol
 //     AccountingRefresh=5        SacctCommand=sacct          AccountingDays=60
+//     Replan=yes                 ReplanInterval=10           ReplanMaxMoves=3
+//     ReplanMinGain=5
 //
 // Durations use Slurm's forms ("15" is 15 minutes, "0:30" is 30 seconds).
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <string>
 
 #include "ebb/config.hpp"
@@ -46,6 +49,12 @@ struct DaemonSettings {
   Duration accounting_refresh = minutes(5);
   std::string sacct_command = "sacct";
   int accounting_days = 60;
+  // Moving held jobs' begin times (replanner.hpp): on (the default, when the cluster view
+  // is on), how often besides after each forecast refresh, and the rule's bounds.
+  bool replan = true;
+  Duration replan_interval = minutes(10);
+  std::uint32_t replan_max_moves = 3;
+  double replan_min_gain_percent = 5;
 };
 
 // Reads the daemon keys; throws InputError naming the key and its value when one is bad.

@@ -242,13 +242,78 @@ ReplayResult run_replay(const std::vector<TraceJob>& jobs_in, const Grid& grid_i
         return jobs[a].submit < jobs[b].submit;
       });
       Cluster cluster(sim, config.sim);
-      for (std::size_t i : order) {
-        cluster.advance_to(jobs[i].submit);
-        const PlanRequest req = request_for(i, ebb_expected(i));
+      auto rule_now = [&] {
         CapacityRule r = rule;
         if (config.learn_runtime_share) r.runtime_share = cluster.runtime_share();
-        PartitionLoad load(r);
-        cluster.view([&](const QueuedJob& q) { load.add(q, jobs[i].submit); });
+        return r;
+      };
+      auto load_now = [&](TimePoint now) {
+        PartitionLoad load(rule_now());
+        cluster.view([&](std::size_t, const QueuedJob& q) { load.add(q, now); });
+        return load;
+      };
+      // Re-planning at t: each held job against the cluster less its own booking and the
+      // forecast issued at t; a move updates the load for the next job. With the queue in
+      // submit order, a job waiting now that was submitted after a held job is behind it in
+      // line and cannot delay it, so held jobs are re-planned in submit order against the
+      // running jobs, ebb's other bookings (they count toward the starts per minute, and a
+      // job moved into their room would delay them) and the waiting jobs submitted before.
+      std::vector<std::uint32_t> moves(n, 0);
+      const bool ahead_only = config.sim.age_from_submit && config.replan_ahead_only;
+      auto replan_at = [&](TimePoint t) {
+        cluster.advance_to(t);
+        if (!cluster.holds()) return;
+        PartitionLoad load(rule_now());
+        std::vector<std::pair<std::size_t, QueuedJob>> waiting;
+        cluster.view([&](std::size_t j, const QueuedJob& q) {
+          if (!ahead_only || q.state == QueuedJob::State::running || q.deferred_by_ebb)
+            load.add(q, t);
+          if (q.state != QueuedJob::State::running) waiting.emplace_back(j, q);
+        });
+        if (ahead_only)
+          std::stable_sort(waiting.begin(), waiting.end(), [&](const auto& x, const auto& y) {
+            return jobs[x.first].submit != jobs[y.first].submit
+                       ? jobs[x.first].submit < jobs[y.first].submit
+                       : x.first < y.first;
+          });
+        for (auto& [j, booking] : waiting) {
+          if (!booking.deferred_by_ebb) {
+            if (ahead_only) load.add(booking, t);
+            continue;
+          }
+          load.remove(booking, t);
+          HeldJob h;
+          h.record.asked = jobs[j].submit;
+          h.record.planned = booking.since;
+          h.record.deadline = result.deadlines[j];
+          h.record.latest_start = result.deadlines[j] - jobs[j].requested;
+          h.record.objective = config.ebb_policy.objective;
+          h.record.moves = moves[j];
+          h.time_limit = jobs[j].requested;
+          h.expected_runtime = ebb_expected(j);
+          h.cpus = booking.cpus;
+          h.power_watts = watts[j];
+          const auto view = forecaster.view(t, t, result.deadlines[j]);
+          if (auto m = replan(h, t, load, view, config.ebb_policy, config.replan_rule)) {
+            cluster.rebegin(j, m->begin);
+            booking = cluster.held_job(j);
+            // Released now, it still counts as a deferred start in this minute, so that one
+            // refresh releases no more jobs than the starts per minute allow.
+            pr.planned[j] = std::max(m->begin, t);
+            ++moves[j];
+            ++pr.moves;
+          }
+          load.add(booking, t);
+        }
+      };
+      const bool replanning = config.replan_every > Duration{0} && n > 0;
+      TimePoint tick = n ? std::chrono::floor<hours>(jobs[order.front()].submit) : TimePoint{};
+      if (replanning) tick += config.replan_every;
+      for (std::size_t i : order) {
+        for (; replanning && tick <= jobs[i].submit; tick += config.replan_every) replan_at(tick);
+        cluster.advance_to(jobs[i].submit);
+        const PlanRequest req = request_for(i, ebb_expected(i));
+        PartitionLoad load = load_now(jobs[i].submit);
         const Duration window =
             std::min(req.expected_runtime.value_or(req.time_limit), req.time_limit);
         const auto forbidden =
@@ -258,7 +323,9 @@ ReplayResult run_replay(const std::vector<TraceJob>& jobs_in, const Grid& grid_i
         pr.planned[i] = safe_plan(i, req, view, config.ebb_policy, forbidden);
         cluster.submit(i, pr.planned[i]);
       }
+      for (; replanning && cluster.holds(); tick += config.replan_every) replan_at(tick);
       outcome = cluster.finish();
+      pr.job_moves = std::move(moves);
     } else {
       outcome = simulate(sim, config.sim);
     }

@@ -10,6 +10,7 @@
 #include "deadline.hpp"
 #include "ebb/energy.hpp"
 #include "ebb/planner.hpp"
+#include "ebb/replan.hpp"
 #include "forecast.hpp"
 #include "grid.hpp"
 #include "runtime.hpp"
@@ -49,6 +50,14 @@ struct ReplayConfig {
   // Learn the view's runtime share as the replay goes, from the jobs finished so far
   // (--runtime-share learn); else capacity.runtime_share as given, as ebbd does today.
   bool learn_runtime_share = false;
+  // With capacity_aware: every replan_every, ebb re-plans each job it still holds with
+  // ebb::replan() against the cluster and the forecast of that moment, as ebbd does after
+  // each forecast refresh. 0: plans stay as made at submit.
+  Duration replan_every = hours(1);
+  ReplanRule replan_rule;
+  // With the queue in submit order: re-plan a held job without the waiting jobs behind it
+  // in line (see engine.cpp). Off: against the whole cluster, as at submit.
+  bool replan_ahead_only = true;
   unsigned threads = 2;  // planning threads
   // What "of bound" divides by (bound.hpp): the oracle's per-job cut, or the capacity
   // relaxation (needs sim.cores > 0).
@@ -75,10 +84,12 @@ struct PolicyResult {
   std::size_t planned_misses = 0;       // planned so that the time limit passes the deadline
   std::size_t peak_planned_starts = 0;  // most deferred jobs planned for the same minute
   std::size_t peak_hour_starts = 0;     // most jobs that started in any one hour
+  std::size_t moves = 0;                // held jobs' begin times moved by re-planning
   double gap_job_hours = 0;             // job-hours scored over grid gaps
   std::vector<TimePoint> planned;       // per job (in trace order)
   std::vector<TimePoint> start;
   std::vector<double> grams;
+  std::vector<std::uint32_t> job_moves;  // per job: times re-planning moved it (ebb only)
 };
 
 struct ReplayResult {

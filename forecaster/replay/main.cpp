@@ -81,6 +81,9 @@ int replay_main(int argc, char** argv) {
   CapacityRule capacity;
   std::string runtime_share_text = "1", queue_order = "submit";
   std::string bound_text = "auto";
+  std::string replan_every_text = "1h", replan_view = "ahead";
+  bool keep_when_full = false, move_at_risk = false;
+  ReplanRule replan_rule;
 
   app.add_option("--trace", trace_path,
                  "Job trace: SWF (.swf or .swf.gz), sacct --json, sacct -P, or CSV "
@@ -164,6 +167,27 @@ int replay_main(int argc, char** argv) {
                  "Share of its time limit a job is expected to run, in ebb's view of the "
                  "cluster: a number in (0, 1], or learn (from the jobs finished so far)")
       ->capture_default_str();
+  app.add_option("--replan-every", replan_every_text,
+                 "How often ebb re-plans the jobs it holds with ebb::replan, as ebbd does after "
+                 "each forecast refresh (0 = never)")
+      ->capture_default_str();
+  app.add_option("--max-moves", replan_rule.max_moves,
+                 "Most times re-planning moves one job (ebb.conf ReplanMaxMoves)")
+      ->capture_default_str();
+  app.add_option("--replan-min-gain", replan_rule.min_gain_percent,
+                 "Percent of its objective a move must gain (a job whose planned start is now "
+                 "expected full moves regardless)")
+      ->capture_default_str();
+  app.add_option("--replan-view", replan_view,
+                 "What a held job is re-planned against: ahead (the jobs ahead of it in line, "
+                 "with --queue-order submit) or all (the whole cluster, as at submit)")
+      ->capture_default_str();
+  app.add_flag("--replan-keep-when-full", keep_when_full,
+               "Re-planning moves a job whose planned start is now expected full only for a "
+               "better window, as any other");
+  app.add_flag("--replan-at-risk", move_at_risk,
+               "Re-planning moves a job that could not start by its latest start if it "
+               "became eligible as planned, whatever the gain");
   app.add_option("--queue-order", queue_order,
                  "Order of eligible jobs in the queue: submit (PriorityFlags=ACCRUE_ALWAYS: a "
                  "held job keeps its place in line) or eligible (Slurm's default age factor)")
@@ -281,6 +305,15 @@ int replay_main(int argc, char** argv) {
       cfg.sim.age_from_submit = false;
     else
       throw InputError("--queue-order: submit or eligible, not '" + queue_order + "'");
+    cfg.replan_every = replan_every_text == "0" || replan_every_text == "off"
+                           ? Duration{0}
+                           : parse_short_duration(replan_every_text);
+    cfg.replan_rule = replan_rule;
+    cfg.replan_rule.move_when_full = !keep_when_full;
+    cfg.replan_rule.move_when_at_risk = move_at_risk;
+    if (replan_view != "ahead" && replan_view != "all")
+      throw InputError("--replan-view: ahead or all, not '" + replan_view + "'");
+    cfg.replan_ahead_only = replan_view == "ahead";
     cfg.threads = threads;
     if (bound_text == "auto")
       cfg.bound = cores > 0 && trace.jobs.size() <= kAutoCapacityBoundJobs ? BoundKind::capacity
@@ -323,7 +356,12 @@ int replay_main(int argc, char** argv) {
                         "%, slack reserve " +
                         std::to_string(std::lround(capacity.slack_reserve_percent)) +
                         "%, at most " + std::to_string(capacity.max_starts_per_minute) +
-                        " deferred starts a minute, runtime share " + runtime_share_text + ")")
+                        " deferred starts a minute, runtime share " + runtime_share_text + ")" +
+                        (cfg.replan_every > Duration{0}
+                             ? ", re-planned every " + format_duration(cfg.replan_every) +
+                                   " (at most " + std::to_string(replan_rule.max_moves) +
+                                   " moves a job)"
+                             : std::string(", never re-planned")))
           << "; queue order by " << queue_order;
     ctx.setup = setup.str();
 

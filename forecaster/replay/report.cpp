@@ -82,7 +82,7 @@ std::string format_table(const ReplayResult& r, const ReportContext& c) {
   std::vector<std::string> head{"policy",       "energy kWh",  "kgCO2",    "cost " + cur,
                                 "CO2 -%",       "planned -%",  "cost -%",  "of bound",
                                 "wait+ mean h", "wait+ p95 h", "deferred", "missed",
-                                "peak starts",  "peak hour"};
+                                "peak starts",  "peak hour",   "moves"};
   std::vector<std::vector<std::string>> rows;
   for (const auto& p : r.policies) {
     rows.push_back(
@@ -92,7 +92,7 @@ std::string format_table(const ReplayResult& r, const ReportContext& c) {
          std::isnan(p.share_of_upper_bound) ? "-" : num(100 * p.share_of_upper_bound, 0) + "%",
          num(p.mean_added_wait_h, 2), num(p.p95_added_wait_h, 2), std::to_string(p.deferred),
          std::to_string(p.deadline_misses), std::to_string(p.peak_planned_starts),
-         std::to_string(p.peak_hour_starts)});
+         std::to_string(p.peak_hour_starts), std::to_string(p.moves)});
   }
   std::vector<std::size_t> w(head.size());
   for (std::size_t i = 0; i < head.size(); ++i) {
@@ -110,7 +110,8 @@ std::string format_table(const ReplayResult& r, const ReportContext& c) {
     << bound_note(r.bound)
     << "wait+: start minus the baseline's start.\n"
        "missed: jobs that finished after their deadline (queueing included). peak starts: most "
-       "deferred jobs planned for the same minute. peak hour: most jobs started in one hour.\n";
+       "deferred jobs planned for the same minute. peak hour: most jobs started in one hour.\n"
+       "moves: held jobs' begin times moved by re-planning (--replan-every).\n";
   if (const auto& a = r.runtime_accuracy) {
     char line[320];
     std::snprintf(line, sizeof line,
@@ -154,7 +155,7 @@ std::string format_csv(const ReplayResult& r, const ReportContext& c) {
        "planned_reduction_pct,share_of_upper_bound,mean_added_wait_h,p95_added_wait_h,mean_wait_h,"
        "deferred,"
        "deadline_misses,planned_misses,peak_planned_starts,gap_job_hours,grid_repeat,"
-       "peak_hour_starts,bound,bound_reduction_pct\n";
+       "peak_hour_starts,moves,bound,bound_reduction_pct\n";
   for (const auto& p : r.policies) {
     auto f = [](double v, int d) { return std::isnan(v) ? std::string() : num(v, d); };
     o << p.name << ',' << r.jobs.size() << ',' << f(p.energy_kwh, 3) << ',' << f(p.kg_co2, 4) << ','
@@ -163,8 +164,8 @@ std::string format_csv(const ReplayResult& r, const ReportContext& c) {
       << f(p.share_of_upper_bound, 4) << ',' << f(p.mean_added_wait_h, 4) << ','
       << f(p.p95_added_wait_h, 4) << ',' << f(p.mean_wait_h, 4) << ',' << p.deferred << ','
       << p.deadline_misses << ',' << p.planned_misses << ',' << p.peak_planned_starts << ','
-      << f(p.gap_job_hours, 3) << ',' << repeat << ',' << p.peak_hour_starts << ','
-      << to_string(r.bound.kind) << ',' << f(r.bound.reduction_pct, 4) << '\n';
+      << f(p.gap_job_hours, 3) << ',' << repeat << ',' << p.peak_hour_starts << ',' << p.moves
+      << ',' << to_string(r.bound.kind) << ',' << f(r.bound.reduction_pct, 4) << '\n';
   }
   return o.str();
 }
@@ -216,7 +217,8 @@ std::string format_json(const ReplayResult& r, const ReportContext& c) {
                   {"planned_misses", p.planned_misses},
                   {"peak_planned_starts", p.peak_planned_starts},
                   {"gap_job_hours", val(p.gap_job_hours)},
-                  {"peak_hour_starts", p.peak_hour_starts}});
+                  {"peak_hour_starts", p.peak_hour_starts},
+                  {"moves", p.moves}});
   }
   j["policies"] = ps;
   return j.dump(2) + "\n";

@@ -151,6 +151,30 @@ SimOutcome Cluster::finish() {
   return std::move(out_);
 }
 
+void Cluster::rebegin(std::size_t j, TimePoint t) {
+  auto it = held_.find(held_entry(j));
+  if (it == held_.end()) return;  // released or started meanwhile: Slurm has it
+  held_.erase(it);
+  submit(j, t);
+}
+
+std::vector<std::size_t> Cluster::held() const {
+  std::vector<std::size_t> out;
+  out.reserve(held_.size());
+  for (const Held& h : held_) out.push_back(h.job);
+  return out;
+}
+
+QueuedJob Cluster::held_job(std::size_t j) const {
+  QueuedJob q;
+  q.state = QueuedJob::State::pending;
+  q.since = TimePoint{std::chrono::seconds{begin_[j]}};
+  q.expected = expected_of(j);
+  q.cpus = cores_[j];
+  q.deferred_by_ebb = true;
+  return q;
+}
+
 double Cluster::runtime_share() const { return limit_sum_ > 0 ? run_sum_ / limit_sum_ : 1.0; }
 
 Duration Cluster::expected_of(std::size_t j) const {
@@ -158,7 +182,7 @@ Duration Cluster::expected_of(std::size_t j) const {
                                        : jobs_[j].limit;
 }
 
-void Cluster::view(const std::function<void(const QueuedJob&)>& visit) const {
+void Cluster::view(const std::function<void(std::size_t, const QueuedJob&)>& visit) const {
   QueuedJob q;
   for (const Running& r : running_) {
     q.state = QueuedJob::State::running;
@@ -166,7 +190,7 @@ void Cluster::view(const std::function<void(const QueuedJob&)>& visit) const {
     q.expected = expected_of(r.job);
     q.cpus = r.cores;
     q.deferred_by_ebb = false;
-    visit(q);
+    visit(r.job, q);
   }
   for (std::size_t j : queue_) {
     q.state = QueuedJob::State::pending;
@@ -174,16 +198,9 @@ void Cluster::view(const std::function<void(const QueuedJob&)>& visit) const {
     q.expected = expected_of(j);
     q.cpus = cores_[j];
     q.deferred_by_ebb = false;
-    visit(q);
+    visit(j, q);
   }
-  for (const Held& h : held_) {
-    q.state = QueuedJob::State::pending;
-    q.since = TimePoint{std::chrono::seconds{h.begin}};
-    q.expected = expected_of(h.job);
-    q.cpus = cores_[h.job];
-    q.deferred_by_ebb = true;
-    visit(q);
-  }
+  for (const Held& h : held_) visit(h.job, held_job(h.job));
 }
 
 SimOutcome simulate(const std::vector<SimJob>& jobs, const SimOptions& options) {

@@ -60,12 +60,21 @@ class Cluster {
   void submit(std::size_t j, TimePoint begin);
   // Starts what can start now (after the submissions at this time), then runs to the end.
   SimOutcome finish();
+  // Moves held job j's begin time to t (now, if t is past): what ebbd does with
+  // `scontrol update StartTime=` when it re-plans a deferred job.
+  void rebegin(std::size_t j, TimePoint t);
+  // The jobs held until their begin time, in order of eligibility.
+  std::vector<std::size_t> held() const;
+  bool holds() const { return !held_.empty(); }
+  // Held job j as view() shows it: what to take out of a PartitionLoad to re-plan it.
+  QueuedJob held_job(std::size_t j) const;
 
   // What squeue would show now: running jobs (expected end from their time limit),
   // queued jobs (eligible, waiting for cores) and held jobs (begin time ahead).
   // `expected` gives the duration a view should assume for a job (its limit, or a
   // prediction).
-  void view(const std::function<void(const QueuedJob&)>& visit) const;
+  // Each with its index in the input.
+  void view(const std::function<void(std::size_t job, const QueuedJob&)>& visit) const;
   TimePoint now() const { return TimePoint{std::chrono::seconds{now_}}; }
   // The share of their time limits that the jobs finished so far ran, weighted by cores:
   // what a site learns from its accounting (1 before any job has finished).
@@ -94,6 +103,8 @@ class Cluster {
   };
 
   Duration expected_of(std::size_t j) const;
+  Held held_entry(std::size_t j) const { return {begin_[j], secs_of(jobs_[j].submit), j}; }
+  static Clock secs_of(TimePoint t) { return t.time_since_epoch().count(); }
   void start_job(std::size_t j);
   void schedule();
   void complete_at(Clock t);

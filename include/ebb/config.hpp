@@ -86,4 +86,7 @@ void apply_setting(Config& config, std::string_view key, std::string_view value,
 // Throws InputError naming `what`.
 Duration parse_slurm_duration(std::string_view text, std::string_view what);
 
+// yes/true/1/on or no/false/0/off in any case; throws InputError "<where>: <key>: ...".
+bool parse_yes_no(std::string_view value, const std::string& where, std::string_view key);
+
 }  // namespace ebb

@@ -11,8 +11,9 @@
 // Rules (ReplanRule): a job is moved at most `max_moves` times; it is moved when its
 // planned start is now forbidden (the partition is expected full then, or it is inside
 // the slack reserve), or when the new start is better by at least `min_gain_percent` of
-// its objective and at least `min_shift` away. The new start obeys everything the first
-// plan did: not before the start the user asked for, not after the latest start.
+// its objective and at least `min_shift` away, to a start a deferred job may take (not a
+// forbidden one, now included). The new start obeys everything the first plan did: not
+// before the start the user asked for, not after the latest start.
 #pragma once
 
 #include <cstdint>
@@ -38,6 +39,14 @@ struct ReplanRule {
   std::uint32_t max_moves = 3;
   double min_gain_percent = 5;
   Duration min_shift = minutes(15);
+  // Move a job whose planned start is now forbidden (expected full, or inside the slack
+  // reserve) whatever the gain. Off: such a job moves only for a better window, as any
+  // other, and otherwise waits for the room it was planned into.
+  bool move_when_full = true;
+  // Move a job that, by the projection of the others' load, could not start by its latest
+  // start if it became eligible at its planned start (its deadline is at risk), whatever
+  // the gain. Looser than move_when_full, which also keeps the headroom free.
+  bool move_when_at_risk = false;
 };
 
 struct Replan {
