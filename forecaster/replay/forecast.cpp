@@ -100,7 +100,8 @@ void Forecaster::seasonal(const HourlySeries& carbon, const HourlySeries* price,
                           std::vector<Slot>& slots) const {
   if (slots.empty()) return;
   const std::int64_t h0 = hour_index(issue);
-  const int leads = static_cast<int>(hour_index(slots.back().start) - h0) + 1;
+  const int leads =
+      static_cast<int>(std::max<std::int64_t>(0, hour_index(slots.back().start) - h0)) + 1;
   std::vector<double> c, p;
   if (options_.kind == ForecastKind::ebbd) {
     // The model of the latest midnight at or before the issue hour.
@@ -116,7 +117,7 @@ void Forecaster::seasonal(const HourlySeries& carbon, const HourlySeries* price,
   }
   const double last_seen = actual_.carbon_at(issue - seconds(1));
   for (Slot& s : slots) {
-    const auto i = static_cast<std::size_t>(hour_index(s.start) - h0);
+    const auto i = static_cast<std::size_t>(std::max<std::int64_t>(0, hour_index(s.start) - h0));
     // Nothing known at all (the very start of the data): the latest value seen.
     s.carbon = std::isnan(c[i]) ? last_seen : std::min(c[i], 5000.0);
     if (s.has_price() && i < p.size() && !std::isnan(p[i])) s.price = p[i];
@@ -190,11 +191,11 @@ SignalSeries Forecaster::view(TimePoint now, TimePoint from, TimePoint to) const
       slots = actual_.slots_between(from, to);
       std::vector<Slot> ahead;
       for (const Slot& s : slots)
-        if (s.start >= now) ahead.push_back(s);
+        if (s.end > now) ahead.push_back(s);
       slots.erase(
-          std::remove_if(slots.begin(), slots.end(), [&](const Slot& s) { return s.start >= now; }),
+          std::remove_if(slots.begin(), slots.end(), [&](const Slot& s) { return s.end > now; }),
           slots.end());
-      // The hour in progress is forecast too: ebbd has no complete value for it yet.
+      // The slot in progress is forecast too: its value is not known until it ends.
       for (Slot& s : ahead) s.origin = Origin::forecast;
       seasonal(hourly_carbon_, actual_.has_prices() ? &hourly_price_ : nullptr, now, ahead);
       slots.insert(slots.end(), ahead.begin(), ahead.end());
