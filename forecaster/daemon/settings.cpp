@@ -93,10 +93,10 @@ DaemonSettings daemon_settings(const Config& config) {
     else if (key == "accountingdays")
       s.accounting_days = parse_int("AccountingDays", value, 1, 3660);
   }
-  // The seasonal model learns from 3 weeks of forecasts whose features look 9 days back.
+  // The seasonal model learns from 6 weeks of forecasts whose features look 9 days back.
   if (!history_set)
     s.history_days = s.extension_model == ExtensionModel::seasonal
-                         ? std::max(s.extension_weeks * 7, 35)
+                         ? std::max(s.extension_weeks * 7, 56)
                          : s.extension_weeks * 7;
   if (!config.currency.empty()) s.currency = config.currency;
   return s;

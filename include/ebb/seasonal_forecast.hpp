@@ -40,7 +40,7 @@ std::int64_t hour_index(TimePoint t);  // hours since the epoch, rounded down
 TimePoint hour_start(std::int64_t hour);
 
 struct SeasonalSettings {
-  int train_days = 21;    // issue times the fit learns from: the last 21 days
+  int train_days = 42;    // issue times the fit learns from: the last 6 weeks
   int fitted_leads = 48;  // one weight vector per lead hour up to this; later leads reuse the last
   double ridge = 0.001;   // pull towards the profile, relative to the features' scale
   bool nonnegative = true;  // carbon intensity cannot go below zero (prices can)
