@@ -24,6 +24,7 @@ constexpr std::array kDaemonKeys = {
     "refreshinterval",
     "staleafter",
     "extensionweeks",
+    "extensionmodel",
     "useragent",
     "cafile",
     "historydays",

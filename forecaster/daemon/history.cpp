@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "ebb/error.hpp"
+#include "ebb/seasonal_forecast.hpp"
 
 namespace ebb::daemon {
 namespace {
@@ -66,8 +67,41 @@ void History::prune(TimePoint cutoff) {
   hours_.erase(hours_.begin(), hours_.lower_bound(hour_of(cutoff)));
 }
 
-std::vector<Slot> History::extend(TimePoint from, TimePoint until, int weeks) const {
+std::vector<Slot> History::extend(TimePoint from, TimePoint until, int weeks,
+                                  ExtensionModel model) const {
   std::vector<Slot> out;
+  if (model == ExtensionModel::seasonal) {
+    // The recorded hours before the extension's first hour (past actuals and the
+    // provider's forecast up to its horizon), one forecast issued from there.
+    const std::int64_t issue = hour_of(from);
+    if (hours_.empty() || hours_.begin()->first >= issue || until <= from) return out;
+    const std::int64_t first = hours_.begin()->first;
+    HourlySeries carbon, price;
+    carbon.first_hour = price.first_hour = first;
+    carbon.values.assign(static_cast<std::size_t>(issue - first), std::nan(""));
+    price.values = carbon.values;
+    bool priced = false;
+    for (auto it = hours_.begin(); it != hours_.end() && it->first < issue; ++it) {
+      carbon.values[static_cast<std::size_t>(it->first - first)] = it->second.carbon;
+      price.values[static_cast<std::size_t>(it->first - first)] = it->second.price;
+      priced = priced || !std::isnan(it->second.price);
+    }
+    const int leads = static_cast<int>(hour_of(until - seconds(1)) - issue + 1);
+    const std::vector<double> c = SeasonalForecaster().forecast(carbon, issue, leads);
+    std::vector<double> p;
+    if (priced)
+      p = SeasonalForecaster(SeasonalSettings{.nonnegative = false}).forecast(price, issue, leads);
+    for (int l = 0; l < leads && !std::isnan(c[static_cast<std::size_t>(l)]); ++l) {
+      Slot s;
+      s.start = std::max(from, hour_start(issue + l));
+      s.end = hour_start(issue + l + 1);
+      s.carbon = std::min(c[static_cast<std::size_t>(l)], 5000.0);
+      s.price = priced ? p[static_cast<std::size_t>(l)] : kNoPrice;
+      s.origin = Origin::extension;
+      out.push_back(s);
+    }
+    return out;
+  }
   for (std::int64_t h = hour_of(from); hour_start(h) < until; ++h) {
     std::vector<double> carbon, price;
     for (int k = 1; k <= weeks; ++k) {

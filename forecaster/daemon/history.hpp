@@ -5,7 +5,9 @@
 // hour, so past hours end up holding the provider's last word on them). An extension
 // hour takes the median of the same hour of the week over the last `weeks` weeks; with
 // fewer than two such weeks recorded, the median of the same hour of the day over the
-// recorded days. Prices follow the same rule, separately, where they are known.
+// recorded days. Prices follow the same rule, separately, where they are known. That is
+// ExtensionModel=weekly-median; the default, ExtensionModel=seasonal, is ebbd's own
+// forecaster (ebb/seasonal_forecast.hpp), fed these hours before the extension's start.
 //
 // Kept in CacheDir/<region>.history as lines "2026-11-27T18:00:00Z,212,85.1".
 #pragma once
@@ -20,6 +22,8 @@
 
 namespace ebb::daemon {
 
+enum class ExtensionModel { seasonal, weekly_median };
+
 class History {
  public:
   // Records the hour-weighted mean of every UTC hour at least half covered by `series`.
@@ -28,7 +32,8 @@ class History {
   void prune(TimePoint cutoff);
   // Slots of Origin::extension covering [from, until) (the first one may start off the
   // hour), stopping early at the first hour the history cannot estimate.
-  std::vector<Slot> extend(TimePoint from, TimePoint until, int weeks) const;
+  std::vector<Slot> extend(TimePoint from, TimePoint until, int weeks,
+                           ExtensionModel model = ExtensionModel::seasonal) const;
 
   std::size_t hours() const { return hours_.size(); }
   std::string to_text() const;

@@ -159,7 +159,8 @@ void Region::rebuild() {
       provider.empty() ? TimePoint{std::chrono::floor<hours>(now)} : std::max(provider.end(), now);
   if (daemon_.extension_horizon > Duration{0}) {
     std::vector<Slot> extension =
-        history_.extend(extend_from, now + daemon_.extension_horizon, daemon_.extension_weeks);
+        history_.extend(extend_from, now + daemon_.extension_horizon, daemon_.extension_weeks,
+                        daemon_.extension_model);
     // An extension without prices would make the planner drop the provider's prices.
     bool prices_needed = !provider.empty() && provider.has_prices();
     for (const Slot& s : extension) {

@@ -1,5 +1,6 @@
 #include "settings.hpp"
 
+#include <algorithm>
 #include <charconv>
 
 #include "ebb/error.hpp"
@@ -56,7 +57,15 @@ DaemonSettings daemon_settings(const Config& config) {
       s.stale_after = parse_positive_duration("StaleAfter", value);
     else if (key == "extensionweeks")
       s.extension_weeks = parse_int("ExtensionWeeks", value, 1, 52);
-    else if (key == "extensionhorizon")
+    else if (key == "extensionmodel") {
+      if (value == "seasonal")
+        s.extension_model = ExtensionModel::seasonal;
+      else if (value == "weekly-median")
+        s.extension_model = ExtensionModel::weekly_median;
+      else
+        throw InputError("ebb.conf: ExtensionModel: seasonal or weekly-median, not '" + value +
+                         "'");
+    } else if (key == "extensionhorizon")
       s.extension_horizon = parse_slurm_duration(value, "ExtensionHorizon");
     else if (key == "historydays") {
       s.history_days = parse_int("HistoryDays", value, 1, 3660);
@@ -94,7 +103,11 @@ DaemonSettings daemon_settings(const Config& config) {
   }
   // Re-planning moves jobs it sees only through the cluster view.
   if (s.cluster_refresh <= Duration{0}) s.replan = false;
-  if (!history_set) s.history_days = s.extension_weeks * 7;
+  // The seasonal model learns from 6 weeks of forecasts whose features look 9 days back.
+  if (!history_set)
+    s.history_days = s.extension_model == ExtensionModel::seasonal
+                         ? std::max(s.extension_weeks * 7, 56)
+                         : s.extension_weeks * 7;
   if (!config.currency.empty()) s.currency = config.currency;
   return s;
 }

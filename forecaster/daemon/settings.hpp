@@ -3,6 +3,7 @@
 //     Listen=unix:/run/ebb/ebbd.sock (or host:port)           CacheDir=/var/cache/ebb
 //     RefreshInterval=15
 //     StaleAfter=6:00:00         ExtensionWeeks=4            ExtensionHorizon=7-00:00:00
+//     ExtensionModel=seasonal
 //     HistoryDays=35             HttpThreads=4               FetchTimeout=15
 //     UserAgent=...              CAFile=/etc/ssl/certs/ca-certificates.crt
 //     ClusterRefresh=0:10        SqueueCommand=squeue        ScontrolCommand=scontrol
@@ -19,6 +20,7 @@
 
 #include "ebb/config.hpp"
 #include "ebb/time.hpp"
+#include "history.hpp"
 
 namespace ebb::daemon {
 
@@ -30,6 +32,7 @@ struct DaemonSettings {
   Duration refresh_interval = minutes(15);
   Duration stale_after = hours(6);
   int extension_weeks = 4;
+  ExtensionModel extension_model = ExtensionModel::seasonal;
   Duration extension_horizon = hours(24 * 7);  // extend the served forecast to now + this
   int history_days = 35;                       // history kept for the extension
   int http_threads = 8;

@@ -124,8 +124,10 @@ int replay_main(int argc, char** argv) {
                  "Hours from UTC of the site's local time (workday rules)")
       ->capture_default_str();
   app.add_option("--forecast", forecast_text,
-                 "What the planner sees: perfect, noisy, yesterday, "
-                 "weekly-median")
+                 "What the planner sees: perfect, noisy, yesterday, weekly-median, ebbd (ebbd's own "
+                 "forecaster, fed only the past), or "
+                 "archive:FILE (forecasts as issued, long format issued_at,time,forecast, "
+                 "gzip allowed: each job plans with the latest issued before its submit)")
       ->capture_default_str();
   app.add_option("--noise", noise, "noisy: sigma as a fraction of the series' mean")
       ->capture_default_str();
@@ -277,7 +279,7 @@ int replay_main(int argc, char** argv) {
     cfg.sim.backfill_depth = backfill_depth;
     cfg.deadline = parse_deadline_rule(deadline_text);
     cfg.deadline.utc_offset = Duration{std::llround(tz_offset_h * 3600)};
-    cfg.forecast.kind = parse_forecast_kind(forecast_text);
+    cfg.forecast = parse_forecast_option(forecast_text);
     cfg.forecast.noise_fraction = noise;
     cfg.forecast.seed = seed;
     cfg.forecast.weeks = weeks;
@@ -344,6 +346,11 @@ int replay_main(int argc, char** argv) {
           << to_string(cfg.forecast.kind);
     if (cfg.forecast.kind == ForecastKind::noisy)
       setup << " (sigma " << noise << " x mean, seed " << seed << ")";
+    if (cfg.forecast.archive)
+      setup << " (" << cfg.forecast.archive->snapshots().size() << " forecasts issued "
+            << format_utc(cfg.forecast.archive->snapshots().front().issued) << " to "
+            << format_utc(cfg.forecast.archive->snapshots().back().issued) << " from "
+            << cfg.forecast.archive->source() << ", extended by ebbd's forecaster)";
     setup << "; ebb " << to_string(cfg.ebb_policy.objective) << ", carbon price " << carbon_price
           << ", threshold " << min_saving << "%"
           << (cfg.runtime == RuntimeMode::actual      ? ", actual runtimes"

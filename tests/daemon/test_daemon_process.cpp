@@ -11,6 +11,7 @@
 #include "ebb/daemon_client.hpp"
 #include "ebb/forecast_file.hpp"
 #include "ebb/planner.hpp"
+#include "ebb/seasonal_forecast.hpp"
 #include "protocol.hpp"
 #include "support.hpp"
 
@@ -166,17 +167,20 @@ TEST_CASE(
   const auto provider_end = kT0 + hours(48);
   CHECK(reply.series.begin() == later);
   CHECK(reply.series.at(provider_end - 1h)->origin == ebb::Origin::forecast);
-  // Past the provider's horizon: the median of the same hour of the week, three weeks.
+  // Past the provider's horizon: ebbd's own forecaster (the default ExtensionModel),
+  // issued at the provider's end from the hours recorded before it.
+  ebb::HourlySeries recorded;
+  recorded.first_hour = ebb::hour_index(kT0 - hours(24 * 21));
+  for (auto t = kT0 - hours(24 * 21); t < provider_end; t += 1h)
+    recorded.values.push_back(ebb::test::synthetic_carbon(t));
+  const auto expected =
+      ebb::SeasonalForecaster().forecast(recorded, ebb::hour_index(provider_end), 31);
   for (int h : {0, 7, 30}) {
     const auto t = provider_end + hours(h);
     const ebb::Slot* s = reply.series.at(t);
     REQUIRE(s);
     CHECK(s->origin == ebb::Origin::extension);
-    std::vector<double> weeks;
-    for (int k = 1; k <= 3; ++k)
-      weeks.push_back(ebb::test::synthetic_carbon(t - hours(24 * 7 * k)));
-    std::sort(weeks.begin(), weeks.end());
-    CHECK(s->carbon == Approx(weeks[1]));
+    CHECK(s->carbon == Approx(expected[static_cast<std::size_t>(h)]));
   }
   // The extension reaches a week ahead of now.
   CHECK(reply.series.end() >= later + hours(24 * 7));

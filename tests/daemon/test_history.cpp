@@ -1,11 +1,13 @@
-// The extension past a provider's horizon: weekly medians when there are weeks of
-// history, daily medians when there are not, and nothing invented without history.
+// The extension past a provider's horizon: ebbd's own forecaster by default; with
+// ExtensionModel=weekly-median, weekly medians when there are weeks of history, daily
+// medians when there are not; nothing invented without history.
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <cmath>
 
 #include "ebb/error.hpp"
 #include "ebb/forecast_file.hpp"
+#include "ebb/seasonal_forecast.hpp"
 #include "history.hpp"
 #include "support.hpp"
 
@@ -31,7 +33,7 @@ TEST_CASE("extension uses the median of the same hour of the week", "[history]")
   History h;
   h.record(hourly_series(t0, 24 * 21));  // three weeks
   const auto end = t0 + hours(24 * 21);
-  auto ext = h.extend(end, end + hours(48), 4);
+  auto ext = h.extend(end, end + hours(48), 4, ebb::daemon::ExtensionModel::weekly_median);
   REQUIRE(ext.size() == 48);
   for (int i : {0, 5, 17, 30, 47}) {
     const auto t = end + hours(i);
@@ -54,7 +56,8 @@ TEST_CASE("with less than two weeks, extension uses the same hour of the day", "
   History h;
   h.record(hourly_series(t0, 24 * 3));  // three days
   const auto end = t0 + hours(72);
-  auto ext = h.extend(end + ebb::minutes(30), end + hours(30), 4);
+  auto ext = h.extend(end + ebb::minutes(30), end + hours(30), 4,
+                      ebb::daemon::ExtensionModel::weekly_median);
   REQUIRE(ext.size() == 30);
   CHECK(ext[0].start == end + ebb::minutes(30));  // first slot starts where asked
   for (int i : {1, 12, 29}) {
@@ -95,4 +98,38 @@ TEST_CASE("history is averaged per hour and survives its file form", "[history]"
   CHECK(ext[0].carbon == 200);
   CHECK(ext[0].price == 20);
   CHECK_THROWS_AS(History::parse("2026-11-20T00:00:00Z,abc,\n", "hist"), ebb::InputError);
+}
+
+TEST_CASE("the default extension is ebbd's forecaster, fed only the hours before it", "[history]") {
+  const auto t0 = parse_iso8601("2026-10-05T00:00:00Z");
+  const auto series = hourly_series(t0, 24 * 35);
+  History h;
+  h.record(series);
+  const auto end = t0 + hours(24 * 30);  // the provider's data runs 5 days past this
+  const auto ext = h.extend(end, end + hours(48), 4);
+  REQUIRE(ext.size() == 48);
+  // The same forecaster as `ebb replay --forecast ebbd`, on the hours before `end`.
+  ebb::HourlySeries carbon, price;
+  carbon.first_hour = price.first_hour = ebb::hour_index(t0);
+  for (int i = 0; i < 24 * 30; ++i) {
+    carbon.values.push_back(series.slots()[static_cast<std::size_t>(i)].carbon);
+    price.values.push_back(series.slots()[static_cast<std::size_t>(i)].price);
+  }
+  const auto c = ebb::SeasonalForecaster().forecast(carbon, ebb::hour_index(end), 48);
+  const auto p = ebb::SeasonalForecaster(ebb::SeasonalSettings{.nonnegative = false})
+                     .forecast(price, ebb::hour_index(end), 48);
+  for (int i = 0; i < 48; ++i) {
+    CHECK(ext[i].origin == ebb::Origin::extension);
+    CHECK(ext[i].start == end + hours(i));
+    CHECK(ext[i].carbon == Approx(c[static_cast<std::size_t>(i)]));
+    CHECK(ext[i].price == Approx(p[static_cast<std::size_t>(i)]));
+  }
+  // Hours recorded at or after the extension's start change nothing.
+  History more = h;
+  std::vector<ebb::Slot> junk = series.slots();
+  for (auto& s : junk) s.carbon = 4000;
+  more.record(ebb::SignalSeries(std::vector<ebb::Slot>(junk.begin() + 24 * 30, junk.end()), "x"));
+  const auto ext2 = more.extend(end, end + hours(48), 4);
+  REQUIRE(ext2.size() == 48);
+  for (int i = 0; i < 48; ++i) CHECK(ext2[i].carbon == ext[i].carbon);
 }
