@@ -250,6 +250,7 @@ nlohmann::json decision_to_json(const Decision& d) {
           {"currency", d.currency},
           {"reason", d.reason},
           {"runtime", d.runtime.count()},
+          {"time_limit", d.time_limit.count()},
           {"runtime_basis", d.runtime_basis},
           {"limit_basis", d.limit_basis},
           {"chosen", impact_to_json(d.chosen)},
@@ -282,6 +283,8 @@ Decision decode_decision(std::string_view json, PlanSource* source) {
       d.reason = as_string(value, field);
     else if (key == "runtime")
       d.runtime = as_duration(value, field);
+    else if (key == "time_limit")
+      d.time_limit = as_duration(value, field);
     else if (key == "runtime_basis")
       d.runtime_basis = as_string(value, field);
     else if (key == "limit_basis")

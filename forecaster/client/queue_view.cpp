@@ -1,5 +1,6 @@
 #include "queue_view.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 

@@ -69,6 +69,9 @@ struct Decision {
   std::string currency;
   std::string reason;   // one short sentence: why this start
   Duration runtime{0};  // the runtime the plan assumed: the expected one, else the limit
+  // The time limit the plan was made for: the job's, or the one ebbd took from slurmctld
+  // for a job without one (limit_basis says which), which the plugin then checks against.
+  Duration time_limit{0};
   // Where an expected runtime came from ("23 similar jobs"), when ebbd predicted it from
   // the site's history; empty otherwise.
   std::string runtime_basis;

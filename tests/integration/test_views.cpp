@@ -1,5 +1,5 @@
 // Issue 8, parts 5 and 6, on a real cluster: ebbd plans a job without a time limit with
-// slurmctld's DefaultTime of the default partition; a job deferred through sbatch (its plan
+// slurmctld's DefaultTime of the default partition (asked directly and through sbatch); a job deferred through sbatch (its plan
 // record kept in AdminComment by contrib/job_submit.lua) is explained by `ebb why` and
 // listed by `ebb queue --json` (root on ebbd's Unix socket sees job ids).
 #include <catch2/catch.hpp>
@@ -72,6 +72,16 @@ TEST_CASE(
   REQUIRE(d);
   CHECK(d->runtime == minutes(20));
   CHECK(d->limit_basis == "partition debug's DefaultTime " + format_duration(minutes(20)));
+
+  // The plugin asks ebbd for a job without --time; Slurm gives the job the same limit.
+  auto untimed = sbatch(c, {"--carbon-deadline=now+12hours", "--wrap", "true"});
+  INFO(untimed.result.err);
+  REQUIRE(untimed.result.exit_code == 0);
+  REQUIRE(untimed.ebb_lines.size() == 1);
+  CHECK(untimed.ebb_lines[0].rfind("ebb: deferred to ", 0) == 0);
+  CHECK(untimed.ebb_lines[0].find("(limit: partition debug's DefaultTime " +
+                                  format_duration(minutes(20)) + ")") != std::string::npos);
+  CHECK(c.job(untimed.job_id).at("TimeLimit") == "00:20:00");
 
   // 2. A deferred job: the plugin plans it, job_submit.lua keeps the record.
   auto s = sbatch(c, {"--time=1:00:00", "--carbon-deadline=now+12hours", "--job-name=why-me",
