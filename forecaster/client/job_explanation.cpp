@@ -166,6 +166,11 @@ Explanation explain(const std::optional<SqueueJob>& job, const std::string& id, 
   const std::string waits = job->reason.empty() ? "" : " (Slurm's reason: " + job->reason + ")";
   if (!e.record) {
     e.status = Status::not_held;
+    if (job->eligible && *job->eligible > now) {
+      e.text = who + " is not held by ebb: it has no ebb plan; it waits for its begin time " +
+               format_local_minute(*job->eligible) + ", set with --begin or by hand.";
+      return e;
+    }
     e.text = who + " is not held by ebb: it has no ebb plan" + waits +
              ". It waits for Slurm's scheduler; `squeue -j " + id +
              " --start` shows Slurm's estimate.";

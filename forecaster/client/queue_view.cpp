@@ -13,8 +13,13 @@ namespace {
 constexpr int kChartRows = 5;
 constexpr std::size_t kListedJobs = 20;  // a terminal, not a report: the rest are counted
 
-std::string optional_duration(const std::optional<Duration>& d) {
-  return d ? format_duration(*d) : "none";
+std::string optional_duration(const std::optional<Duration>& d, const char* otherwise) {
+  return d ? format_duration(*d) : otherwise;
+}
+
+// CPUs are whole numbers but for a pending array's share: "8", "2.5".
+std::string cpus_text(double cpus) {
+  return cpus == std::floor(cpus) ? std::to_string(std::llround(cpus)) : amount(cpus);
 }
 
 std::string plural(std::size_t n, const char* one, const char* many) {
@@ -29,8 +34,9 @@ std::string pad(std::string s, std::size_t width) {
 void render_partition(const QueuePartition& p, const QueueReply& reply, TimePoint from, int hours,
                       std::string& out) {
   out += "\nPartition " + p.name + (p.is_default ? " (default)" : "") + ": " +
-         (p.cpus > 0 ? amount(p.cpus) + " CPUs" : std::string("size unknown")) + ", DefaultTime " +
-         optional_duration(p.default_time) + ", MaxTime " + optional_duration(p.max_time) + "\n";
+         (p.cpus > 0 ? cpus_text(p.cpus) + " CPUs" : std::string("size unknown")) +
+         ", DefaultTime " + optional_duration(p.default_time, "not set") + ", MaxTime " +
+         optional_duration(p.max_time, "UNLIMITED") + "\n";
   const std::vector<double> busy = chart::hourly_peaks(p.load, from, hours);
   double top = p.cpus;
   for (double v : busy)
@@ -53,13 +59,13 @@ void render_partition(const QueuePartition& p, const QueueReply& reply, TimePoin
   for (const QueueJob& j : p.deferred) {
     if (listed++ == kListedJobs) break;
     out += "  " + pad(j.id, 14) + " " + pad(j.user, 12) + " " + format_local_minute(j.begin) +
-           "  " + amount(j.cpus) + " CPUs\n";
+           "  " + cpus_text(j.cpus) + " CPUs\n";
   }
   if (p.deferred.size() > kListedJobs)
     out += "  ... and " + plural(p.deferred.size() - kListedJobs, "more", "more") + "\n";
   if (p.others_deferred) {
     out += "  other users: " + plural(p.others_deferred, "job", "jobs") + ", " +
-           amount(p.others_cpus) + " CPUs\n";
+           cpus_text(p.others_cpus) + " CPUs\n";
   }
 }
 
