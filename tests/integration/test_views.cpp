@@ -1,7 +1,8 @@
 // Issue 8, parts 5 and 6, on a real cluster: ebbd plans a job without a time limit with
-// slurmctld's DefaultTime of the default partition (asked directly and through sbatch); a job deferred through sbatch (its plan
-// record kept in AdminComment by contrib/job_submit.lua) is explained by `ebb why` and
-// listed by `ebb queue --json` (root on ebbd's Unix socket sees job ids).
+// slurmctld's DefaultTime of the default partition (asked directly and through sbatch); a job
+// deferred through sbatch (its plan record kept in AdminComment by contrib/job_submit.lua) is
+// explained by `ebb why` and listed by `ebb queue --json` (root on ebbd's Unix socket sees job
+// ids).
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <filesystem>
@@ -55,9 +56,9 @@ TEST_CASE(
                    "unix:" + socket);
   INFO("ebbd's log:\n" << ebbd.log());
   REQUIRE(wait_for(
-      [&] {
-        return ebbd.get("/v1/health").find("\"state\":\"ok\"") != std::string::npos &&
-               fetch_forecast_from_daemon(ebbd.url(), "site", 2s, nullptr).has_value();
+      [&] {  // (EbbdProcess::get speaks TCP only)
+        auto q = fetch_queue_from_daemon(ebbd.url(), "", "", 2s, nullptr);
+        return q && q->cluster_state == "ok" && q->forecast && !q->partitions.empty();
       },
       30s));
   c.write_ebb_conf(conf + "DaemonUrl=" + ebbd.url() + "\nDaemonTimeout=10000\n");
