@@ -18,16 +18,21 @@ if(NOT TARGET PkgConfig::EBB_MUNGE)
 endif()
 target_link_libraries(ebbclient PUBLIC ebbcore simdjson::simdjson PkgConfig::EBB_MUNGE)
 
-# ebbcommands: the `ebb forecast` and `ebb plan` subcommands (ebb::forecast_main,
-# ebb::plan_main), which cli.cmake links into the `ebb` tool.
+# ebbcommands: the `ebb forecast`, `ebb plan`, `ebb queue` and `ebb why` subcommands
+# (ebb::forecast_main, ...), which cli.cmake links into the `ebb` tool. `ebb why` runs
+# squeue with ebbd's own command runner (daemon/cluster_view.hpp), hence ebbdaemon.
 add_library(ebbcommands STATIC
   client/command_common.cpp
   client/terminal_chart.cpp
   client/forecast_command.cpp
   client/plan_command.cpp
+  client/job_explanation.cpp
+  client/why_command.cpp
+  client/queue_view.cpp
+  client/queue_command.cpp
 )
 target_include_directories(ebbcommands PRIVATE ${CLI11_INCLUDE_DIR})
-target_link_libraries(ebbcommands PUBLIC ebbclient)
+target_link_libraries(ebbcommands PUBLIC ebbclient ebbdaemon)
 
 # The provider adapters come from gridsources/ (target ebbgridsources). gridsources/ is added
 # after forecaster/, so test for its CMake file rather than the target; without it ebbd

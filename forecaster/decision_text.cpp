@@ -22,6 +22,12 @@ std::string runtime_note(const Decision& d) {
   return ", expected " + format_duration(d.runtime) + " (" + d.runtime_basis + ")";
 }
 
+// " (limit: partition debug's DefaultTime 20m)" when the job gave no --time and ebbd took
+// the limit from slurmctld: the user should know what the plan assumed.
+std::string limit_note(const Decision& d) {
+  return d.limit_basis.empty() ? "" : " (limit: " + d.limit_basis + ")";
+}
+
 // "now" when the baseline is the submission time, else the baseline's time.
 std::string baseline_label(const Decision& d, TimePoint now) {
   if (d.baseline.start <= now + std::chrono::minutes(1)) return "now";
@@ -83,6 +89,7 @@ std::string decision_line(const Decision& d, TimePoint now, DecisionMode mode) {
            intensity(d.baseline.mean_carbon) + " gCO2/kWh " + baseline_label(d, now) + ", est. " +
            energy_text(d.energy_kwh) + runtime_note(d) + ", " + savings_text(d) + ")";
   }
+  line += limit_note(d);
   if (explain) line += " (explain only, nothing changed)";
   return line;
 }

@@ -251,6 +251,7 @@ Decision plan(const PlanRequest& req, const SignalSeries& forecast, const Policy
   d.latest_start = hi;
   d.energy_kwh = req.power_watts * static_cast<double>(runtime.count()) / 3600.0 / 1000.0;
   d.runtime = runtime;
+  d.time_limit = req.time_limit;
 
   const Range range = survey(forecast, lo, last + runtime + seconds(1));
   Policy effective = policy;

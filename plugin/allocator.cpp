@@ -137,17 +137,20 @@ std::optional<Outcome> plan_job(int argc, char** argv) {
                           "window"));
     return std::nullopt;
   }
-  auto time_limit = read_time_limit(*opts);
-  if (!time_limit) {
+  // Without --time, ebbd can still plan: it knows the partition's DefaultTime (else
+  // MaxTime) from slurmctld, which gives the job the same limit. The fallbacks cannot.
+  const auto given_limit = read_time_limit(*opts);
+  if (!given_limit && config.daemon_url.empty()) {
     print_line(not_deferred_line("--time is needed to plan against a deadline"));
     return std::nullopt;
   }
-  job.time_limit = *time_limit;
+  const Duration time_limit = given_limit.value_or(Duration{0});
+  job.time_limit = time_limit;
 
   const TimePoint now = now_utc();
   PlanRequest request;
   request.now = now;
-  request.time_limit = *time_limit;
+  request.time_limit = time_limit;
   request.max_delay = max_delay;
   TimePoint start = now;
   if (auto begin = option_time(*opts, "begin"); begin && *begin > now) {
@@ -157,10 +160,10 @@ std::optional<Outcome> plan_job(int argc, char** argv) {
   std::optional<TimePoint> carbon_deadline;
   if (flags.deadline) {
     carbon_deadline = from_time_t(*flags.deadline);
-    if (*carbon_deadline < start + *time_limit) {
+    if (*carbon_deadline < start + time_limit) {
       refuse("--carbon-deadline " + format_local_minute(*carbon_deadline) + " is earlier than " +
              (start == now ? std::string("now") : "--begin " + format_local_minute(start)) +
-             " plus the time limit (" + format_duration(*time_limit) + ")");
+             " plus the time limit (" + format_duration(time_limit) + ")");
     }
     request.deadline = carbon_deadline;
   }
@@ -168,7 +171,7 @@ std::optional<Outcome> plan_job(int argc, char** argv) {
     if (!request.deadline || *slurm_deadline < *request.deadline) {
       request.deadline = slurm_deadline;
     }
-    if (*slurm_deadline < start + *time_limit) {
+    if (*slurm_deadline < start + time_limit) {
       print_line(not_deferred_line("--deadline leaves no room to wait"));
       return std::nullopt;
     }
@@ -181,6 +184,7 @@ std::optional<Outcome> plan_job(int argc, char** argv) {
   request.power_watts = partition.power.watts(job);
   to_plan.request = request;
   to_plan.job = job;
+  to_plan.time_limit_given = given_limit.has_value();
 
   Decision decision;
   std::string refused;  // ebbd's fault, when a fallback planned instead
@@ -191,6 +195,7 @@ std::optional<Outcome> plan_job(int argc, char** argv) {
     return std::nullopt;
   }
   if (!refused.empty()) print_line(fallback_warning_line(refused));
+  if (!given_limit) request.time_limit = decision.time_limit;  // ebbd's, from slurmctld
 
   if (flags.explain) {
     print_line(decision_line(decision, now, DecisionMode::explain));

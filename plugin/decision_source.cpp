@@ -101,6 +101,7 @@ PlanQuery query_for(const Config& config, const JobToPlan& job) {
   q.objective = job.objective;
   q.job = job.job;
   q.job.time_limit = job.request.time_limit;
+  q.time_limit_given = job.time_limit_given;
   return q;
 }
 
@@ -146,8 +147,17 @@ std::optional<Decision> plan_from_daemon(const Config& config, const JobToPlan& 
           " ago (MaxForecastAge " + format_duration(config.max_forecast_age) + ")";
     return std::nullopt;
   }
+  PlanRequest checked = job.request;
+  if (!job.time_limit_given) {
+    // The limit ebbd took from slurmctld; the plan is checked against it like any other.
+    if (d->time_limit <= Duration{0}) {
+      why = daemon + ": its plan does not say which time limit it used (an older ebbd?)";
+      return std::nullopt;
+    }
+    checked.time_limit = d->time_limit;
+  }
   try {
-    validate_plan(*d, job.request);
+    validate_plan(*d, checked);
   } catch (const InputError& e) {
     why = daemon + ": refused its " + e.what();
     return std::nullopt;
@@ -174,6 +184,8 @@ Decision decide(const Config& config, const JobToPlan& job, std::string* refused
     if (auto d = plan_from_daemon(config, job, failure, at_fault)) return *d;
     add_reason(failure);
     if (at_fault) fault = failure;
+    // The fallbacks know no DefaultTime: without --time there is nothing more to try.
+    if (!job.time_limit_given) throw DecisionUnavailable(why + "; --time is needed without ebbd");
     const std::string cache = cache_file_for(config);
     if (cache.empty()) {
       add_reason("no Region= to find its cache");

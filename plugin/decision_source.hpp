@@ -30,6 +30,9 @@ struct JobToPlan {
   JobRequest job;                      // for ebbd, which applies its own power model
   Policy policy;                       // this ebb.conf's policy, --carbon-objective applied
   std::optional<Objective> objective;  // the user's --carbon-objective, passed to ebbd
+  // false: no --time; only ebbd, which knows the partition's DefaultTime (else MaxTime),
+  // can plan, and request.time_limit is 0 until its decision says which limit it used.
+  bool time_limit_given = true;
 };
 
 // The decision for the job. Its currency is filled from Config::currency when the source

@@ -15,6 +15,8 @@ int check_config_main(int argc, char** argv);
 #ifdef EBB_HAVE_CLIENT
 int forecast_main(int argc, char** argv);
 int plan_main(int argc, char** argv);
+int queue_main(int argc, char** argv);
+int why_main(int argc, char** argv);
 #endif
 }  // namespace ebb
 
@@ -30,6 +32,9 @@ const Command kCommands[] = {
 #ifdef EBB_HAVE_CLIENT
     {"forecast", ebb::forecast_main, "show a region's carbon and price forecast (from ebbd)"},
     {"plan", ebb::plan_main, "show what ebb would decide for a described job, without Slurm"},
+    {"queue", ebb::queue_main,
+     "show each partition's committed load and ebb's deferred jobs next to the forecast"},
+    {"why", ebb::why_main, "explain why a pending job waits (its ebb plan, deadline, saving)"},
 #endif
 #ifdef EBB_HAVE_REPLAY
     {"replay", ebb::replay_main, "replay a job trace against grid data: what would ebb save?"},

@@ -111,14 +111,18 @@ std::optional<uid_t> uid_of_user(const std::string& user) {
   return found->pw_uid;
 }
 
-std::string describe_uid(uid_t uid) {
-  std::string text = "uid " + std::to_string(uid);
+std::optional<std::string> user_name_of(uid_t uid) {
   std::vector<char> buffer(16384);
   passwd entry{};
   passwd* found = nullptr;
-  if (::getpwuid_r(uid, &entry, buffer.data(), buffer.size(), &found) == 0 && found) {
-    text += std::string(" (") + found->pw_name + ")";
-  }
+  if (::getpwuid_r(uid, &entry, buffer.data(), buffer.size(), &found) != 0 || !found)
+    return std::nullopt;
+  return std::string(found->pw_name);
+}
+
+std::string describe_uid(uid_t uid) {
+  std::string text = "uid " + std::to_string(uid);
+  if (auto name = user_name_of(uid)) text += " (" + *name + ")";
   return text;
 }
 

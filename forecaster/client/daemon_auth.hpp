@@ -45,6 +45,8 @@ void munge_verify(const std::string& credential, const std::string& expected_pay
 
 // The uid of a user name or a decimal uid; nothing when there is no such user.
 std::optional<uid_t> uid_of_user(const std::string& user);
+// The user name of a uid; nothing when the user database has none.
+std::optional<std::string> user_name_of(uid_t uid);
 // "uid 65534 (nobody)".
 std::string describe_uid(uid_t uid);
 

@@ -120,6 +120,28 @@ std::optional<ForecastReply> fetch_forecast_from_daemon(const std::string& url,
   }
 }
 
+std::optional<QueueReply> fetch_queue_from_daemon(const std::string& url, const std::string& region,
+                                                  const std::string& partition,
+                                                  std::chrono::milliseconds timeout,
+                                                  std::string* error, const DaemonTrust& trust) {
+  try {
+    std::string query;
+    if (!region.empty()) query += "region=" + url_encode(region);
+    if (!partition.empty())
+      query += (query.empty() ? "" : "&") + ("partition=" + url_encode(partition));
+    http::Response r =
+        ask_ebbd(url, "GET", "/v1/queue" + (query.empty() ? "" : "?" + query), "", timeout, trust);
+    if (r.status != 200) {
+      set_error(error, error_text(r));
+      return std::nullopt;
+    }
+    return wire::decode_queue(r.body);
+  } catch (const std::exception& e) {
+    set_error(error, std::string("ebbd at ") + url + ": " + e.what());
+    return std::nullopt;
+  }
+}
+
 std::string cache_file_path(const std::string& cache_dir, const std::string& region) {
   std::string dir = cache_dir.empty() ? kDefaultCacheDir : cache_dir;
   while (dir.size() > 1 && dir.back() == '/') dir.pop_back();

@@ -16,25 +16,6 @@
 namespace ebb {
 namespace {
 
-// Hour-wide means over [from, from + hours), NaN where the forecast has nothing.
-std::vector<double> hourly(const SignalSeries& s, TimePoint from, int count, bool price) {
-  std::vector<double> out;
-  for (int h = 0; h < count; ++h) {
-    TimePoint a = from + hours(h), b = a + hours(1);
-    double weight = 0, sum = 0;
-    for (const Slot& slot : s.slots()) {
-      if (slot.end <= a || slot.start >= b) continue;
-      double v = price ? slot.price : slot.carbon;
-      if (std::isnan(v)) continue;
-      double w = static_cast<double>((std::min(slot.end, b) - std::max(slot.start, a)).count());
-      weight += w;
-      sum += w * v;
-    }
-    out.push_back(weight > 0 ? sum / weight : kNoPrice);
-  }
-  return out;
-}
-
 const char* origin_mark(Origin o) {
   switch (o) {
     case Origin::actual:
@@ -72,13 +53,15 @@ void print_human(const ForecastReply& reply, const std::string& note, TimePoint 
   int columns = std::min(horizon_hours, 72);
   std::printf("\nCarbon intensity, gCO2/kWh, one column per hour from %s:\n",
               format_local_minute(start).c_str());
-  std::fputs(chart::columns(hourly(s, start, columns, false), 6, "g/kWh").c_str(), stdout);
+  std::fputs(chart::columns(chart::hourly_means(s, start, columns, false), 6, "g/kWh").c_str(),
+             stdout);
   bool any_price =
       std::any_of(shown.begin(), shown.end(), [](const Slot* x) { return x->has_price(); });
   if (any_price) {
     std::printf("\nPrice, %s/MWh:\n", currency.c_str());
-    std::fputs(chart::columns(hourly(s, start, columns, true), 6, currency + "/MWh").c_str(),
-               stdout);
+    std::fputs(
+        chart::columns(chart::hourly_means(s, start, columns, true), 6, currency + "/MWh").c_str(),
+        stdout);
   }
   double low = INFINITY, high = -INFINITY;
   for (const Slot* x : shown) {

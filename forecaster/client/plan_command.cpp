@@ -44,8 +44,9 @@ int plan_main(int argc, char** argv) {
   std::string config_path = commands::kDefaultConfig;
   std::uint32_t nodes = 1, ntasks = 1, cpus_per_task = 1, gpus = 0, cores = 0;
   bool json = false;
-  app.add_option("-t,--time", time_text, "the job's time limit, as sbatch --time (e.g. 2:00:00)")
-      ->required();
+  app.add_option("-t,--time", time_text,
+                 "the job's time limit, as sbatch --time (e.g. 2:00:00); without it ebbd takes "
+                 "the partition's DefaultTime (else MaxTime) from slurmctld");
   app.add_option("-d,--deadline", deadline_text,
                  "latest finish: 2026-11-28T06:00 (local), ...Z, or now+12hours");
   app.add_option("-b,--begin", begin_text, "earliest start, same forms as --deadline");
@@ -77,8 +78,13 @@ int plan_main(int argc, char** argv) {
     PlanQuery q;
     q.region = region;
     q.now = now;
-    q.job.time_limit = parse_slurm_duration(time_text, "--time");
-    if (q.job.time_limit <= Duration{0}) throw InputError("--time: must be longer than zero");
+    // Without --time only ebbd, which knows the partitions' DefaultTime, can plan.
+    q.time_limit_given = !time_text.empty();
+    if (!q.time_limit_given && !file.empty())
+      throw InputError("--time is needed with --forecast (only ebbd knows DefaultTime)");
+    if (q.time_limit_given) q.job.time_limit = parse_slurm_duration(time_text, "--time");
+    if (q.time_limit_given && q.job.time_limit <= Duration{0})
+      throw InputError("--time: must be longer than zero");
     if (!deadline_text.empty())
       q.deadline = commands::parse_user_time(deadline_text, now, "--deadline");
     if (!begin_text.empty())
@@ -114,7 +120,7 @@ int plan_main(int argc, char** argv) {
         std::string name = region.empty() ? config.region : region;
         if (name.empty() && config.regions.size() == 1) name = config.regions.begin()->first;
         std::string path = cache_file_path(commands::cache_dir_of(config), name);
-        if (name.empty()) throw InputError(error);
+        if (name.empty() || !q.time_limit_given) throw InputError(error);
         try {
           decision = plan_locally(config, q, read_forecast_file(path));
         } catch (const InputError& e) {

@@ -250,7 +250,9 @@ nlohmann::json decision_to_json(const Decision& d) {
           {"currency", d.currency},
           {"reason", d.reason},
           {"runtime", d.runtime.count()},
+          {"time_limit", d.time_limit.count()},
           {"runtime_basis", d.runtime_basis},
+          {"limit_basis", d.limit_basis},
           {"chosen", impact_to_json(d.chosen)},
           {"baseline", impact_to_json(d.baseline)},
           {"saved_grams", d.saved_grams()},
@@ -281,8 +283,12 @@ Decision decode_decision(std::string_view json, PlanSource* source) {
       d.reason = as_string(value, field);
     else if (key == "runtime")
       d.runtime = as_duration(value, field);
+    else if (key == "time_limit")
+      d.time_limit = as_duration(value, field);
     else if (key == "runtime_basis")
       d.runtime_basis = as_string(value, field);
+    else if (key == "limit_basis")
+      d.limit_basis = as_string(value, field);
     else if (key == "chosen")
       d.chosen = impact_from(value, field);
     else if (key == "baseline")
@@ -309,9 +315,10 @@ nlohmann::json series_to_json(const SignalSeries& series) {
   return slots;
 }
 
-ForecastReply decode_forecast(std::string_view json) {
+namespace {
+
+ForecastReply forecast_from(element root) {
   ForecastReply reply;
-  element root = parse_document(json, "forecast answer");
   std::vector<Slot> slots;
   std::string region, currency = "EUR";
   SignalKind kind = SignalKind::average;
@@ -355,6 +362,150 @@ ForecastReply decode_forecast(std::string_view json) {
   reply.series.region = region;
   reply.series.currency = currency;
   reply.series.kind = kind;
+  return reply;
+}
+
+}  // namespace
+
+ForecastReply decode_forecast(std::string_view json) {
+  return forecast_from(parse_document(json, "forecast answer"));
+}
+
+nlohmann::json queue_to_json(const QueueReply& reply) {
+  auto optional_duration = [](const std::optional<Duration>& d) {
+    return d ? nlohmann::json(d->count()) : nlohmann::json(nullptr);
+  };
+  nlohmann::json partitions = nlohmann::json::array();
+  for (const QueuePartition& p : reply.partitions) {
+    nlohmann::json load = nlohmann::json::array();
+    for (const auto& [from, cpus] : p.load)
+      load.push_back({{"from", format_utc(from)}, {"cpus", cpus}});
+    nlohmann::json deferred = nlohmann::json::array();
+    for (const QueueJob& j : p.deferred) {
+      deferred.push_back(
+          {{"id", j.id}, {"user", j.user}, {"begin", format_utc(j.begin)}, {"cpus", j.cpus}});
+    }
+    partitions.push_back({{"name", p.name},
+                          {"default", p.is_default},
+                          {"cpus", p.cpus},
+                          {"default_time", optional_duration(p.default_time)},
+                          {"max_time", optional_duration(p.max_time)},
+                          {"load", load},
+                          {"deferred", deferred},
+                          {"others_deferred", p.others_deferred},
+                          {"others_cpus", p.others_cpus},
+                          {"bookings", p.bookings}});
+  }
+  nlohmann::json j = {
+      {"now", format_utc(reply.now)},
+      {"horizon", reply.horizon.count()},
+      {"cluster_state", reply.cluster_state},
+      {"view_taken_at", reply.view_taken_at ? nlohmann::json(format_utc(*reply.view_taken_at))
+                                            : nlohmann::json(nullptr)},
+      {"all_users", reply.all_users},
+      {"partitions", partitions},
+      {"forecast", nullptr}};
+  if (reply.forecast) {
+    const ForecastReply& f = *reply.forecast;
+    j["forecast"] = {{"region", f.series.region},
+                     {"currency", f.series.currency},
+                     {"kind", to_string(f.series.kind)},
+                     {"stale", f.stale},
+                     {"fetched_at", f.fetched_at ? nlohmann::json(format_utc(*f.fetched_at))
+                                                 : nlohmann::json(nullptr)},
+                     {"generated_at", format_utc(f.generated_at)},
+                     {"slots", series_to_json(f.series)}};
+  }
+  return j;
+}
+
+namespace {
+
+simdjson::dom::array as_array(element e, const std::string& field) {
+  auto a = e.get_array();
+  if (a.error()) throw InputError("field " + in_quotes(field) + ": expected an array");
+  return a.value();
+}
+
+std::optional<Duration> as_optional_duration(element e, const std::string& field) {
+  if (e.is_null()) return std::nullopt;
+  return as_duration(e, field);
+}
+
+QueuePartition partition_from(element e) {
+  QueuePartition p;
+  for (auto [key, value] : as_object(e, "partition")) {
+    const std::string field = "partitions." + std::string(key);
+    if (key == "name")
+      p.name = as_string(value, field);
+    else if (key == "default")
+      p.is_default = as_bool(value, field);
+    else if (key == "cpus")
+      p.cpus = as_number(value, field);
+    else if (key == "default_time")
+      p.default_time = as_optional_duration(value, field);
+    else if (key == "max_time")
+      p.max_time = as_optional_duration(value, field);
+    else if (key == "load") {
+      for (element step : as_array(value, field)) {
+        TimePoint from;
+        double cpus = 0;
+        for (auto [k, v] : as_object(step, field)) {
+          if (k == "from")
+            from = as_time(v, field + ".from");
+          else if (k == "cpus")
+            cpus = as_number(v, field + ".cpus");
+        }
+        p.load.emplace_back(from, cpus);
+      }
+    } else if (key == "deferred") {
+      for (element item : as_array(value, field)) {
+        QueueJob j;
+        for (auto [k, v] : as_object(item, field)) {
+          const std::string f = field + "." + std::string(k);
+          if (k == "id")
+            j.id = as_string(v, f);
+          else if (k == "user")
+            j.user = as_string(v, f);
+          else if (k == "begin")
+            j.begin = as_time(v, f);
+          else if (k == "cpus")
+            j.cpus = as_number(v, f);
+        }
+        p.deferred.push_back(std::move(j));
+      }
+    } else if (key == "others_deferred")
+      p.others_deferred = as_count(value, field);
+    else if (key == "others_cpus")
+      p.others_cpus = as_number(value, field);
+    else if (key == "bookings")
+      p.bookings = as_count(value, field);
+  }
+  return p;
+}
+
+}  // namespace
+
+QueueReply decode_queue(std::string_view json) {
+  QueueReply reply;
+  element root = parse_document(json, "queue answer");
+  for (auto [key, value] : as_object(root, "queue answer")) {
+    const std::string field(key);
+    if (key == "now")
+      reply.now = as_time(value, field);
+    else if (key == "horizon")
+      reply.horizon = as_duration(value, field);
+    else if (key == "cluster_state")
+      reply.cluster_state = as_string(value, field);
+    else if (key == "view_taken_at" && !value.is_null())
+      reply.view_taken_at = as_time(value, field);
+    else if (key == "all_users")
+      reply.all_users = as_bool(value, field);
+    else if (key == "partitions") {
+      for (element p : as_array(value, field)) reply.partitions.push_back(partition_from(p));
+    } else if (key == "forecast" && !value.is_null())
+      reply.forecast = forecast_from(value);
+  }
   return reply;
 }
 

@@ -27,4 +27,8 @@ nlohmann::json series_to_json(const SignalSeries& series);
 // Reads the "slots"/"region"/"currency"/"kind"/"stale"/... of a /v1/forecast answer.
 ForecastReply decode_forecast(std::string_view json);
 
+// GET /v1/queue's answer. Throws InputError naming the field.
+nlohmann::json queue_to_json(const QueueReply& reply);
+QueueReply decode_queue(std::string_view json);
+
 }  // namespace ebb::wire

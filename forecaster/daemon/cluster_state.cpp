@@ -235,19 +235,25 @@ std::optional<ClusterState::Snapshot> ClusterState::snapshot() const {
   return Snapshot{*view_, bookings_.items()};
 }
 
-bool ClusterState::resolve(JobRequest& job, bool time_limit_given) const {
+bool ClusterState::resolve(JobRequest& job, bool time_limit_given, std::string* limit_basis) const {
   std::lock_guard lock(mutex_);
   if (!view_) return time_limit_given;
   if (job.partition.empty()) job.partition = view_->default_partition;
   if (time_limit_given) return true;
   auto it = view_->partitions.find(job.partition);
   if (it == view_->partitions.end()) return false;
+  const char* source = "DefaultTime";
   if (it->second.default_time) {
     job.time_limit = *it->second.default_time;
   } else if (it->second.max_time) {
     job.time_limit = *it->second.max_time;
+    source = "MaxTime";
   } else {
     return false;
+  }
+  if (limit_basis) {
+    *limit_basis =
+        "partition " + job.partition + "'s " + source + " " + format_duration(job.time_limit);
   }
   return true;
 }
@@ -283,6 +289,38 @@ Decision ClusterState::plan(const PlanRequest& request, const JobRequest& job,
     metrics_.set_bookings(bookings_.size());
   }
   return d;
+}
+
+void ClusterState::queue(const std::string& partition, QueueReply& reply) const {
+  std::lock_guard lock(mutex_);
+  reply.cluster_state = state_;
+  if (!view_) return;
+  reply.view_taken_at = view_->taken_at;
+  const TimePoint end = reply.now + reply.horizon;
+  for (const auto& [name, info] : view_->partitions) {
+    if (!partition.empty() && name != partition) continue;
+    QueuePartition p;
+    p.name = name;
+    p.is_default = name == view_->default_partition;
+    p.cpus = info.cpus;
+    p.default_time = info.default_time;
+    p.max_time = info.max_time;
+    if (auto load = loads_.find(name); load != loads_.end()) {
+      for (const auto& step : load->second.projected(reply.now)) {
+        if (step.first >= end) break;
+        p.load.push_back(step);
+      }
+    }
+    for (const ViewJob& j : view_->jobs) {
+      if (j.partition != name || j.state != QueuedJob::State::pending || j.since <= reply.now)
+        continue;
+      p.deferred.push_back({j.id, j.user, j.since, j.cpus});
+    }
+    std::sort(p.deferred.begin(), p.deferred.end(),
+              [](const QueueJob& a, const QueueJob& b) { return a.begin < b.begin; });
+    for (const Booking& b : bookings_.items()) p.bookings += b.partition == name;
+    reply.partitions.push_back(std::move(p));
+  }
 }
 
 ClusterState::Health ClusterState::health(TimePoint now) const {

@@ -26,6 +26,7 @@
 #include "cluster_view.hpp"
 #include "ebb/capacity.hpp"
 #include "ebb/config.hpp"
+#include "ebb/daemon_client.hpp"
 #include "ebb/job.hpp"
 #include "ebb/planner.hpp"
 #include "metrics.hpp"
@@ -95,14 +96,21 @@ class ClusterState {
 
   // Fills in the job's partition (the default one when none is given) and, when it has
   // none (`time_limit_given` false), its time limit from the partition's DefaultTime, else
-  // MaxTime. False when the time limit stays unknown.
-  bool resolve(JobRequest& job, bool time_limit_given) const;
+  // MaxTime; *limit_basis (when not null) then says so ("partition debug's DefaultTime
+  // 20m"). False when the time limit stays unknown.
+  bool resolve(JobRequest& job, bool time_limit_given, std::string* limit_basis = nullptr) const;
 
   // Plans `job` (already resolved) against its partition's load, and books the start
   // when the plan defers. Without a view, plans as ebb::plan does and says so in the
   // decision's reason.
   Decision plan(const PlanRequest& request, const JobRequest& job, const SignalSeries& forecast,
                 const Policy& policy);
+
+  // What `ebb queue` shows (GET /v1/queue): each partition (only `partition` when not
+  // empty) with its projected load over reply.horizon from reply.now and every pending
+  // job with a begin time ahead, all users' (the server hides others'). Fills
+  // reply.partitions, cluster_state and view_taken_at; no partitions without a view.
+  void queue(const std::string& partition, QueueReply& reply) const;
 
   struct Health {
     std::string state;  // off, pending, ok, unreachable, malformed

@@ -198,6 +198,15 @@ class BufferedRequestStream : public httplib::Stream {
   }
   void get_remote_ip_and_port(std::string& ip, int& port) const override {
     address(::getpeername, ip, port);
+    // On a Unix socket the kernel vouches for the caller: its uid goes where a TCP
+    // peer's port would (kUnixPeer, peer_uid()), so that /v1/queue can tell a user's
+    // own jobs from others'.
+    ucred cred{};
+    socklen_t len = sizeof cred;
+    if (ip.empty() && ::getsockopt(fd_, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0) {
+      ip = kUnixPeer;
+      port = static_cast<int>(cred.uid);
+    }
   }
   void get_local_ip_and_port(std::string& ip, int& port) const override {
     address(::getsockname, ip, port);

@@ -24,6 +24,7 @@
 #include <cstddef>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -46,6 +47,14 @@ constexpr std::size_t kMaxHeaderBytes = 16 * 1024;
 
 // Examines the start of `bytes` as one HTTP/1.1 request.
 Framing examine_request(std::string_view bytes, std::size_t max_body);
+
+// A request that came over a Unix socket has remote_addr kUnixPeer and the caller's uid
+// (SO_PEERCRED) as remote_port; over TCP the caller is unknown.
+inline constexpr const char* kUnixPeer = "unix";
+inline std::optional<uid_t> peer_uid(const httplib::Request& req) {
+  if (req.remote_addr != kUnixPeer || req.remote_port < 0) return std::nullopt;
+  return static_cast<uid_t>(req.remote_port);
+}
 
 class GuardedServer : public httplib::Server {
  public:

@@ -3,6 +3,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -85,6 +86,9 @@ Server::Server(const Config& config, std::vector<std::unique_ptr<Region>>& regio
   http_.Post("/v1/plan", [this](const httplib::Request& req, httplib::Response& res) {
     handle_plan(req, res);
   });
+  http_.Get("/v1/queue", [this](const httplib::Request& req, httplib::Response& res) {
+    handle_queue(req, res);
+  });
   http_.Get("/metrics",
             [this](const httplib::Request&, httplib::Response& res) { handle_metrics(res); });
   http_.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
@@ -92,7 +96,7 @@ Server::Server(const Config& config, std::vector<std::unique_ptr<Region>>& regio
     if (res.status == 404) {
       answer_error(res, 404,
                    "no such endpoint: " + req.method + " " + req.path +
-                       " (try /v1/health, /v1/forecast, /v1/plan, /metrics)");
+                       " (try /v1/health, /v1/forecast, /v1/plan, /v1/queue, /metrics)");
     } else {
       answer_error(res, res.status, "request rejected");
     }
@@ -224,7 +228,9 @@ void Server::handle_plan(const httplib::Request& req, httplib::Response& res) co
     request.max_delay = q.max_delay;
     JobRequest job = q.job;
     // The default partition, and its DefaultTime (else MaxTime) for a job without a limit.
-    if (!(cluster_ ? cluster_->resolve(job, q.time_limit_given) : q.time_limit_given)) {
+    std::string limit_basis;
+    if (!(cluster_ ? cluster_->resolve(job, q.time_limit_given, &limit_basis)
+                   : q.time_limit_given)) {
       metrics_.count_plan_error();
       return answer_error(res, 400,
                           "field 'time_limit' is required (seconds or Slurm form): no DefaultTime "
@@ -263,6 +269,7 @@ void Server::handle_plan(const httplib::Request& req, httplib::Response& res) co
       d.reason += std::string("; ") + ClusterState::kWithoutState;
     }
     if (request.expected_runtime && !runtime_basis.empty()) d.runtime_basis = runtime_basis;
+    d.limit_basis = limit_basis;
     nlohmann::json j = wire::decision_to_json(d);
     j["region"] = snap->region;
     j["stale"] = snap->stale;
@@ -274,6 +281,60 @@ void Server::handle_plan(const httplib::Request& req, httplib::Response& res) co
     metrics_.count_plan_error();
     answer_error(res, 400, e.what());
   }
+}
+
+void Server::handle_queue(const httplib::Request& req, httplib::Response& res) const {
+  QueueReply reply;
+  reply.now = clock_.now();
+  std::string error;
+  if (const Region* region = find_region(req.get_param_value("region"), &error)) {
+    if (auto snap = region->snapshot(); snap && snap->has_data()) {
+      ForecastReply f;
+      const TimePoint from = std::chrono::floor<hours>(reply.now);
+      std::vector<Slot> slots;
+      for (const Slot& slot : snap->series.slots()) {
+        if (slot.end > from && slot.start < reply.now + reply.horizon) slots.push_back(slot);
+      }
+      f.series = SignalSeries(std::move(slots), snap->series.source);
+      f.series.region = snap->region;
+      f.series.currency = snap->series.currency;
+      f.series.kind = snap->series.kind;
+      f.stale = snap->stale;
+      f.fetched_at = snap->fetched_at;
+      f.generated_at = snap->built_at;
+      reply.forecast = std::move(f);
+    }
+  } else if (error.rfind("unknown", 0) == 0) {
+    return answer_error(res, 404, error);
+  }  // several regions and none named: the queue without a forecast
+  const std::string partition = req.get_param_value("partition");
+  if (cluster_) {
+    cluster_->queue(partition, reply);
+  } else {
+    reply.cluster_state = "off";
+  }
+  if (!partition.empty() && reply.view_taken_at && reply.partitions.empty())
+    return answer_error(res, 404, "unknown partition '" + partition + "'");
+  // Who is asking: only the kernel's word on a Unix socket counts. Root and ebbd's own
+  // user (normally SlurmUser) see every job; others see their own, and counts of the rest.
+  const std::optional<uid_t> caller = peer_uid(req);
+  reply.all_users = caller && (*caller == 0 || *caller == ::getuid());
+  if (!reply.all_users) {
+    const std::optional<std::string> name = caller ? auth::user_name_of(*caller) : std::nullopt;
+    for (QueuePartition& p : reply.partitions) {
+      std::vector<QueueJob> own;
+      for (QueueJob& j : p.deferred) {
+        if (name && j.user == *name) {
+          own.push_back(std::move(j));
+        } else {
+          ++p.others_deferred;
+          p.others_cpus += j.cpus;
+        }
+      }
+      p.deferred = std::move(own);
+    }
+  }
+  res.set_content(wire::queue_to_json(reply).dump(), "application/json");
 }
 
 void Server::handle_metrics(httplib::Response& res) const {

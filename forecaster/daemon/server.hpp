@@ -3,6 +3,10 @@
 //   GET  /v1/health               {"status":"ok"|"degraded","regions":{...},"cluster":{...}}
 //   GET  /v1/forecast?region=R    the region's served forecast (protocol.hpp)
 //   POST /v1/plan                 a job (PlanQuery JSON) -> the Decision, as JSON
+//   GET  /v1/queue?region=R&partition=P  per partition: committed load over the next 48 h,
+//                                 jobs held until a begin time ahead, and R's forecast;
+//                                 other users' jobs only counted, except for root and
+//                                 ebbd's user on the Unix socket (http_guard.hpp's peer_uid)
 //   GET  /metrics                 Prometheus text (metrics.hpp)
 // Errors answer {"error": "..."} with 400 (bad request), 404 (unknown region or path)
 // or 503 (no forecast for the region yet).
@@ -42,6 +46,7 @@ class Server {
   void handle_health(httplib::Response& res) const;
   void handle_forecast(const httplib::Request& req, httplib::Response& res) const;
   void handle_plan(const httplib::Request& req, httplib::Response& res) const;
+  void handle_queue(const httplib::Request& req, httplib::Response& res) const;
   void handle_metrics(httplib::Response& res) const;
 
   const Config& config_;

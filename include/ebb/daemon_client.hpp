@@ -13,6 +13,8 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "ebb/config.hpp"
 #include "ebb/job.hpp"
@@ -45,6 +47,41 @@ struct ForecastReply {
   bool stale = false;                   // the newest fetch is older than StaleAfter
   std::optional<TimePoint> fetched_at;  // of the oldest source's last good fetch
   TimePoint generated_at;               // the daemon's "now" when it answered
+};
+
+// ebbd's view of the cluster for `ebb queue` (GET /v1/queue): per partition, the CPUs
+// that running, waiting and held jobs commit over the next hours, and the jobs held until
+// a begin time ahead, next to the forecast.
+struct QueueJob {
+  std::string id;  // Slurm's job id ("123", "123_[1-5]")
+  std::string user;
+  TimePoint begin;  // the begin time it is held until
+  double cpus = 1;
+};
+struct QueuePartition {
+  std::string name;
+  bool is_default = false;
+  double cpus = 0;  // TotalCPUs; 0 when unknown
+  std::optional<Duration> default_time, max_time;
+  // Projected busy CPUs: (from, cpus) steps, each holding until the next; the first at
+  // the reply's `now`, the last until its horizon (PartitionLoad::projected).
+  std::vector<std::pair<TimePoint, double>> load;
+  // Pending jobs with a begin time ahead (held by ebb, or by a user's own --begin),
+  // soonest first. Only the caller's own unless the caller is root or ebbd's user;
+  // the others are counted.
+  std::vector<QueueJob> deferred;
+  std::size_t others_deferred = 0;
+  double others_cpus = 0;
+  std::size_t bookings = 0;  // plans ebbd handed out that squeue does not show yet
+};
+struct QueueReply {
+  TimePoint now;
+  Duration horizon{48 * 3600};
+  std::string cluster_state;  // as /v1/health's: off, pending, ok, unreachable, malformed
+  std::optional<TimePoint> view_taken_at;
+  bool all_users = false;  // the caller sees every user's jobs
+  std::vector<QueuePartition> partitions;
+  std::optional<ForecastReply> forecast;  // the region's, over the horizon
 };
 
 // Who may answer for ebbd (DaemonUser=, DaemonAuth= of ebb.conf). With `automatic`, a
@@ -82,6 +119,13 @@ std::optional<ForecastReply> fetch_forecast_from_daemon(const std::string& url,
                                                         std::string* error,
                                                         const DaemonTrust& trust = {});
 
+// GET <url>/v1/queue?region=R&partition=P (either may be empty), likewise.
+std::optional<QueueReply> fetch_queue_from_daemon(const std::string& url, const std::string& region,
+                                                  const std::string& partition,
+                                                  std::chrono::milliseconds timeout,
+                                                  std::string* error,
+                                                  const DaemonTrust& trust = {});
+
 // Where ebbd keeps a region's forecast: "<cache_dir>/<region lower-case>.csv", in the
 // forecast-file CSV form, replaced atomically, readable by everyone. A JSON sidecar
 // "<region>.json" beside it records when each source was last fetched.
@@ -94,5 +138,8 @@ std::string cache_file_for(const Config& config);
 // The `ebb forecast` and `ebb plan` subcommands; argv[0] is the subcommand's name.
 int forecast_main(int argc, char** argv);
 int plan_main(int argc, char** argv);
+// `ebb queue` and `ebb why` (issue 8): the queue as ebbd sees it, and why a job waits.
+int queue_main(int argc, char** argv);
+int why_main(int argc, char** argv);
 
 }  // namespace ebb

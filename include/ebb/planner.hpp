@@ -69,9 +69,15 @@ struct Decision {
   std::string currency;
   std::string reason;   // one short sentence: why this start
   Duration runtime{0};  // the runtime the plan assumed: the expected one, else the limit
+  // The time limit the plan was made for: the job's, or the one ebbd took from slurmctld
+  // for a job without one (limit_basis says which), which the plugin then checks against.
+  Duration time_limit{0};
   // Where an expected runtime came from ("23 similar jobs"), when ebbd predicted it from
   // the site's history; empty otherwise.
   std::string runtime_basis;
+  // Where the time limit came from when the job gave none ("partition debug's DefaultTime
+  // 20m"), when ebbd took it from slurmctld's partition settings; empty otherwise.
+  std::string limit_basis;
   // Savings, chosen against baseline; positive is better.
   double saved_grams() const { return baseline.grams_co2 - chosen.grams_co2; }
   double saved_cost() const { return baseline.cost - chosen.cost; }

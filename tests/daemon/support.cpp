@@ -1,5 +1,6 @@
 #include "support.hpp"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/prctl.h>
@@ -7,8 +8,10 @@
 #include <unistd.h>
 
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -160,6 +163,26 @@ double metric(const std::string& text, const std::string& sample) {
     if (line.rfind(sample + " ", 0) == 0) return std::stod(line.substr(sample.size() + 1));
   }
   return -1;
+}
+
+Run run(int (*command)(int, char**), std::vector<std::string> args, const TempDir& dir) {
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  std::fflush(stdout);
+  std::cout.flush();
+  int saved = ::dup(1);
+  int file = ::open(dir.file("stdout").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  ::dup2(file, 1);
+  ::close(file);
+  Run r;
+  r.status = command(static_cast<int>(args.size()), argv.data());
+  std::fflush(stdout);
+  std::cout.flush();
+  ::dup2(saved, 1);
+  ::close(saved);
+  r.out = read_text(dir.file("stdout"));
+  return r;
 }
 
 }  // namespace ebb::test

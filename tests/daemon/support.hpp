@@ -74,6 +74,14 @@ int run_ebbd(const std::vector<std::string>& args, const std::string& log);
 bool wait_until(const std::function<bool()>& ready,
                 std::chrono::milliseconds limit = std::chrono::seconds(20));
 
+// What a subcommand (ebb::plan_main, ...) run in-process returned and printed.
+struct Run {
+  int status = 0;
+  std::string out;
+};
+// Runs it with `args` (args[0] its name) and stdout sent to a file in `dir`.
+Run run(int (*command)(int, char**), std::vector<std::string> args, const TempDir& dir);
+
 // The value of one Prometheus sample line, e.g. `ebbd_plans_total`, or -1 if absent.
 double metric(const std::string& text, const std::string& sample);
 

@@ -1,4 +1,4 @@
-// `ebb forecast` and `ebb plan`, run in-process with their output captured.
+// `ebb forecast` and `ebb plan`, run in-process with their output captured (support.hpp).
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -16,31 +16,7 @@ using ebb::test::TempDir;
 
 namespace {
 
-struct Run {
-  int status = 0;
-  std::string out;
-};
-
-// Runs a subcommand with stdout sent to a file, and returns what it printed.
-Run run(int (*command)(int, char**), std::vector<std::string> args, const TempDir& dir) {
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  std::fflush(stdout);
-  std::cout.flush();
-  int saved = ::dup(1);
-  int file = ::open(dir.file("stdout").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  ::dup2(file, 1);
-  ::close(file);
-  Run r;
-  r.status = command(static_cast<int>(args.size()), argv.data());
-  std::fflush(stdout);
-  std::cout.flush();
-  ::dup2(saved, 1);
-  ::close(saved);
-  r.out = ebb::test::read_text(dir.file("stdout"));
-  return r;
-}
+using ebb::test::run;
 
 const auto kT0 = ebb::parse_iso8601("2026-11-23T10:00:00Z");
 
