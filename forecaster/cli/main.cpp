@@ -9,6 +9,9 @@ int demo_forecast_main(int argc, char** argv);
 #ifdef EBB_HAVE_REPLAY
 int replay_main(int argc, char** argv);
 #endif
+#ifdef EBB_HAVE_LEDGER
+int report_main(int argc, char** argv);
+#endif
 #ifdef EBB_HAVE_CLIENT
 int forecast_main(int argc, char** argv);
 int plan_main(int argc, char** argv);
@@ -27,6 +30,9 @@ const Command kCommands[] = {
 #ifdef EBB_HAVE_CLIENT
     {"forecast", ebb::forecast_main, "show a region's carbon and price forecast (from ebbd)"},
     {"plan", ebb::plan_main, "show what ebb would decide for a described job, without Slurm"},
+#endif
+#ifdef EBB_HAVE_LEDGER
+    {"report", ebb::report_main, "what ebb saved: realised kgCO2e and money per account, user, month"},
 #endif
 #ifdef EBB_HAVE_REPLAY
     {"replay", ebb::replay_main, "replay a job trace against grid data: what would ebb save?"},

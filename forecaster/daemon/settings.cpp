@@ -44,7 +44,6 @@ void parse_listen(const std::string& text, DaemonSettings& s) {
 
 DaemonSettings daemon_settings(const Config& config) {
   DaemonSettings s;
-  bool history_set = false;
   for (const auto& [key, value] : config.daemon) {
     if (key == "listen")
       parse_listen(value, s);
@@ -60,7 +59,6 @@ DaemonSettings daemon_settings(const Config& config) {
       s.extension_horizon = parse_slurm_duration(value, "ExtensionHorizon");
     else if (key == "historydays") {
       s.history_days = parse_int("HistoryDays", value, 1, 3660);
-      history_set = true;
     } else if (key == "httpthreads")
       s.http_threads = parse_int("HttpThreads", value, 1, 256);
     else if (key == "fetchtimeout")
@@ -84,7 +82,6 @@ DaemonSettings daemon_settings(const Config& config) {
     else if (key == "accountingdays")
       s.accounting_days = parse_int("AccountingDays", value, 1, 3660);
   }
-  if (!history_set) s.history_days = s.extension_weeks * 7;
   if (!config.currency.empty()) s.currency = config.currency;
   return s;
 }

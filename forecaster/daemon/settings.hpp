@@ -16,6 +16,7 @@
 
 #include "ebb/config.hpp"
 #include "ebb/time.hpp"
+#include "history.hpp"
 
 namespace ebb::daemon {
 
@@ -28,7 +29,7 @@ struct DaemonSettings {
   Duration stale_after = hours(6);
   int extension_weeks = 4;
   Duration extension_horizon = hours(24 * 7);  // extend the served forecast to now + this
-  int history_days = 35;                       // history kept for the extension
+  int history_days = kDefaultHistoryDays;      // hourly actuals kept: extension and ledger
   int http_threads = 8;
   Duration fetch_timeout = seconds(15);
   Duration connect_timeout = seconds(3);
