@@ -32,7 +32,8 @@ const Command kCommands[] = {
     {"plan", ebb::plan_main, "show what ebb would decide for a described job, without Slurm"},
 #endif
 #ifdef EBB_HAVE_LEDGER
-    {"report", ebb::report_main, "what ebb saved: realised kgCO2e and money per account, user, month"},
+    {"report", ebb::report_main,
+     "what ebb saved: realised kgCO2e and money per account, user, month"},
 #endif
 #ifdef EBB_HAVE_REPLAY
     {"replay", ebb::replay_main, "replay a job trace against grid data: what would ebb save?"},

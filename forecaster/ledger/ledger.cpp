@@ -33,10 +33,14 @@ GridCost grid_cost(const Actuals& actuals, TimePoint from, TimePoint to, double 
 
 const char* to_string(JobStatus s) {
   switch (s) {
-    case JobStatus::counted: return "counted";
-    case JobStatus::never_started: return "never started";
-    case JobStatus::not_planned: return "not planned by ebb";
-    case JobStatus::bad_record: return "unreadable ebb record";
+    case JobStatus::counted:
+      return "counted";
+    case JobStatus::never_started:
+      return "never started";
+    case JobStatus::not_planned:
+      return "not planned by ebb";
+    case JobStatus::bad_record:
+      return "unreadable ebb record";
   }
   return "?";
 }

@@ -21,17 +21,21 @@ std::string fixed(double v, int decimals) {
 std::string month_of(TimePoint t) {
   const std::chrono::year_month_day ymd{std::chrono::floor<std::chrono::days>(t)};
   const unsigned m = static_cast<unsigned>(ymd.month());
-  return std::to_string(static_cast<int>(ymd.year())) + (m < 10 ? "-0" : "-") +
-         std::to_string(m);
+  return std::to_string(static_cast<int>(ymd.year())) + (m < 10 ? "-0" : "-") + std::to_string(m);
 }
 
 std::string key_of(const LedgerEntry& e, GroupBy by) {
   switch (by) {
-    case GroupBy::account: return e.job.account;
-    case GroupBy::user: return e.job.user;
-    case GroupBy::partition: return e.job.partition;
-    case GroupBy::month: return month_of(e.job.start.value_or(e.job.submit));
-    case GroupBy::job: return e.job.id;
+    case GroupBy::account:
+      return e.job.account;
+    case GroupBy::user:
+      return e.job.user;
+    case GroupBy::partition:
+      return e.job.partition;
+    case GroupBy::month:
+      return month_of(e.job.start.value_or(e.job.submit));
+    case GroupBy::job:
+      return e.job.id;
   }
   return "";
 }
@@ -82,8 +86,8 @@ nlohmann::json totals_json(const Totals& t) {
 }  // namespace
 
 GroupBy parse_group_by(const std::string& text) {
-  for (GroupBy by : {GroupBy::account, GroupBy::user, GroupBy::partition, GroupBy::month,
-                     GroupBy::job}) {
+  for (GroupBy by :
+       {GroupBy::account, GroupBy::user, GroupBy::partition, GroupBy::month, GroupBy::job}) {
     if (text == to_string(by)) return by;
   }
   throw InputError("--by: '" + text + "' is not one of account, user, partition, month, job");
@@ -91,11 +95,16 @@ GroupBy parse_group_by(const std::string& text) {
 
 const char* to_string(GroupBy by) {
   switch (by) {
-    case GroupBy::account: return "account";
-    case GroupBy::user: return "user";
-    case GroupBy::partition: return "partition";
-    case GroupBy::month: return "month";
-    case GroupBy::job: return "job";
+    case GroupBy::account:
+      return "account";
+    case GroupBy::user:
+      return "user";
+    case GroupBy::partition:
+      return "partition";
+    case GroupBy::month:
+      return "month";
+    case GroupBy::job:
+      return "job";
   }
   return "?";
 }
@@ -256,8 +265,7 @@ std::string format_table(const Report& r) {
     for (std::size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], row[i].size());
   std::string out = "ebb savings ledger, " + format_utc(r.from) + " to " + format_utc(r.to) +
                     " (kgCO2e location-based; money in " +
-                    (r.currency.empty() ? std::string("the plans' currency") : r.currency) +
-                    ")\n";
+                    (r.currency.empty() ? std::string("the plans' currency") : r.currency) + ")\n";
   for (const auto& row : rows) {
     for (std::size_t i = 0; i < row.size(); ++i) {
       const std::string pad(width[i] - row[i].size(), ' ');

@@ -19,7 +19,7 @@ GroupBy parse_group_by(const std::string& text);  // throws InputError
 const char* to_string(GroupBy by);
 
 struct Totals {
-  std::size_t jobs = 0;              // planned by ebb (never-started ones included)
+  std::size_t jobs = 0;  // planned by ebb (never-started ones included)
   std::size_t deferred = 0;
   std::size_t never_started = 0;
   std::size_t energy_estimated = 0;  // kWh from the power model, not measured
@@ -35,7 +35,9 @@ struct Totals {
   void add(const Totals& t);
   double kgco2_saved() const { return kgco2_as_submitted - kgco2; }
   double cost_saved() const { return cost_as_submitted - cost; }
-  double mean_added_wait_seconds() const { return ran ? added_wait_seconds / ran : 0; }
+  double mean_added_wait_seconds() const {
+    return ran ? added_wait_seconds / static_cast<double>(ran) : 0;
+  }
 };
 
 struct Report {
@@ -49,8 +51,8 @@ struct Report {
   };
   std::vector<Group> groups;  // sorted by key
   Totals total;
-  std::size_t not_planned = 0;  // jobs in the period without an ebb record
-  std::size_t bad_records = 0;  // jobs whose ebb record could not be read: skipped
+  std::size_t not_planned = 0;               // jobs in the period without an ebb record
+  std::size_t bad_records = 0;               // jobs whose ebb record could not be read: skipped
   std::vector<std::string> bad_record_jobs;  // "123: plan record: bad value for key 'p'"
 };
 

@@ -50,10 +50,10 @@ std::string run_sacct(const std::string& command, TimePoint from, TimePoint to) 
   if (r.exit_code != 0) {
     std::string why = r.err.empty() ? "no message" : r.err;
     while (!why.empty() && why.back() == '\n') why.pop_back();
-    throw InputError("sacct failed (" +
-                     (r.timed_out ? std::string("timed out") :
-                                    "exit code " + std::to_string(r.exit_code)) +
-                     "): " + why);
+    throw InputError(
+        "sacct failed (" +
+        (r.timed_out ? std::string("timed out") : "exit code " + std::to_string(r.exit_code)) +
+        "): " + why);
   }
   return out;
 }
@@ -64,6 +64,14 @@ ledger::Actuals actuals_from(const daemon::History& history) {
     if (!h) return std::nullopt;
     return ledger::GridHour{h->carbon, h->price};
   };
+}
+
+// A bare date ("2026-11-01") is that day's midnight UTC: the report's months are UTC
+// months. Anything else as other commands read times.
+TimePoint period_bound(const std::string& text, TimePoint now, const std::string& what) {
+  if (text.size() == 10 && text[4] == '-' && text[7] == '-')
+    return commands::parse_user_time(text + "T00:00Z", now, what);
+  return commands::parse_user_time(text, now, what);
 }
 
 double seconds_since(std::chrono::steady_clock::time_point t0) {
@@ -99,8 +107,8 @@ int report_main(int argc, char** argv) {
   try {
     const auto t0 = std::chrono::steady_clock::now();
     const TimePoint now = now_utc();
-    const TimePoint from = commands::parse_user_time(from_text, now, "--from");
-    const TimePoint to = commands::parse_user_time(to_text, now, "--to");
+    const TimePoint from = period_bound(from_text, now, "--from");
+    const TimePoint to = period_bound(to_text, now, "--to");
     if (to <= from) throw InputError("--to must be after --from");
     const ledger::GroupBy by = ledger::parse_group_by(by_text);
     if (format != "table" && format != "csv" && format != "json")
@@ -110,17 +118,16 @@ int report_main(int argc, char** argv) {
     if (actuals_path.empty()) {
       const std::string r = region.empty() ? config.region : region;
       if (r.empty())
-        throw InputError("no region: give --region or --actuals, or set Region= in " +
-                         config_path);
+        throw InputError("no region: give --region or --actuals, or set Region= in " + config_path);
       actuals_path = commands::cache_dir_of(config) + "/" + r + ".history";
     }
     const daemon::History history =
         daemon::History::parse(read_whole(actuals_path, "--actuals"), actuals_path);
 
-    const std::string json = input.empty() ? run_sacct(sacct, from, to)
-                                           : read_whole(input, "--sacct-json");
-    const bool slow = seconds_since(t0) > 1.0;
-    if (slow) std::fprintf(stderr, "ebb report: read accounting in %.1f s\n", seconds_since(t0));
+    const std::string json =
+        input.empty() ? run_sacct(sacct, from, to) : read_whole(input, "--sacct-json");
+    if (seconds_since(t0) > 1.0)
+      std::fprintf(stderr, "ebb report: read accounting in %.1f s\n", seconds_since(t0));
     std::vector<ledger::AccountedJob> jobs =
         ledger::parse_sacct_json(json, input.empty() ? "sacct --json" : input);
 

@@ -51,8 +51,7 @@ std::string job_id_of(element job) {
   element array, het;
   if (job["array"].get(array) == simdjson::SUCCESS && has_number(array, "task_id") &&
       int_at(array, "job_id") != 0) {
-    return std::to_string(int_at(array, "job_id")) + "_" +
-           std::to_string(int_at(array, "task_id"));
+    return std::to_string(int_at(array, "job_id")) + "_" + std::to_string(int_at(array, "task_id"));
   }
   if (job["het"].get(het) == simdjson::SUCCESS && has_number(het, "job_offset") &&
       int_at(het, "job_id") != 0) {
@@ -111,11 +110,14 @@ std::vector<AccountedJob> parse_sacct_json(std::string_view json, const std::str
     if (j["comment"].get(comment) == simdjson::SUCCESS)
       a.admin_comment = string_at(comment, "administrator");
     a.submit = TimePoint{seconds{int_at(time, "submission")}};
-    // Slurm writes 0 for a start or end that has not happened.
-    if (std::int64_t s = int_at(time, "start"); s > 0) a.start = TimePoint{seconds{s}};
-    if (std::int64_t e = int_at(time, "end"); e > 0 && a.start) a.end = TimePoint{seconds{e}};
     element alloc;
-    if (j.at_pointer("/tres/allocated").get(alloc) == simdjson::SUCCESS) {
+    const bool allocated = j.at_pointer("/tres/allocated").get(alloc) == simdjson::SUCCESS &&
+                           tres_count(alloc, "cpu").value_or(0) > 0;
+    // Slurm writes 0 for a start or end that has not happened, and for a job cancelled
+    // while pending a start equal to the cancel time, with nothing allocated.
+    if (std::int64_t s = int_at(time, "start"); s > 0 && allocated) a.start = TimePoint{seconds{s}};
+    if (std::int64_t e = int_at(time, "end"); e > 0 && a.start) a.end = TimePoint{seconds{e}};
+    if (allocated) {
       auto cpus = tres_count(alloc, "cpu");
       a.resources.tasks = 1;
       a.resources.cpus_per_task = static_cast<std::uint32_t>(cpus.value_or(1));

@@ -20,8 +20,8 @@ struct AccountedJob {
   std::string name, user, account, partition, state;
   std::string admin_comment;
   TimePoint submit;
-  std::optional<TimePoint> start, end;  // absent when the job never started / still runs
-  JobRequest resources;                 // what it was allocated (for the power model)
+  std::optional<TimePoint> start, end;    // absent when the job never started / still runs
+  JobRequest resources;                   // what it was allocated (for the power model)
   std::optional<double> consumed_joules;  // ConsumedEnergyRaw, where the site measures it
 };
 

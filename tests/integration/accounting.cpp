@@ -165,8 +165,7 @@ void Accounting::add_associations(const std::string& cluster, const std::string&
 std::string Accounting::log_tails() const {
   std::string out;
   for (const char* name : {"mariadb.log", "slurmdbd.log", "slurmdbd.out"}) {
-    out += "--- " + std::string(name) + " ---\n" +
-           last_chars(read_text(dir_ / "log" / name), 2000);
+    out += "--- " + std::string(name) + " ---\n" + last_chars(read_text(dir_ / "log" / name), 2000);
   }
   return out;
 }

@@ -123,8 +123,8 @@ std::map<std::string, std::string> sacct_fields(const Cluster& c, const std::str
   auto l = lines(r.out);
   REQUIRE(l.size() == 1);
   std::map<std::string, std::string> f;
-  std::vector<std::string> names{"JobID", "Submit", "Start", "End", "AllocCPUS", "User",
-                                 "AdminComment"};
+  std::vector<std::string> names{"JobID",     "Submit", "Start",       "End",
+                                 "AllocCPUS", "User",   "AdminComment"};
   std::size_t pos = 0;
   for (const auto& name : names) {
     auto bar = l[0].find('|', pos);
@@ -145,8 +145,8 @@ std::vector<std::string> as_user(const std::string& user, std::vector<std::strin
 TEST_CASE("the accounting harness records finished jobs in sacct", "[slurm][ledger]") {
   Cluster& c = accounted_cluster();
   c.write_ebb_conf("# no forecast: ebb fails open\n");
-  auto s = sbatch(c, {"--time=1", "--job-name=accounted", "--output=/dev/null", "--wrap",
-                      "sleep 1"});
+  auto s =
+      sbatch(c, {"--time=1", "--job-name=accounted", "--output=/dev/null", "--wrap", "sleep 1"});
   INFO(s.result.err);
   REQUIRE(s.result.exit_code == 0);
   CHECK(c.wait_until_finished(s.job_id) == "COMPLETED");
@@ -168,9 +168,9 @@ TEST_CASE("ebb report: deferred jobs' realised numbers match sacct and the recor
   const Recorded recorded = recorded_around(m);
   const std::string actuals = shared.write("gb.history", recorded.text());
 
-  const std::vector<std::string> job_args{"--time=1", "--carbon-deadline=now+10minutes",
-                                          "--output=/dev/null", "--chdir=/tmp", "--wrap",
-                                          "sleep 5"};
+  const std::vector<std::string> job_args{
+      "--time=1", "--carbon-deadline=now+10minutes", "--output=/dev/null", "--chdir=/tmp", "--wrap",
+      "sleep 5"};
   std::map<std::string, std::string> owner;  // job id -> user
   for (const std::string user : {"root", "root", "nobody"}) {
     std::vector<std::string> argv{"sbatch"};
@@ -190,10 +190,10 @@ TEST_CASE("ebb report: deferred jobs' realised numbers match sacct and the recor
 
   const std::string from = format_utc(m - hours(1)), to = format_utc(m + hours(2));
   auto report = [&](const std::string& user) {
-    return c.command(as_user(user, {EBB_CLI_PATH, "report", "--from", from, "--to", to, "--by",
-                                    "job", "--format", "json", "-c", conf_copy, "--actuals",
-                                    actuals}),
-                     std::chrono::seconds(60));
+    return c.command(
+        as_user(user, {EBB_CLI_PATH, "report", "--from", from, "--to", to, "--by", "job",
+                       "--format", "json", "-c", conf_copy, "--actuals", actuals}),
+        std::chrono::seconds(60));
   };
 
   SECTION("root sees every job, with numbers an independent calculation confirms") {
@@ -214,7 +214,8 @@ TEST_CASE("ebb report: deferred jobs' realised numbers match sacct and the recor
       REQUIRE(end > start);
       CHECK(start > submit + 30);  // really deferred
       CHECK(f.at("AdminComment").rfind("ebb1:", 0) == 0);
-      const double kwh = std::stod(f.at("AllocCPUS")) * 100.0 * (end - start) / 3.6e6;
+      const double kwh =
+          std::stod(f.at("AllocCPUS")) * 100.0 * static_cast<double>(end - start) / 3.6e6;
       const auto realised = recorded.cost(start, end, kwh);
       const auto asked = recorded.cost(submit, submit + (end - start), kwh);
       const auto& job = g.at("job");
@@ -278,8 +279,8 @@ TEST_CASE("capture the sacct fixture", "[.capture]") {
     return s.job_id;
   };
   std::vector<std::string> ids;
-  ids.push_back(submit({"--time=1", "--carbon-deadline=now+10minutes", "--job-name=deferred",
-                        "--wrap", "sleep 3"}));
+  ids.push_back(submit(
+      {"--time=1", "--carbon-deadline=now+10minutes", "--job-name=deferred", "--wrap", "sleep 3"}));
   ids.push_back(submit({"--time=1", "--job-name=unplanned", "--wrap", "sleep 1"}));
   const std::string foreign = submit({"--time=1", "--job-name=foreign", "-H", "--wrap", "sleep 1"});
   c.command({"scontrol", "update", "job", foreign, "AdminComment=billing code 42"});
@@ -296,8 +297,8 @@ TEST_CASE("capture the sacct fixture", "[.capture]") {
   ids.push_back(cancelled);
   ids.push_back(submit({"--time=1", "--carbon-deadline=now+10minutes", "--job-name=array",
                         "--array=1-2", "--wrap", "sleep 2"}));
-  ids.push_back(submit({"--time=1", "--carbon-deadline=now+10minutes", "--job-name=het", "-n1",
-                        ":", "-n1", "--wrap", "sleep 2"}));
+  ids.push_back(submit({"--time=1", "--carbon-deadline=now+10minutes", "--job-name=het", "-n1", ":",
+                        "-n1", "--wrap", "sleep 2"}));
   for (const auto& id : ids) c.wait_until_finished(id, std::chrono::seconds(300));
   std::this_thread::sleep_for(std::chrono::seconds(3));  // the last records reach slurmdbd
   std::string list;
