@@ -15,6 +15,8 @@ packages=(
   catch2
   # a real Slurm cluster for the tests and the demo
   slurmctld slurmd slurm-client munge
+  # Slurm's accounting for the ledger's tests: slurmdbd on a private MariaDB
+  slurmdbd mariadb-server mariadb-client
   # fuzzing and sanitizer runtimes
   clang libclang-rt-14-dev
 )

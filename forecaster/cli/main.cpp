@@ -12,6 +12,9 @@ int replay_main(int argc, char** argv);
 #ifdef EBB_HAVE_CHECK_CONFIG
 int check_config_main(int argc, char** argv);
 #endif
+#ifdef EBB_HAVE_LEDGER
+int report_main(int argc, char** argv);
+#endif
 #ifdef EBB_HAVE_CLIENT
 int forecast_main(int argc, char** argv);
 int plan_main(int argc, char** argv);
@@ -35,6 +38,10 @@ const Command kCommands[] = {
     {"queue", ebb::queue_main,
      "show each partition's committed load and ebb's deferred jobs next to the forecast"},
     {"why", ebb::why_main, "explain why a pending job waits (its ebb plan, deadline, saving)"},
+#endif
+#ifdef EBB_HAVE_LEDGER
+    {"report", ebb::report_main,
+     "what ebb saved: realised kgCO2e and money per account, user, month"},
 #endif
 #ifdef EBB_HAVE_REPLAY
     {"replay", ebb::replay_main, "replay a job trace against grid data: what would ebb save?"},

@@ -63,6 +63,11 @@ void History::record(const SignalSeries& series) {
   }
 }
 
+const History::Hour* History::at(TimePoint t) const {
+  auto it = hours_.find(hour_of(t));
+  return it == hours_.end() ? nullptr : &it->second;
+}
+
 void History::prune(TimePoint cutoff) {
   hours_.erase(hours_.begin(), hours_.lower_bound(hour_of(cutoff)));
 }

@@ -9,7 +9,10 @@
 // ExtensionModel=weekly-median; the default, ExtensionModel=seasonal, is ebbd's own
 // forecaster (ebb/seasonal_forecast.hpp), fed these hours before the extension's start.
 //
-// Kept in CacheDir/<region>.history as lines "2026-11-27T18:00:00Z,212,85.1".
+// Kept in CacheDir/<region>.history as lines "2026-11-27T18:00:00Z,212,85.1", for
+// HistoryDays (default kDefaultHistoryDays): the savings ledger (`ebb report`) reads the
+// same file for the grid's actual intensity and price over a job's real run, and finance
+// asks about the last year.
 #pragma once
 
 #include <cstdint>
@@ -23,9 +26,18 @@
 namespace ebb::daemon {
 
 enum class ExtensionModel { seasonal, weekly_median };
+// Long enough for a year's report plus a month of late questions.
+inline constexpr int kDefaultHistoryDays = 400;
 
 class History {
  public:
+  // What was recorded for the UTC hour that contains `t`, if anything.
+  struct Hour {
+    double carbon = 0;        // gCO2e/kWh
+    double price = kNoPrice;  // currency per MWh; NaN when unknown
+  };
+  const Hour* at(TimePoint t) const;
+
   // Records the hour-weighted mean of every UTC hour at least half covered by `series`.
   void record(const SignalSeries& series);
   // Forgets hours that start before `cutoff`.
@@ -41,10 +53,6 @@ class History {
   static History parse(std::string_view text, const std::string& source);
 
  private:
-  struct Hour {
-    double carbon = 0;
-    double price = kNoPrice;
-  };
   std::map<std::int64_t, Hour> hours_;  // key: hours since the epoch
 };
 

@@ -45,7 +45,6 @@ void parse_listen(const std::string& text, DaemonSettings& s) {
 
 DaemonSettings daemon_settings(const Config& config) {
   DaemonSettings s;
-  bool history_set = false;
   for (const auto& [key, value] : config.daemon) {
     if (key == "listen")
       parse_listen(value, s);
@@ -69,7 +68,6 @@ DaemonSettings daemon_settings(const Config& config) {
       s.extension_horizon = parse_slurm_duration(value, "ExtensionHorizon");
     else if (key == "historydays") {
       s.history_days = parse_int("HistoryDays", value, 1, 3660);
-      history_set = true;
     } else if (key == "httpthreads")
       s.http_threads = parse_int("HttpThreads", value, 1, 256);
     else if (key == "fetchtimeout")
@@ -103,11 +101,6 @@ DaemonSettings daemon_settings(const Config& config) {
   }
   // Re-planning moves jobs it sees only through the cluster view.
   if (s.cluster_refresh <= Duration{0}) s.replan = false;
-  // The seasonal model learns from 6 weeks of forecasts whose features look 9 days back.
-  if (!history_set)
-    s.history_days = s.extension_model == ExtensionModel::seasonal
-                         ? std::max(s.extension_weeks * 7, 56)
-                         : s.extension_weeks * 7;
   if (!config.currency.empty()) s.currency = config.currency;
   return s;
 }

@@ -34,7 +34,7 @@ struct DaemonSettings {
   int extension_weeks = 4;
   ExtensionModel extension_model = ExtensionModel::seasonal;
   Duration extension_horizon = hours(24 * 7);  // extend the served forecast to now + this
-  int history_days = 35;                       // history kept for the extension
+  int history_days = kDefaultHistoryDays;      // hourly actuals kept: extension and ledger
   int http_threads = 8;
   Duration fetch_timeout = seconds(15);
   Duration connect_timeout = seconds(3);

@@ -85,10 +85,19 @@ Cluster::Cluster(Settings settings) : dir_(make_temp_dir()) {
     int ctld_port = free_port();
     int slurmd_port = free_port();
     while (slurmd_port == ctld_port) slurmd_port = free_port();
-    write_slurm_conf(ctld_port, slurmd_port, settings);
+    int dbd_port = 0;
+    if (settings.with_accounting) {
+      do dbd_port = free_port();
+      while (dbd_port == ctld_port || dbd_port == slurmd_port);
+    }
+    write_slurm_conf(ctld_port, slurmd_port, dbd_port, settings);
     write_plugstack(settings.with_plugin);
     write_ebb_conf("# written by the test\n");
     fs::copy_file(EBB_JOB_SUBMIT_LUA, dir_ / "job_submit.lua");
+    if (settings.with_accounting) {
+      accounting_ = std::make_unique<Accounting>(dir_, slurm_conf(), dbd_port);
+      accounting_->add_associations("ebbtest", "science", settings.accounting_users);
+    }
 
     auto env = child_environment(with_preload({{"SLURM_CONF", slurm_conf()}}));
     slurmctld_ = spawn_daemon({"slurmctld", "-D", "-f", slurm_conf()}, env,
@@ -99,6 +108,7 @@ Cluster::Cluster(Settings settings) : dir_(make_temp_dir()) {
   } catch (...) {
     if (slurmd_ > 0) stop_daemon(slurmd_);
     if (slurmctld_ > 0) stop_daemon(slurmctld_);
+    accounting_.reset();
     std::error_code ec;
     if (!std::getenv("EBB_KEEP_CLUSTER")) fs::remove_all(dir_, ec);
     throw;
@@ -112,6 +122,7 @@ Cluster::~Cluster() {
   }
   stop_daemon(slurmd_);
   stop_daemon(slurmctld_);
+  accounting_.reset();
   std::error_code ec;
   if (!std::getenv("EBB_KEEP_CLUSTER")) fs::remove_all(dir_, ec);
 }
@@ -132,7 +143,8 @@ void Cluster::ensure_munge() const {
   throw std::runtime_error("munged is not running and could not be started");
 }
 
-void Cluster::write_slurm_conf(int ctld_port, int slurmd_port, const Settings& settings) const {
+void Cluster::write_slurm_conf(int ctld_port, int slurmd_port, int dbd_port,
+                               const Settings& settings) const {
   const int cpus = settings.cpus;
   const std::string d = dir_.string();
   std::ostringstream c;
@@ -151,7 +163,10 @@ void Cluster::write_slurm_conf(int ctld_port, int slurmd_port, const Settings& s
     << "SlurmdPort=" << slurmd_port << "\n"
     << "ProctrackType=proctrack/linuxproc\nTaskPlugin=task/none\n"
     << "JobAcctGatherType=jobacct_gather/linux\n"
-    << "AccountingStorageType=accounting_storage/none\n"
+    << (dbd_port == 0 ? std::string("AccountingStorageType=accounting_storage/none\n")
+                      : "AccountingStorageType=accounting_storage/slurmdbd\n"
+                        "AccountingStorageHost=localhost\nAccountingStoragePort=" +
+                            std::to_string(dbd_port) + "\nPrivateData=jobs\n")
     << "SchedulerType=sched/backfill\n"
     << "SelectType=select/cons_tres\nSelectTypeParameters=CR_Core\n"
     << "ReturnToService=2\n"
@@ -205,6 +220,7 @@ std::string Cluster::log_tails() const {
   for (const char* name : {"slurmctld.log", "slurmd.log", "slurmctld.out", "slurmd.out"}) {
     out += "--- " + std::string(name) + " ---\n" + tail(read_file(dir_ / "log" / name), 2000);
   }
+  if (accounting_) out += accounting_->log_tails();
   return out;
 }
 

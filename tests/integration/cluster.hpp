@@ -13,9 +13,11 @@
 #include <chrono>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "accounting.hpp"
 #include "process.hpp"
 
 namespace ebb::test {
@@ -29,6 +31,10 @@ class Cluster {
     bool with_plugin = true;        // false: plugstack.conf without spank_ebb.so
     int cpus = 2;                   // the node's CPUs; more than the machine has is faked
     std::string partition_options;  // added to the debug partition's line, e.g. DefaultTime=10
+    // Slurm's accounting (accounting.hpp: MariaDB + slurmdbd, ~10 s more to start), with
+    // PrivateData=jobs, account "science" and these users in it.
+    bool with_accounting = false;
+    std::vector<std::string> accounting_users = {"root", "nobody"};
   };
   Cluster();
   explicit Cluster(Settings settings);
@@ -67,11 +73,13 @@ class Cluster {
 
  private:
   void ensure_munge() const;
-  void write_slurm_conf(int ctld_port, int slurmd_port, const Settings& settings) const;
+  void write_slurm_conf(int ctld_port, int slurmd_port, int dbd_port,
+                        const Settings& settings) const;
   void wait_until_idle() const;
   std::string log_tails() const;
 
   std::filesystem::path dir_;
+  std::unique_ptr<Accounting> accounting_;
   pid_t slurmctld_ = -1;
   pid_t slurmd_ = -1;
 };

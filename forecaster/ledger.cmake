@@ -1,0 +1,15 @@
+# The savings ledger (issue 9): `ebb report` (ebb::report_main), which cli.cmake links
+# into the `ebb` tool. It reads ebbd's history (ebbdaemon) and shares ebb.conf handling
+# with the other client commands (ebbcommands).
+if(TARGET ebbdaemon AND TARGET ebbcommands)
+  add_library(ebbledger STATIC
+    ledger/sacct_json.cpp
+    ledger/ledger.cpp
+    ledger/report.cpp
+    ledger/report_command.cpp
+  )
+  target_include_directories(ebbledger
+    PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/ledger
+    PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/client ${CLI11_INCLUDE_DIR} ${NLOHMANN_INCLUDE_DIR})
+  target_link_libraries(ebbledger PUBLIC ebbcore ebbdaemon ebbcommands simdjson::simdjson)
+endif()

@@ -1,0 +1,173 @@
+// `ebb report`: the savings ledger for finance teams (ledger.hpp, report.hpp).
+//
+// It reads Slurm's accounting with sacct, as whoever runs it: sacct applies Slurm's own
+// PrivateData rules, so a user sees their own jobs and finance and admins, with their
+// Slurm rights, see all (--allusers is asked for and Slurm decides). The grid's actuals
+// come from ebbd's hourly history (CacheDir/<Region>.history) or --actuals.
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "cluster_view.hpp"
+#include "command_common.hpp"
+#include "ebb/error.hpp"
+#include "history.hpp"
+#include "report.hpp"
+
+namespace ebb {
+namespace {
+
+constexpr std::size_t kMaxSacctBytes = std::size_t{8} << 30;
+
+std::string read_whole(const std::string& path, const std::string& what) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(what + ": cannot read " + path);
+  std::stringstream buf;
+  buf << in.rdbuf();
+  return buf.str();
+}
+
+// sacct's JSON for jobs active in [from, to), all users Slurm lets this user see.
+std::string run_sacct(const std::string& command, TimePoint from, TimePoint to) {
+  std::vector<std::string> argv = daemon::command_words(command);
+  if (argv.empty()) throw InputError("--sacct: empty command");
+  for (const char* a : {"--json", "--allusers"}) argv.emplace_back(a);
+  // sacct reads -S/-E in local time.
+  argv.insert(argv.end(), {"-S", format_local_slurm(from), "-E", format_local_slurm(to)});
+  std::string out;
+  daemon::CommandResult r;
+  try {
+    r = daemon::run_command(argv, std::chrono::minutes(30), kMaxSacctBytes, out);
+  } catch (const std::exception& e) {
+    throw InputError("cannot run sacct ('" + command + "'): " + e.what() +
+                     "; is Slurm's accounting (slurmdbd) set up? See README, \"Enabling "
+                     "accounting\"");
+  }
+  if (r.exit_code != 0) {
+    std::string why = r.err.empty() ? "no message" : r.err;
+    while (!why.empty() && why.back() == '\n') why.pop_back();
+    throw InputError(
+        "sacct failed (" +
+        (r.timed_out ? std::string("timed out") : "exit code " + std::to_string(r.exit_code)) +
+        "): " + why);
+  }
+  return out;
+}
+
+ledger::Actuals actuals_from(const daemon::History& history) {
+  return [&history](TimePoint t) -> std::optional<ledger::GridHour> {
+    const daemon::History::Hour* h = history.at(t);
+    if (!h) return std::nullopt;
+    return ledger::GridHour{h->carbon, h->price};
+  };
+}
+
+// A bare date ("2026-11-01") is that day's midnight UTC: the report's months are UTC
+// months. Anything else as other commands read times.
+TimePoint period_bound(const std::string& text, TimePoint now, const std::string& what) {
+  if (text.size() == 10 && text[4] == '-' && text[7] == '-')
+    return commands::parse_user_time(text + "T00:00Z", now, what);
+  return commands::parse_user_time(text, now, what);
+}
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+}  // namespace
+
+int report_main(int argc, char** argv) {
+  CLI::App app{
+      "What ebb saved: each job's realised kgCO2e and money against the same job started "
+      "when its user asked, from Slurm's accounting and ebbd's recorded grid data.",
+      "ebb report"};
+  std::string from_text, to_text, by_text = "account", format = "table", output;
+  std::string config_path = commands::kDefaultConfig, actuals_path, region, sacct = "sacct";
+  std::string input;
+  app.add_option("--from", from_text, "start of the period (e.g. 2026-11-01)")->required();
+  app.add_option("--to", to_text, "end of the period, exclusive (e.g. 2026-12-01)")->required();
+  app.add_option("--by", by_text, "account, user, partition, month or job")->capture_default_str();
+  app.add_option("--format", format, "table, csv or json")->capture_default_str();
+  app.add_option("-o,--output", output, "write to this file instead of standard output");
+  auto* config_opt = app.add_option("-c,--config", config_path, "ebb.conf")->capture_default_str();
+  app.add_option("--actuals", actuals_path,
+                 "ebbd's history file (default: CacheDir/<Region>.history from ebb.conf)");
+  app.add_option("-r,--region", region, "the region whose history to read (default: Region=)");
+  app.add_option("--sacct", sacct, "the sacct command")->capture_default_str();
+  app.add_option("--sacct-json", input, "read this saved `sacct --json` answer instead");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  try {
+    const auto t0 = std::chrono::steady_clock::now();
+    const TimePoint now = now_utc();
+    const TimePoint from = period_bound(from_text, now, "--from");
+    const TimePoint to = period_bound(to_text, now, "--to");
+    if (to <= from) throw InputError("--to must be after --from");
+    const ledger::GroupBy by = ledger::parse_group_by(by_text);
+    if (format != "table" && format != "csv" && format != "json")
+      throw InputError("--format: '" + format + "' is not one of table, csv, json");
+    const Config config = commands::load_config_for_command(config_path, config_opt->count() > 0);
+
+    if (actuals_path.empty()) {
+      const std::string r = region.empty() ? config.region : region;
+      if (r.empty())
+        throw InputError("no region: give --region or --actuals, or set Region= in " + config_path);
+      actuals_path = commands::cache_dir_of(config) + "/" + r + ".history";
+    }
+    const daemon::History history =
+        daemon::History::parse(read_whole(actuals_path, "--actuals"), actuals_path);
+
+    const std::string json =
+        input.empty() ? run_sacct(sacct, from, to) : read_whole(input, "--sacct-json");
+    if (seconds_since(t0) > 1.0)
+      std::fprintf(stderr, "ebb report: read accounting in %.1f s\n", seconds_since(t0));
+    std::vector<ledger::AccountedJob> jobs =
+        ledger::parse_sacct_json(json, input.empty() ? "sacct --json" : input);
+
+    const ledger::Actuals actuals = actuals_from(history);
+    std::vector<ledger::LedgerEntry> entries;
+    entries.reserve(jobs.size());
+    std::size_t done = 0;
+    for (auto& job : jobs) {
+      // A job belongs to the period it started in (or was submitted in, if it never
+      // started), so that monthly reports add up to the year's.
+      const TimePoint when = job.start.value_or(job.submit);
+      if (when < from || when >= to) continue;
+      entries.push_back(ledger::ledger_entry(std::move(job), config, actuals, now));
+      if (++done % 100000 == 0 && seconds_since(t0) > 1.0)
+        std::fprintf(stderr, "ebb report: %zu jobs\n", done);
+    }
+    std::string currency = config.currency;
+    for (const auto& e : entries)
+      if (e.plan && !e.plan->currency.empty()) {
+        currency = e.plan->currency;
+        break;
+      }
+    const ledger::Report report = ledger::build_report(entries, by, from, to, currency);
+    const std::string text = format == "csv"    ? ledger::format_csv(report)
+                             : format == "json" ? ledger::format_json(report)
+                                                : ledger::format_table(report);
+    if (output.empty()) {
+      std::fwrite(text.data(), 1, text.size(), stdout);
+    } else {
+      std::ofstream out(output, std::ios::trunc);
+      out << text;
+      if (!out) throw InputError("-o: cannot write " + output);
+    }
+    if (seconds_since(t0) > 1.0)
+      std::fprintf(stderr, "ebb report: %zu jobs in %.1f s\n", entries.size(), seconds_since(t0));
+    return 0;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "ebb report: %s\n", e.what());
+    return 1;
+  }
+}
+
+}  // namespace ebb

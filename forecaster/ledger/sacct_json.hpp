@@ -1,0 +1,31 @@
+// Slurm's accounting records as `ebb report` needs them, from `sacct --json` (the format
+// of Slurm 22.05's data_parser; a small real answer is in tests/data/sacct/).
+//
+// --json, not the parsable form ebbd's runtime learner reads: the report needs the
+// AdminComment, which may hold any text (spaces, '|', newlines), and JSON quotes it.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ebb/job.hpp"
+#include "ebb/time.hpp"
+
+namespace ebb::ledger {
+
+struct AccountedJob {
+  std::string id;  // "123", "123_4" (array task), "123+1" (hetjob component)
+  std::string name, user, account, partition, state;
+  std::string admin_comment;
+  TimePoint submit;
+  std::optional<TimePoint> start, end;    // absent when the job never started / still runs
+  JobRequest resources;                   // what it was allocated (for the power model)
+  std::optional<double> consumed_joules;  // ConsumedEnergyRaw, where the site measures it
+};
+
+// Throws InputError naming `source` when the text is not sacct's JSON.
+std::vector<AccountedJob> parse_sacct_json(std::string_view json, const std::string& source);
+
+}  // namespace ebb::ledger
