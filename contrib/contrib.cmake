@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Installs the SPANK plugin and the files an admin needs next to it. On Debian:
 #   cmake -S . -B build -DCMAKE_INSTALL_PREFIX=/usr && cmake --build build --target spank_ebb
 #   cmake --install build

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The `ebb` command line tool: one dispatcher, one file per subcommand.
 add_executable(ebb cli/main.cpp cli/demo_forecast.cpp)
 target_link_libraries(ebb PRIVATE ebbcore)

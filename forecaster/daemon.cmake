@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # ebbd, the forecaster daemon, and ebbclient, the small HTTP client that the plugin and
 # the `ebb forecast` / `ebb plan` commands use to ask it (issue 3). Included from
 # forecaster/CMakeLists.txt.

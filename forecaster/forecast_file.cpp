@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 #include "ebb/forecast_file.hpp"
 
 #include <simdjson.h>

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The savings ledger (issue 9): `ebb report` (ebb::report_main), which cli.cmake links
 # into the `ebb` tool. It reads ebbd's history (ebbdaemon) and shares ebb.conf handling
 # with the other client commands (ebbcommands).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The exact, linear-time planner (DESIGN decision 3).
 //
 // Let r(t) be the objective rate: step-wise, constant on each forecast slot (and on

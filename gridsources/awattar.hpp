@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // aWATTar market data (EPEX day-ahead, EUR/MWh; Germany or Austria), no key.
 // {"object":"list","data":[{"start_timestamp":ms,"end_timestamp":ms,"marketprice":..,"unit":"Eur/MWh"}]}
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 #include "carbon_aware_sdk.hpp"
 
 #include <algorithm>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Green Software Foundation Carbon Aware SDK: its WebAPI (self-hosted; CarbonUrl= is
 // required) and its JSON data file. Shapes parsed, all in g/kWh:
 //   /emissions/forecasts/current: [{location, forecastData:[{timestamp, duration (min), value}]}]

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Electricity Maps API v3: carbon intensity (forecast, and the last 24 h as actuals) in
 // gCO2eq/kWh, and day-ahead prices in the zone's currency per MWh. Auth: the "auth-token"
 // header, read from KeyFile=. Parses the forecast, history, past-range and latest shapes

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Energy-Charts (Fraunhofer ISE), no key, column arrays keyed by unix_seconds:
 //   carbon, Product=co2eq (default): /co2eq, g CO2-eq/kWh, the measured co2eq[i] where
 //     there is one (actual), else co2eq_forecast[i] (forecast);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // ENTSO-E Transparency Platform: day-ahead prices (document A44, XML, parsed with pugixml).
 // Token from KeyFile= (sent as the securityToken query parameter). Resolutions PT15M,
 // PT30M and PT60M; curve type A03 leaves out positions whose price repeats, so the last

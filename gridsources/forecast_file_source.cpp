@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 #include "forecast_file_source.hpp"
 
 #include "ebb/error.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // ebb's own forecast file (include/ebb/forecast_file.hpp: CSV or JSON) as a source, read
 // from CarbonFile= / PriceFile=, or fetched from CarbonUrl= / PriceUrl= (a site that
 // publishes the file on an internal web server). In the carbon role the prices are

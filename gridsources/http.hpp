@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The one HTTP client of gridsources: libcurl with timeouts, retries with exponential
 // backoff and jitter, Retry-After on 429 and 503, a per-provider rate limit, TLS
 // verification, proxies from the environment and ebb's User-Agent.

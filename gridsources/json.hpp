@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // simdjson helpers that turn every malformed or unexpected value into a SourceError naming
 // the provider and the field ("watttime: data[3].value: not a number").
 #pragma once

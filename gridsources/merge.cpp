@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // merge_carbon_and_price: see include/ebb/gridsource.hpp.
 #include <algorithm>
 

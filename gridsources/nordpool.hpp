@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Nord Pool data portal (unauthenticated, undocumented; what data.nordpoolgroup.com uses):
 // day-ahead prices per delivery area in currency/MWh, 60- or 15-minute entries. Before the
 // next day is published it answers 204 No Content, which is "no data yet", not an error.

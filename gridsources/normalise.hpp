@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Turns a provider's points into a validated SignalSeries in ebb's units, with errors that
 // name the provider and the field. Every adapter feeds its values through a SeriesBuilder.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Octopus Energy (GB) unit rates, e.g. Agile: 30-minute prices in pence/kWh, newest first,
 // paginated with "next". No key. Prices become GBP/MWh (x 10), including VAT unless Vat=no.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // A token bucket per provider, shared by every source of that provider in the process,
 // so ebbd stays within each provider's published request limit (gridsources/README.md).
 #pragma once

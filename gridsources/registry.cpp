@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // make_carbon_source / make_price_source: from a RegionName= line's settings to an adapter.
 #include <algorithm>
 #include <cctype>

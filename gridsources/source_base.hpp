@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // What every provider adapter shares: its settings, the file-instead-of-network switch, the
 // base URL override, the HTTP client with the provider's rate limit, and key files.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // A time-of-use tariff from ebb.conf, for sites on fixed tariffs: a price for peak hours,
 // an optional shoulder price, and an off-peak price for all other time, by weekday, in the
 // site's time zone (DST handled):

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // UK Carbon Intensity API (NESO): national or regional (region id 1-17, or an outward
 // postcode) half-hourly gCO2/kWh, 48 h ahead. No key. Windows with a measured "actual"
 // (national only) are marked actual. Shapes parsed: national {"data":[{from,to,intensity}]},

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // WattTime API v3: marginal emissions (co2_moer) forecast, 5-minute points, and history.
 // Login with HTTP Basic auth at /login gives a bearer token valid 30 minutes; ebb renews it
 // before expiry and once more on a 401 or 403. Values in lbs CO2/MWh become g/kWh

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // sbatch, salloc and srun (allocator and local contexts): plan the job and set its
 // begin time before the command turns its options into a job request.
 #pragma once

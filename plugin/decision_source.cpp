@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 #include "decision_source.hpp"
 
 #include <simdjson.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Where the plugin's decision comes from, in order:
 //   1. ebbd (DaemonUrl=), asked for the plan within DaemonTimeout (default 300 ms), its
 //      answer checked against the job's own constraints and MaxForecastAge;

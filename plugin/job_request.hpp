@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // What the job asks for, read from the command's options.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The one line ebb prints on stderr, and how it prints it.
 //
 //   ebb: deferred to 2026-11-28 03:00 (142 vs 289 gCO2/kWh now, est. 3.1 kWh, saves 0.46 kgCO2

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The user's carbon flags: registration with SPANK and the values captured while
 // the command parses its options.
 #pragma once

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # spank_ebb.so: the SPANK plugin loaded by sbatch, salloc, srun, slurmd and slurmstepd.
 # Laid out like NVIDIA's pyxis: one file per Slurm context plus a dispatch file.
 # It is not linked against libslurm: the Slurm symbols it uses (SPANK API, opt,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // slurmd, slurmstepd, prolog and epilog (remote, slurmd and job script contexts):
 // ebb has already done its work at submission, so nothing happens here.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The site's settings for this plugin: ebb.conf, overridden by the arguments on the
 // plugstack.conf line:
 //     optional /usr/lib/x86_64-linux-gnu/slurm-wlm/spank_ebb.so config=/etc/slurm/ebb.conf

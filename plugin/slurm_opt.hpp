@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Access to the submitting command's own options (sbatch, salloc, srun).
 //
 // SPANK has no setter for job options. The commands export their global

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // SPANK entry points of spank_ebb.so. Each one dispatches on the Slurm context to the
 // file that handles it (allocator.cpp: sbatch/salloc/srun; remote.cpp: slurmd and
 // slurmstepd) and catches everything: no exception crosses into Slurm, and every

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // `ebb check-config [FILE]`: validates an ebb.conf the way the plugin and ebbd will read
 // it, and says what each line will do. An admin runs it before reloading ebbd or editing
 // plugstack.conf, so that a typo is found by a command and not by every user's sbatch.
@@ -73,6 +74,11 @@ const std::map<std::string, std::string>& key_meanings() {
       {"accountingrefresh", "how often ebbd learns runtimes from Slurm's accounting"},
       {"sacctcommand", "the command ebbd reads the accounting with"},
       {"accountingdays", "how far back ebbd's first accounting read goes"},
+      {"extensionmodel", "how ebbd forecasts beyond the provider's horizon"},
+      {"replan", "whether ebbd moves the begin times of jobs ebb deferred"},
+      {"replaninterval", "how often ebbd re-plans held jobs (also after each forecast fetch)"},
+      {"replanmaxmoves", "the most times ebbd moves one job"},
+      {"replanmingain", "percent a move must gain for ebbd to make it"},
   };
   return m;
 }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // `ebb demo-forecast`: moves a recorded series onto the present by whole weeks, so
 // each value keeps its weekday and time of day. The demo and the tests use it to
 // plan against real grid data as if it were today's forecast.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // `ebb`: the command line tool. Each subcommand lives in its own file (or library)
 // and takes the remaining arguments; this file only dispatches.
 #include <cstdio>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // What `ebb forecast` and `ebb plan` share: finding ebb.conf, the daemon and its cache.
 #pragma once
 

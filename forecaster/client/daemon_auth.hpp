@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Proof that an answer comes from the real ebbd (README, "Security").
 //
 // The client sends a fresh random nonce in X-Ebb-Nonce. ebbd answers with X-Ebb-Munge: a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // `ebb forecast`: a region's carbon and price forecast as a table and a terminal chart.
 #include <CLI/CLI.hpp>
 #include <algorithm>

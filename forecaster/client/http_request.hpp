@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // One HTTP/1.1 exchange over a plain TCP or Unix socket under a single total deadline.
 //
 // Why not cpp-httplib's client: its timeouts apply per connect and per read, so a server

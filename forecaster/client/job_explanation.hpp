@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // `ebb why JOBID`: why a pending job waits, from what Slurm shows of it (squeue --json)
 // and the plan record that contrib/job_submit.lua keeps in its AdminComment
 // (include/ebb/plan_record.hpp). Kept apart from the command so that tests can feed it

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // `ebb plan`: the plugin's decision for a described job, without Slurm.
 #include <CLI/CLI.hpp>
 #include <cstdio>

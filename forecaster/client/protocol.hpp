@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The JSON that ebbd and its clients exchange, written with nlohmann::json and read with
 // simdjson. Times are ISO 8601 UTC strings ("2026-11-28T03:00:00Z"; readers also take
 // epoch seconds), durations are whole seconds (readers also take Slurm's forms such as

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // `ebb queue`: each partition's committed load and ebb's deferred jobs over the next
 // hours, next to the forecast (ebbd's GET /v1/queue).
 #include <CLI/CLI.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Small text charts for terminals, drawn with Unicode block characters.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // `ebb why JOBID`: tells a user why their pending job waits (job_explanation.hpp).
 #include <CLI/CLI.hpp>
 #include <cstdio>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // ebbd's disk cache, one set of files per region in CacheDir:
 //   <region>.csv      the served forecast (provider slots, then extension slots), in the
 //                     forecast-file CSV form, so the plugin can read it when ebbd is down;

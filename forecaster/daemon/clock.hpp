@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The daemon's clock. Normally the system's UTC clock; tests start ebbd with
 // --now TIME (or EBB_NOW=TIME) to make it believe the clock read TIME at start-up. The
 // pretend clock then runs at the real rate, so refresh schedules behave as usual while

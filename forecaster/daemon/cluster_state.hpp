@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // ebbd's picture of the cluster for capacity-aware planning (include/ebb/capacity.hpp):
 // the last good view of slurmctld (cluster_view.hpp) plus ebbd's own bookings, the
 // deferred plans it has handed out that squeue does not show yet.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // What ebbd knows of the Slurm cluster it plans for: the partitions (size, default
 // partition, DefaultTime, MaxTime) and the jobs that hold or will hold their CPUs.
 //

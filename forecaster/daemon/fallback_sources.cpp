@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Stand-in for gridsources/ (target ebbgridsources) while that library is absent from the tree:
 // only the forecast-file source, with the same contract as include/ebb/gridsource.hpp,
 // so ebbd builds and its tests run. daemon.cmake compiles this file only when

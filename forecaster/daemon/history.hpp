@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // A region's recent grid signal, one value per UTC hour, from which ebbd extends a
 // forecast past the provider's horizon.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // ebbd's guard in front of cpp-httplib (Debian 12 ships 0.11.4). That version bounds only
 // bodies sent with Content-Length (a chunked POST grew ebbd by the body's size), takes the
 // first of two different Content-Length values, and reads each request in one of its few

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // ebbd's log: one line per event on stderr, "2026-11-27T13:40:00Z ebbd: <level>: <text>".
 // Under systemd, journald collects stderr; the timestamp keeps plain files readable too.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // ebbd, ebb's forecaster daemon: fetches each configured region's carbon intensity and
 // electricity price, keeps them cached on disk, and answers forecasts and plans over HTTP.
 // See the README's "Forecaster daemon" section.

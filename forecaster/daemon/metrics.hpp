@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // ebbd's counters, rendered in the Prometheus text format on GET /metrics.
 //
 //   ebbd_fetch_total{region,provider,result="success"|"failure"}   counter

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // A piece of ebbd's work repeated on a thread of its own every `every` until stopped (the
 // first round at once); stop() wakes it from its wait and joins it. The work catches its
 // own errors: a round that fails leaves the thread running for the next.

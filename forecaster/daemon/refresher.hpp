@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Keeps one region fresh on its own thread: fetches every RefreshInterval (jittered by
 // +-10% so that many sites, or many regions, do not hit a provider in step), backs off
 // after failures (30 s, 60 s, ... up to the interval), and rebuilds the snapshot every

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // One region ebbd serves: its carbon source and optional price source, their last good
 // data, the history for the extension, the disk cache, and the snapshot that HTTP
 // handlers read.

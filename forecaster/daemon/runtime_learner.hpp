@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // ebbd learns how long jobs run from Slurm's accounting, so that a plan is sized for the
 // runtime a job is likely to have rather than for its (generous) time limit.
 //

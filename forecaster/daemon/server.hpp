@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // ebbd's HTTP interface (cpp-httplib behind http_guard.hpp's reader: a fixed pool of worker
 // threads gets only complete, bounded requests):
 //   GET  /v1/health               {"status":"ok"|"degraded","regions":{...},"cluster":{...}}

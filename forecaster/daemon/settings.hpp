@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // ebbd's own settings, read from the daemon keys of ebb.conf (Config::daemon).
 //
 //     Listen=unix:/run/ebb/ebbd.sock (or host:port)           CacheDir=/var/cache/ebb

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // ebbd's Unix socket (Listen=unix:/run/ebb/ebbd.sock). Clients on this host connect to it
 // and check with SO_PEERCRED that ebbd's user serves it (README, "Security"), which holds
 // only if nobody else can put a socket at that path: its folder must belong to root or

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The savings ledger (issue 9): what each job planned by ebb really cost the grid, and
 // what the same job would have cost had it started when the user asked.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // `ebb report`: ledger entries summed by account, user, partition, month or job, written
 // as a table for people, CSV for spreadsheets or JSON for programs.
 //

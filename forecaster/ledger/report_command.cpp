@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // `ebb report`: the savings ledger for finance teams (ledger.hpp, report.hpp).
 //
 // It reads Slurm's accounting with sacct, as whoever runs it: sacct applies Slurm's own

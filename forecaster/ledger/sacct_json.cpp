@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 #include "sacct_json.hpp"
 
 #include <simdjson.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Slurm's accounting records as `ebb report` needs them, from `sacct --json` (the format
 // of Slurm 22.05's data_parser; a small real answer is in tests/data/sacct/).
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Forecasts as they were issued: an archive in the long format `issued_at,time,forecast`
 // (one row per forecast value, e.g. the NESO GB national 48 h forecasts of 2023), so a
 // replay can plan each job with the forecast it would really have had at its submit time.

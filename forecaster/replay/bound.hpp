@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The bound a replay's "of bound" column divides by: how much CO2 a schedule could cut at
 // best, knowing the actual grid series and the actual runtimes.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Deadlines for replayed jobs: how long each job may wait, from a rule or the trace.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The replay: jobs from a trace, each planned by a policy at its submit time, queued on
 // a cluster like Slurm's backfill, and scored against the actual grid series.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Reproductions of published results, on the same data and with the same setups, so that
 // ebb's numbers can stand beside the papers'. Each one states where it follows the
 // original exactly and where it differs. Scheduling decisions go through ebb::plan()

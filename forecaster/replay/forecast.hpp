@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // What the planner sees: forecasts made from the actual series. Whatever the planner
 // sees, the replay scores the outcome against the actual series.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The actual grid series a replay is scored against: carbon intensity and price over
 // time, with fast integrals (prefix sums) and explicit gaps.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Reading the replay's input files: plain or gzip-compressed text, split into lines,
 // with errors that name the file and the line.
 #pragma once

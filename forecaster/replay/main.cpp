@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // `ebb replay`: the command line around the replay library.
 #include <CLI/CLI.hpp>
 #include <chrono>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Output of a replay: a table for people, CSV and JSON for tools, an SVG chart.
 #pragma once
 

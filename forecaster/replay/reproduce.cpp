@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // `ebb replay reproduce`: the four reproductions of published results, printed beside
 // the papers' numbers. The test suite runs the same functions (tests/replay).
 #include "reproduce.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // `ebb replay reproduce [which] [--data DIR]`: the reproductions, ours beside published.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Runtimes as ebb would have predicted them at each submission, learning online from the
 // jobs of the trace that had finished by then (their recorded end when the trace has one),
 // with the same predictor ebbd uses (ebb/runtime_predictor.hpp), and how good that was.

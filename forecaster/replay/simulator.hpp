@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // A cluster of N cores scheduled like Slurm's backfill: jobs become eligible at their
 // begin time (the time ebb or another policy chose; submit time without shifting), are
 // queued in order of eligibility (Slurm's age priority), the queue's head starts as soon

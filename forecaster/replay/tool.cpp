@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // ebb-replay: the replay on its own, the same function `ebb replay` runs.
 #include "ebb/replay.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Job traces: the jobs a replay runs, read from the Standard Workload Format (Parallel
 // Workloads Archive), Slurm's `sacct --json` and `sacct -P` exports, or a simple CSV.
 #pragma once

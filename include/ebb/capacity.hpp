@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Planning for the cluster, not for one job: what a partition has already committed
 // over the coming hours, and where that leaves room for one more deferred job.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // ebb.conf: the site's settings, in Slurm's Key=Value style.
 //
 //     # /etc/slurm/ebb.conf

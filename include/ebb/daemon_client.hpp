@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Asking ebbd (the forecaster daemon) for a plan or a forecast, with a hard time limit.
 //
 // The plugin calls ask_daemon_for_plan() inside sbatch, so a slow or hung daemon must cost

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The wording of a decision, shared by the plugin (the line sbatch prints) and `ebb plan`
 // (which shows what sbatch would print), so that the two can never drift apart.
 //

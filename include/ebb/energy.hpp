@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Energy from a job's resource request: a linear power model per partition.
 //
 // power = (cores x W/core + GPUs x W/GPU + memory GB x W/GB + nodes x W/node) x PUE

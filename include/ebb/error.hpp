@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Errors raised inside the core library. The plugin's C boundary and the command line
 // tools turn them into one message and an exit code; they never escape into Slurm.
 #pragma once

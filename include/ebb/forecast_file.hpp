@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The forecast file: how sites without a provider (or air-gapped) feed ebb.
 //
 // CSV, with a header row:

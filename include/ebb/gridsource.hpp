@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Grid data providers: where ebbd gets carbon intensity and electricity prices.
 //
 // A GridSource fetches one provider's forecast over HTTP (libcurl), or reads a saved

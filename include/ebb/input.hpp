@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Input ebb does not control (ebb.conf, forecast files, ebbd's answers), read and quoted
 // safely. Everything that reads such a file goes through read_bounded_file(), and every
 // message that quotes such text goes through printable_excerpt(): a 1 GB ebb.conf costs

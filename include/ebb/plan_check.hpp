@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Checking a plan that ebb did not compute itself (an answer from ebbd) against the job's
 // own constraints before anything acts on it. ebbd is trusted to choose a good window, never
 // to choose a window the job does not allow: a wrong, buggy or hostile answer must not be

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The plan that travels with a job: a compact, versioned record that contrib/job_submit.lua
 // stores in the job's AdminComment, so that it lives as long as Slurm's accounting does.
 //

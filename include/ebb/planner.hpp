@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The planner: when should a job start so that it emits least and costs least while
 // still finishing before its deadline?
 //

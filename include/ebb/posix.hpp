@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Two small POSIX helpers shared by ebbd's files and sockets and the ebbd client.
 #pragma once
 

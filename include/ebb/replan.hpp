@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Re-planning a job ebb has already deferred: when a forecast refresh or the queue changes
 // its best window materially, move its begin time, never past its latest start.
 //

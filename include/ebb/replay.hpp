@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // `ebb replay`: what would ebb have saved on a real job trace against real grid data?
 //
 //     ebb replay --trace jobs.sacct --grid grid.csv --zone DE --cores 512

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // How long a job will run, learned from the site's own finished jobs.
 //
 // Users ask for far more time than they use, so a plan sized for the time limit picks

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // ebbd's own forecaster: for time beyond a provider's horizon and for regions whose
 // provider has no forecast. Shared by ebbd (daemon/history.cpp) and `ebb replay
 // --forecast ebbd`, so the replay measures exactly what ebbd plans with.

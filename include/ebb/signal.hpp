@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Grid signal series: carbon intensity and electricity price over UTC time, step-wise.
 //
 // A series is a sorted list of slots [start, end), each with one carbon intensity

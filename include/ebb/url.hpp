@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Query-string escaping, shared by the provider adapters and the ebbd client.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The cost of one cluster-view refresh in ebbd (issue 8) with a large queue: reading a
 // synthetic `squeue --json` answer of N jobs through a pipe (run_command on `cat`, as
 // ebbd reads squeue), parsing it, reconciling 500 bookings and rebuilding the partitions'

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // bench_daemon: ebbd's plan throughput and latency over HTTP on this machine, and what a
 // hung daemon costs a client (issue 3, section 7). Prints Markdown tables for the README.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Forecast quality where it matters to the planner (issue 11): walk-forward on every zone
 // of the 2022 hourly table, each forecaster fed only the past.
 //   MAPE      day-ahead forecast issued at 00 UTC for the 24 h of that day

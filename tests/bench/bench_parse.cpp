@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Parse throughput per provider (gridsources/): MB/s and slots/s, the median of N runs,
 // over the recorded fixtures and over synthetic bodies of 10,000 points in each provider's
 // format (recorded bodies are small, so their figures are dominated by per-call costs).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Planner speed: time per plan for a 72 h forecast at 15 min and a 7-day forecast at
 // 5 min (the README's figures). Not a test: it prints medians over repeated batches.
 //   bench_planner [batches]

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Benchmark: replay the whole HPC2N trace (202,876 jobs over 3.5 years, 240 cores) with
 // every policy (baseline, best-window, ebb, oracle) against a year of hourly German grid
 // data with day-ahead prices, through the same function `ebb replay` runs. Prints the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // How well ebb's runtime predictor (ebb/runtime_predictor.hpp) would have done on real logs,
 // learning online (each job sees only jobs that had ended before its submission), against
 // the users' own time limits; and how fast it learns and answers.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // What asking ebbd adds to sbatch's wall time (issue 3 targets: the daemon path costs about
 // what the forecast-file path costs; a hung daemon costs sbatch no more than DaemonTimeout,
 // default 300 ms). One private test cluster, a real ebbd fed by a replay of the UK Carbon

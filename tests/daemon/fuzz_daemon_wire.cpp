@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // libFuzzer target for what ebbd reads from the network and from its cache folder: plan
 // requests, plan answers (the plugin's side), forecast answers and history files. Every
 // input must either decode or raise ebb::InputError.

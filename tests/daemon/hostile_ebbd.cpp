@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // A stranger pretending to be ebbd, for the trust tests (test_trust.cpp and the
 // cluster's tests/integration/test_trust.cpp): a real process that drops to another user
 // (e.g. nobody), listens where ebbd would and answers every POST /v1/plan with "defer to

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Test support: private temporary folders, synthetic forecast files, and ebbd run as a
 // real child process on a port it picks itself (reported through --port-file).
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The client's total time limit: a daemon that is hung, silent or trickling must cost
 // the caller no more than the timeout (the bound asserted here is generous, 5x, so the
 // test cannot flake on a loaded machine; bench_daemon reports the real figures).

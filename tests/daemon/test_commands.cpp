@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // `ebb forecast` and `ebb plan`, run in-process with their output captured (support.hpp).
 #include <fcntl.h>
 #include <unistd.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // ebbd as a real process: a forecast-file source, its disk cache across restarts, a
 // provider gone for days (stale, then extension from history), concurrent plans equal
 // to the in-process planner, metrics, and clear errors for bad requests.

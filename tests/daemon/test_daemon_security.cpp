@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // ebbd under abuse, as a real process on loopback (issue 7): its cache is never written
 // through a planted symlink and keeps its modes under umask 077, a cache folder that others
 // can write is refused, request bodies are bounded however they are framed, slow clients

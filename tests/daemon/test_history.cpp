@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The extension past a provider's horizon: ebbd's own forecaster by default; with
 // ExtensionModel=weekly-median, weekly medians when there are weeks of history, daily
 // medians when there are not; nothing invented without history.

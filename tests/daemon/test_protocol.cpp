@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The JSON between ebbd and its clients: what one side writes the other reads back
 // exactly, and bad requests fail with the field's name.
 #include <catch2/catch.hpp>

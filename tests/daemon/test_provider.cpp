@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // ebbd against a real provider adapter: a cpp-httplib server on 127.0.0.1 replays the
 // UK Carbon Intensity API's recorded 48-hour forecast, then fails with HTTP 500.
 #include <httplib.h>

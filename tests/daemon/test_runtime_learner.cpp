@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // ebbd's runtime history (runtime_learner.hpp): reading sacct's parsable answer, learning
 // each finished job once, keeping the model private and across restarts, and a real
 // command standing in for sacct.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // `ebb why` and `ebb queue` with what ebbd knows of slurmctld (issue 8, parts 5 and 6):
 // explanations read from a recorded Slurm 22.05 squeue answer with plan records put in,
 // ebbd's /v1/queue over its Unix socket as root and as another user, and plans for jobs

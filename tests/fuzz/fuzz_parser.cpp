@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // libFuzzer target for one provider parser, chosen at build time by EBB_FUZZ_PARSER
 // (tests/fuzz/CMakeLists.txt builds one executable per parser). A parser may reject any
 // input with SourceError or InputError; anything else (a crash, another exception, a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Every provider parser, by name, configured to parse saved bodies (no network, no keys).
 // Shared by the libFuzzer targets (one per parser) and the corpus-replay test.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Shared by the gridsources tests: fixtures, temporary directories, and an in-process
 // provider server on 127.0.0.1 that replays recorded responses.
 #pragma once

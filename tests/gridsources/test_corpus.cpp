@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Corpus replay: every parser over every fixture and mangled variants of each (truncated,
 // bytes flipped, a BOM, empty, deep nesting). A parser must either return a valid series
 // or throw SourceError / InputError; nothing else. This runs the fuzz targets' check

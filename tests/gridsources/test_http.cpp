@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The HTTP layer against real servers on 127.0.0.1: replayed fixtures, errors, retries,
 // Retry-After, timeouts, proxies from the environment.
 #include <catch2/catch.hpp>

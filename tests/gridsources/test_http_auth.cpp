@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Providers with keys over real HTTP: Electricity Maps' auth-token header from a key file,
 // WattTime's login, bearer token and its renewal on 401.
 #include <sys/stat.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Price and self-hosted sources over real HTTP on 127.0.0.1: ENTSO-E (token, HTTP 200
 // acknowledgement), Octopus pagination, Nord Pool 204, aWATTar, Energy-Charts, CASDK with a BOM.
 #include <sys/stat.h>

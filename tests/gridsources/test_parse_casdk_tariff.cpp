@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Carbon Aware SDK (WebAPI shapes and its JSON data file) and the time-of-use tariff.
 #include <catch2/catch.hpp>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Electricity Maps, WattTime and Energy-Charts parsers: expected numbers read by hand from
 // the fixtures (see tests/data/README.md for where each came from).
 #include <catch2/catch.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // ebb's forecast file as a source, in both roles.
 #include <catch2/catch.hpp>
 

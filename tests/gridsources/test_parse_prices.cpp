@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Price parsers: ENTSO-E (XML), aWATTar, Octopus, Nord Pool. Expected numbers were read by
 // hand from the fixtures.
 #include <catch2/catch.hpp>

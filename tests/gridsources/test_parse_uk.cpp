@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // UK Carbon Intensity: the expected numbers were read by hand from the fixtures.
 #include <catch2/catch.hpp>
 

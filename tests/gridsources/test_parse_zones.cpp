@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Answers for another zone, area or region than the one configured are refused, naming the
 // provider and the field; a single-region Carbon Aware SDK answer is accepted; a saved
 // Octopus page that links to more pages is refused. The *_handwritten recordings were

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Slurm's accounting for a test cluster: a private MariaDB (Debian's mariadb-server) and
 // slurmdbd, both in the cluster's temporary directory on free loopback ports, so that
 // sacct has real job records. No system service is touched: the database is created

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // A real single-node Slurm cluster for tests: slurmctld and slurmd from Debian's
 // packages, started in the foreground on loopback with ports picked free at run time,
 // in a private temporary directory, with spank_ebb.so in its plugstack.conf and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Checks shared by the tests that run sbatch against ebbd (test_daemon_path.cpp,
 // test_trust.cpp).
 #pragma once

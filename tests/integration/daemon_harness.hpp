@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // ebbd and a grid provider for the tests and benchmarks that run sbatch against the daemon:
 //
 // - UkCarbonReplay: a cpp-httplib server on 127.0.0.1 that answers the UK Carbon Intensity

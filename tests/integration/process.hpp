@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Runs a command with a given environment, captures stdout and stderr, and kills it
 // when it outlives its timeout. Used to drive Slurm's commands and daemons.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Helpers shared by the integration tests: one cluster per test process, forecasts
 // mapped onto the present, and the planner's own answer to compare with Slurm's.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Hetjobs, job arrays, salloc, and commands run inside a job.
 #include <catch2/catch.hpp>
 #include <fstream>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The decision line's wording (ebb/decision_text.hpp), which sbatch and `ebb plan` share.
 #include <catch2/catch.hpp>
 #include <cmath>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The main path: sbatch with a carbon flag is held until the planner's window.
 #include <catch2/catch.hpp>
 

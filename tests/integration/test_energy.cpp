@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The plugin reads the job's request from sbatch's options and prices it with the
 // partition's power model; the plan it exports (EBB_PLAN) carries the energy.
 #include <catch2/catch.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Fail open: whatever goes wrong inside ebb, the job goes in exactly as asked, with
 // one warning line.
 #include <catch2/catch.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // contrib/job_submit.lua applies the plan the plugin exported (ApplyInClient=no).
 #include <catch2/catch.hpp>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The savings ledger against Slurm's real accounting (issue 9): a cluster with slurmdbd
 // and MariaDB (Cluster::Settings::with_accounting), jobs that ebb defers by a minute or
 // two, that really run and finish, and `ebb report` on what sacct recorded.
@@ -199,7 +200,9 @@ TEST_CASE("ebb report: deferred jobs' realised numbers match sacct and the recor
         std::chrono::seconds(60));
   };
 
-  SECTION("root sees every job, with numbers an independent calculation confirms") {
+  // One cluster run serves both checks (Catch2 would run the whole case again per SECTION,
+  // and each run waits minutes for the deferred jobs).
+  {  // root sees every job, with numbers an independent calculation confirms
     auto r = report("root");
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
@@ -238,7 +241,7 @@ TEST_CASE("ebb report: deferred jobs' realised numbers match sacct and the recor
     // The total row adds up the rows (only this test's jobs ran since the forecast).
     CHECK(j.at("total").at("exact").at("kgco2").get<double>() >= total_kg - 1e-12);
   }
-  SECTION("a normal user sees only their own jobs (PrivateData=jobs)") {
+  {  // a normal user sees only their own jobs (PrivateData=jobs)
     auto r = report("nobody");
     INFO(r.err);
     REQUIRE(r.exit_code == 0);

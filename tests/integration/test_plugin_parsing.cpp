@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The plugin's reading of Slurm's printed option values (no cluster needed).
 #include <catch2/catch.hpp>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Bad input refuses the submission: a clear "ebb: error:" line, a non-zero exit, and
 // no job.
 #include <catch2/catch.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Two test clusters on one machine: private ports and directories, no interference.
 #include <catch2/catch.hpp>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Helpers shared by the replay tests: data paths and private temporary files.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // `ebb replay --forecast archive:FILE`: each job plans with the latest forecast issued
 // before its submit time, extended past that forecast's horizon; every job is scored on
 // the actual series.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The capacity bound (bound.hpp) on cases small enough to solve by hand, and its use as
 // "of bound" in a replay.
 #include <catch2/catch.hpp>

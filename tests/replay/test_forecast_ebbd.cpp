@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // `ebb replay --forecast ebbd`: ebbd's own forecaster, walk-forward. What the planner sees
 // at a submit time must not depend on anything at or after it.
 #include <catch2/catch.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Reproduction 4: GAIA (Hanafy et al., ASPLOS 2024) on the Alibaba PAI 1k trace with AU-SA
 // from 2022-10-19 16:00 UTC; jobs under 2 h may wait up to 6 h, longer ones up to 24 h;
 // an elastic cluster (no queueing). GAIA's published carbon, normalised to No-Wait:

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The grid's repetition past its data (Grid::tiled_to_cover): copies fill only time outside
 // the data, by whole weeks, and the replay's outputs say when and how it happened.
 #include <catch2/catch.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Reproduction 3: Let's Wait Awhile, scenario II (ad-hoc ML training), non-interruptible,
 // next-workday deadline, 5% forecast noise (10 noise draws averaged, as in simulate.py).
 // The jobs come from our own seeded generator with the same distributions as the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Reproduction 1: Let's Wait Awhile, scenario I (nightly job), against the table in the
 // data README section 4a. Deterministic, so it must match to 0.01 percentage points.
 #include <catch2/catch.hpp>

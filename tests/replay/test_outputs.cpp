@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // `ebb replay` end to end: the command line on real files, its table, CSV, JSON and SVG,
 // and its messages for bad input.
 #include <simdjson.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Trace and grid readers: real files written to a private directory, parsed by the
 // same functions `ebb replay` uses.
 #include <catch2/catch.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Re-planning in the replay: ebb's held jobs are re-planned every --replan-every with
 // ebb::replan(), the function ebbd calls, against the simulated cluster of that moment.
 #include <catch2/catch.hpp>

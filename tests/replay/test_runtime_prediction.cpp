@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Runtime prediction in the replay: learned online, never from a job that had not ended
 // by the submission, and still right after the trace is moved onto the grid.
 #include <catch2/catch.hpp>

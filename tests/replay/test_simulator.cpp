@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The cluster simulator (FCFS + EASY backfill) and the replay engine's guarantees.
 #include <catch2/catch.hpp>
 

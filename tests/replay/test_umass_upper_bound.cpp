@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Reproduction 2: the temporal upper bound of Sukprasert et al. (EuroSys 2024) for every
 // one of the 123 zones of 2022: 1 h, 6 h and 24 h jobs, 24 h slack, deferral (one
 // contiguous window), perfect knowledge. Each arrival is planned with ebb::plan().

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The cluster view behind capacity-aware planning: projected load, forbidden starts, and
 // that jobs planned one after another with each other's bookings spread out.
 #include <catch2/catch.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Bounded reads and printable excerpts (ebb/input.hpp), and what uses them: ebb.conf and
 // forecast files, and parse_objective.
 #include <sys/stat.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The savings ledger's computation (forecaster/ledger/) on a real `sacct --json` answer
 // captured from the test cluster (tests/data/sacct/), with actuals made up around it.
 #include <catch2/catch.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // validate_plan (ebb/plan_check.hpp): a plan from elsewhere against the job's constraints.
 #include <catch2/catch.hpp>
 #include <cmath>

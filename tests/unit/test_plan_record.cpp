@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The plan record in AdminComment: what the plugin writes, ebbd, `ebb why` and the
 // ledger read back, also when it shares the field with a site's own text.
 #include <catch2/catch.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Planner properties on many random series, against a brute-force minute-by-minute
 // optimum computed independently (direct overlap sums, no prefix sums, no kinks).
 #include <catch2/catch.hpp>

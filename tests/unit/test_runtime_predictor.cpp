@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The runtime predictor: the most specific group with history decides, runtimes carry over
 // between limits as shares, nothing is predicted above the limit, and no history means the
 // limit.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // ebbd's own forecaster (ebb/seasonal_forecast.hpp): walk-forward, and better than the
 // daily profile where the week matters.
 #include <catch2/catch.hpp>
