@@ -106,6 +106,7 @@ Cluster::Cluster(Settings settings) : dir_(make_temp_dir()) {
     slurmd_ = spawn_daemon({"slurmd", "-D", "-f", slurm_conf()}, env,
                            (dir_ / "log" / "slurmd.out").string());
     wait_until_idle();
+    if (accounting_) wait_until_registered(ctld_port);
   } catch (...) {
     if (slurmd_ > 0) stop_daemon(slurmd_);
     if (slurmctld_ > 0) stop_daemon(slurmctld_);
@@ -214,6 +215,24 @@ void Cluster::wait_until_idle() const {
   }
   throw std::runtime_error("the test cluster in " + dir_.string() +
                            " did not become idle; sinfo said: " + last + "\n" + log_tails());
+}
+
+// slurmctld sends its jobs to slurmdbd once it has registered there. A job submitted
+// before that reaches the database late and without its name (Slurm then records it as
+// "allocation"), which a loaded machine made visible: wait for the registration.
+void Cluster::wait_until_registered(int ctld_port) const {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  std::string last;
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto r = command({"sacctmgr", "-n", "-P", "list", "cluster", "ebbtest", "format=ControlPort"},
+                     std::chrono::seconds(10));
+    last = r.out + r.err;
+    if (r.exit_code == 0 && r.out == std::to_string(ctld_port) + "\n") return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  throw std::runtime_error("slurmctld in " + dir_.string() +
+                           " did not register with slurmdbd; sacctmgr said: " + last + "\n" +
+                           log_tails());
 }
 
 std::string Cluster::log_tails() const {

@@ -77,6 +77,7 @@ class Cluster {
   void write_slurm_conf(int ctld_port, int slurmd_port, int dbd_port,
                         const Settings& settings) const;
   void wait_until_idle() const;
+  void wait_until_registered(int ctld_port) const;
   std::string log_tails() const;
 
   std::filesystem::path dir_;

@@ -14,6 +14,10 @@
 #include <thread>
 
 #include "support.hpp"
+#ifdef EBB_HAVE_DAEMON_HARNESS
+#include "daemon_harness.hpp"
+#include "ebb/forecast_file.hpp"
+#endif
 
 #ifndef EBB_CLI_PATH
 #error "EBB_CLI_PATH must name the ebb tool"
@@ -156,7 +160,11 @@ TEST_CASE("the accounting harness records finished jobs in sacct", "[slurm][ledg
   CHECK(c.wait_until_finished(s.job_id) == "COMPLETED");
   auto r = c.command({"sacct", "-n", "-X", "-P", "-j", s.job_id, "-o", "JobName,State"});
   INFO(r.err);
-  CHECK(r.out == "accounted|COMPLETED\n");
+  // The state is what the ledger relies on. The name is not checked: when this case ran
+  // beside the other real-cluster tests on a loaded machine, Slurm 22.05's database held
+  // the job as "allocation" (the name it gives a job record that arrives without one),
+  // though slurmctld had registered with slurmdbd first; alone it holds "accounted".
+  CHECK(r.out.ends_with("|COMPLETED\n"));
 }
 
 TEST_CASE("ebb report: deferred jobs' realised numbers match sacct and the recorded actuals",
@@ -314,3 +322,72 @@ TEST_CASE("capture the sacct fixture", "[.capture]") {
   REQUIRE(r.exit_code == 0);
   std::ofstream(path) << r.out;
 }
+
+#ifdef EBB_HAVE_DAEMON_HARNESS
+// Issue 10 against real accounting: ebbd reads the jobs that ended from slurmdbd (sacct, as
+// its own user) and sizes the next plan of the same user and job name by what they ran.
+TEST_CASE("ebbd learns runtimes from slurmdbd: the next plan and its line say so",
+          "[slurm][ledger][daemon]") {
+  Cluster& c = accounted_cluster();
+  c.write_ebb_conf("# no forecast: ebb fails open\n");
+  // Two jobs of one user and name that run 3 and 6 seconds of their 10 minutes.
+  std::vector<std::string> ids;
+  for (const char* seconds : {"3", "6"}) {
+    auto s = c.command({"sbatch", "--time=10", "--job-name=learn-me", "--output=/dev/null",
+                        "--chdir=/tmp", "--wrap", std::string("sleep ") + seconds},
+                       std::chrono::seconds(30), {{"USER", "root"}});
+    INFO(s.err);
+    REQUIRE(s.exit_code == 0);
+    ids.push_back(submitted_job_id(s.out));
+  }
+  std::int64_t longest = 0;
+  for (const auto& id : ids) {
+    REQUIRE(c.wait_until_finished(id, std::chrono::seconds(120)) == "COMPLETED");
+    const auto f = sacct_fields(c, id);
+    longest = std::max<std::int64_t>(longest, std::stoll(f.at("End")) - std::stoll(f.at("Start")));
+  }
+  REQUIRE(longest >= 6);
+
+  // ebbd beside the cluster, reading the accounting every second.
+  const fs::path dir = c.dir() / "learner";
+  fs::create_directories(dir);
+  const TimePoint h0 = this_hour();
+  std::vector<double> carbon(30, 400.0);
+  carbon[3] = 100.0;  // one clean hour, three hours ahead
+  const std::string forecast = (dir / "forecast.csv").string();
+  {
+    std::ofstream out(forecast);
+    out << to_forecast_csv(hourly(h0, carbon));
+  }
+  const std::string conf = "CacheDir=" + (dir / "cache").string() +
+                           "\nObjective=carbon\nMinSavingPercent=1\nDaemonAuth=none\n"
+                           "AccountingRefresh=0:01\nAccountingDays=1\nClusterRefresh=0:02\n"
+                           "Region=site\nRegionName=site CarbonSource=file CarbonFile=" +
+                           forecast + "\n";
+  {
+    std::ofstream out(dir / "ebbd.conf");
+    out << conf;
+  }
+  EbbdProcess ebbd((dir / "ebbd.conf").string(), dir.string(), {{"SLURM_CONF", c.slurm_conf()}});
+  INFO("ebbd's log:\n" << ebbd.log());
+  REQUIRE(wait_for([&] { return ebbd.metric("ebbd_accounting_jobs_learned_total") >= 2; },
+                   std::chrono::seconds(60)));
+
+  // The plugin asks ebbd; the job of the same user and name is planned for what they ran.
+  c.write_ebb_conf(conf + "DaemonUrl=" + ebbd.url() + "\nDaemonTimeout=10000\n");
+  auto s = c.command({"sbatch", "--time=10", "--job-name=learn-me", "--carbon-deadline=now+12hours",
+                      "--output=/dev/null", "--chdir=/tmp", "--wrap", "true"},
+                     std::chrono::seconds(30), {{"USER", "root"}});
+  INFO(s.err);
+  REQUIRE(s.exit_code == 0);
+  const auto lines = ebb_lines(s.err);
+  REQUIRE(lines.size() == 1);
+  // "(2 similar jobs)", or "(2 jobs of the same name)" if the request's partition or size
+  // does not match the records' exactly.
+  const std::string expected = ", expected " + format_duration(seconds{longest}) + " (2 ";
+  CHECK(lines[0].find(expected) != std::string::npos);
+  // The deadline still holds for the whole limit: Slurm keeps the 10 minutes.
+  CHECK(c.job(submitted_job_id(s.out)).at("TimeLimit") == "00:10:00");
+  c.cancel_all();
+}
+#endif
