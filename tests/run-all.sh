@@ -14,14 +14,23 @@ sanitize=1
 bash "$root/contrib/install-deps.sh"
 bash "$root/contrib/start-munge.sh"
 
+# CI time: line tables only (-g1) are enough for backtraces and the sanitizers' stack
+# traces, and compile about a quarter faster than full debug information (-g) on this code.
+flags() { flags=("-DCMAKE_C_FLAGS_RELWITHDEBINFO=$1" "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=$1"); }
+
 echo "== plain build (warnings are errors)" >&2
-cmake -S "$root" -B "$root/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+flags "-O2 -g1 -DNDEBUG"
+cmake -S "$root" -B "$root/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo "${flags[@]}" >/dev/null
 cmake --build "$root/build" -j"$jobs"
 (cd "$root/build" && ctest -j"$jobs" --output-on-failure --timeout 600)
 
 if [ "$sanitize" = 1 ]; then
   echo "== AddressSanitizer + UndefinedBehaviorSanitizer build" >&2
-  cmake -S "$root" -B "$root/build-asan" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DEBB_SANITIZE=ON >/dev/null
+  # -O1, as the sanitizers' own documentation suggests: reasonable speed, exact stack
+  # traces, and a compile that takes much less time than -O2 with the instrumentation.
+  flags "-O1 -g1 -DNDEBUG"
+  cmake -S "$root" -B "$root/build-asan" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DEBB_SANITIZE=ON \
+    "${flags[@]}" >/dev/null
   cmake --build "$root/build-asan" -j"$jobs"
   # Benchmarks are neither built nor run here (tests/CMakeLists.txt), nor the tests
   # labelled slow: replay_umass_upper_bound is 3.2 million plans of arithmetic the

@@ -170,6 +170,9 @@ void Cluster::write_slurm_conf(int ctld_port, int slurmd_port, int dbd_port,
                         "AccountingStorageHost=localhost\nAccountingStoragePort=" +
                             std::to_string(dbd_port) + "\nPrivateData=jobs\n")
     << "SchedulerType=sched/backfill\n"
+    // A job held until its begin time starts at the next pass of the main scheduling loop
+    // (every 60 s by default): every 5 s, deferred jobs start within seconds of their window.
+    << "SchedulerParameters=sched_interval=5,bf_interval=5\n"
     << "SelectType=select/cons_tres\nSelectTypeParameters=CR_Core\n"
     << "ReturnToService=2\n"
     << "MinJobAge=600\n"
