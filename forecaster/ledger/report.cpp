@@ -41,30 +41,6 @@ std::string key_of(const LedgerEntry& e, GroupBy by) {
   return "";
 }
 
-struct Column {
-  const char* title;
-  std::string (*value)(const Totals&);
-};
-
-// The columns of every format, in order (the issue's list).
-const Column kColumns[] = {
-    {"jobs", [](const Totals& t) { return std::to_string(t.jobs); }},
-    {"deferred", [](const Totals& t) { return std::to_string(t.deferred); }},
-    {"kwh", [](const Totals& t) { return fixed(t.kwh, 3); }},
-    {"kgco2", [](const Totals& t) { return fixed(t.kgco2, 3); }},
-    {"kgco2_as_submitted", [](const Totals& t) { return fixed(t.kgco2_as_submitted, 3); }},
-    {"kgco2_saved", [](const Totals& t) { return fixed(t.kgco2_saved(), 3); }},
-    {"planned_kgco2_saved", [](const Totals& t) { return fixed(t.planned_kgco2_saved, 3); }},
-    {"cost", [](const Totals& t) { return fixed(t.cost, 2); }},
-    {"cost_as_submitted", [](const Totals& t) { return fixed(t.cost_as_submitted, 2); }},
-    {"cost_saved", [](const Totals& t) { return fixed(t.cost_saved(), 2); }},
-    {"mean_added_wait_h",
-     [](const Totals& t) { return fixed(t.mean_added_wait_seconds() / 3600.0, 2); }},
-    {"energy_estimated", [](const Totals& t) { return std::to_string(t.energy_estimated); }},
-    {"no_grid_data", [](const Totals& t) { return std::to_string(t.no_grid_data); }},
-    {"never_started", [](const Totals& t) { return std::to_string(t.never_started); }},
-};
-
 std::string csv_field(const std::string& s) {
   if (s.find_first_of(",\"\n") == std::string::npos) return s;
   std::string out = "\"";
@@ -74,7 +50,7 @@ std::string csv_field(const std::string& s) {
 
 nlohmann::json totals_json(const Totals& t) {
   nlohmann::json j;
-  for (const Column& c : kColumns) j[c.title] = nlohmann::json::parse(c.value(t));
+  for (const Column& c : columns()) j[c.name] = nlohmann::json::parse(c.value(t));
   // Unrounded values too, so that programs can check sums exactly.
   j["exact"] = {{"kwh", t.kwh},
                 {"kgco2", t.kgco2},
@@ -85,6 +61,34 @@ nlohmann::json totals_json(const Totals& t) {
 }
 
 }  // namespace
+
+std::span<const Column> columns() {
+  // The issue's list, in order; units for people in `label`.
+  static const Column kColumns[] = {
+      {"jobs", "Jobs", [](const Totals& t) { return std::to_string(t.jobs); }},
+      {"deferred", "Deferred", [](const Totals& t) { return std::to_string(t.deferred); }},
+      {"kwh", "Energy (kWh)", [](const Totals& t) { return fixed(t.kwh, 3); }},
+      {"kgco2", "kgCO2e realised", [](const Totals& t) { return fixed(t.kgco2, 3); }},
+      {"kgco2_as_submitted", "kgCO2e as submitted",
+       [](const Totals& t) { return fixed(t.kgco2_as_submitted, 3); }},
+      {"kgco2_saved", "kgCO2e saved", [](const Totals& t) { return fixed(t.kgco2_saved(), 3); }},
+      {"planned_kgco2_saved", "kgCO2e saved as planned",
+       [](const Totals& t) { return fixed(t.planned_kgco2_saved, 3); }},
+      {"cost", "Cost realised", [](const Totals& t) { return fixed(t.cost, 2); }},
+      {"cost_as_submitted", "Cost as submitted",
+       [](const Totals& t) { return fixed(t.cost_as_submitted, 2); }},
+      {"cost_saved", "Cost saved", [](const Totals& t) { return fixed(t.cost_saved(), 2); }},
+      {"mean_added_wait_h", "Mean added wait (h)",
+       [](const Totals& t) { return fixed(t.mean_added_wait_seconds() / 3600.0, 2); }},
+      {"energy_estimated", "Energy estimated (jobs)",
+       [](const Totals& t) { return std::to_string(t.energy_estimated); }},
+      {"no_grid_data", "No grid data (jobs)",
+       [](const Totals& t) { return std::to_string(t.no_grid_data); }},
+      {"never_started", "Never started (jobs)",
+       [](const Totals& t) { return std::to_string(t.never_started); }},
+  };
+  return kColumns;
+}
 
 GroupBy parse_group_by(const std::string& text) {
   for (GroupBy by :
@@ -186,12 +190,12 @@ Report build_report(const std::vector<LedgerEntry>& entries, GroupBy by, TimePoi
 
 std::string format_csv(const Report& r) {
   std::string out = to_string(r.by);
-  for (const Column& c : kColumns) out += std::string(",") + c.title;
+  for (const Column& c : columns()) out += std::string(",") + c.name;
   if (r.by == GroupBy::job) out += ",user,account,partition,asked,start,end,status";
   out += "\n";
   auto row = [&](const std::string& key, const Totals& t, const LedgerEntry* e) {
     out += csv_field(key);
-    for (const Column& c : kColumns) out += "," + c.value(t);
+    for (const Column& c : columns()) out += "," + c.value(t);
     if (r.by == GroupBy::job) {
       if (e) {
         out += "," + csv_field(e->job.user) + "," + csv_field(e->job.account) + "," +
@@ -252,11 +256,11 @@ std::string format_json(const Report& r) {
 std::string format_table(const Report& r) {
   std::vector<std::vector<std::string>> rows;
   std::vector<std::string> head{to_string(r.by)};
-  for (const Column& c : kColumns) head.emplace_back(c.title);
+  for (const Column& c : columns()) head.emplace_back(c.name);
   rows.push_back(head);
   auto add = [&](const std::string& key, const Totals& t) {
     std::vector<std::string> row{key};
-    for (const Column& c : kColumns) row.push_back(c.value(t));
+    for (const Column& c : columns()) row.push_back(c.value(t));
     rows.push_back(std::move(row));
   };
   for (const auto& g : r.groups) add(g.key, g.totals);

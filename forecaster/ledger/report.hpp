@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstddef>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -60,6 +61,14 @@ struct Report {
 // `entries` must outlive the report (grouping by job points into it).
 Report build_report(const std::vector<LedgerEntry>& entries, GroupBy by, TimePoint from,
                     TimePoint to, const std::string& currency);
+
+// One column of every format: its CSV/JSON name, a title for people, its value.
+struct Column {
+  const char* name;
+  const char* label;
+  std::string (*value)(const Totals&);
+};
+std::span<const Column> columns();
 
 std::string format_table(const Report& r);
 std::string format_csv(const Report& r);
