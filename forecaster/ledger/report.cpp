@@ -158,34 +158,60 @@ void Totals::add(const Totals& t) {
   ran += t.ran;
 }
 
+ReportBuilder::ReportBuilder(GroupBy by, TimePoint from, TimePoint to, std::string currency) {
+  r_.from = from;
+  r_.to = to;
+  r_.by = by;
+  r_.currency = std::move(currency);
+}
+
+void ReportBuilder::add(LedgerEntry&& e) {
+  if (e.status == JobStatus::not_planned) {
+    ++r_.not_planned;
+    return;
+  }
+  if (e.status == JobStatus::bad_record) {
+    ++r_.bad_records;
+    r_.bad_record_jobs.push_back(e.job.id + ": " + e.problem);
+    return;
+  }
+  if (!plan_currency_ && e.plan && !e.plan->currency.empty()) {
+    r_.currency = e.plan->currency;
+    plan_currency_ = true;
+  }
+  Sums& sums = groups_[key_of(e, r_.by)];
+  sums.totals.add(e);
+  accounts_[e.job.account].add(e);
+  if (e.status == JobStatus::counted && e.job.start)
+    r_.points.push_back({*e.job.start, e.as_submitted.kgco2 - e.realised.kgco2,
+                         e.as_submitted.cost - e.realised.cost, e.deferred(), e.carbon_known(),
+                         e.price_known()});
+  if (r_.by == GroupBy::job) {
+    // A deque: the entries stay where they are as it grows, and so do the pointers.
+    r_.job_entries.push_back(std::move(e));
+    sums.entry = &r_.job_entries.back();
+  }
+}
+
+Report ReportBuilder::finish() && {
+  // Sorted by key (the maps' order); the total is the sum of the rows as shown, so that
+  // they add up by construction.
+  for (auto& [key, sums] : groups_) {
+    r_.groups.push_back({key, sums.totals, sums.entry});
+    r_.total.add(sums.totals);
+  }
+  for (auto& [key, totals] : accounts_) r_.by_account.push_back({key, totals, nullptr});
+  std::stable_sort(r_.points.begin(), r_.points.end(),
+                   [](const JobPoint& a, const JobPoint& b) { return a.start < b.start; });
+  // Moving a deque keeps its elements in place: the groups' pointers stay good.
+  return std::move(r_);
+}
+
 Report build_report(const std::vector<LedgerEntry>& entries, GroupBy by, TimePoint from,
                     TimePoint to, const std::string& currency) {
-  Report r;
-  r.from = from;
-  r.to = to;
-  r.by = by;
-  r.currency = currency;
-  std::map<std::string, std::size_t> index;
-  for (const LedgerEntry& e : entries) {
-    if (e.status == JobStatus::not_planned) {
-      ++r.not_planned;
-      continue;
-    }
-    if (e.status == JobStatus::bad_record) {
-      ++r.bad_records;
-      r.bad_record_jobs.push_back(e.job.id + ": " + e.problem);
-      continue;
-    }
-    const std::string key = key_of(e, by);
-    auto [it, fresh] = index.emplace(key, r.groups.size());
-    if (fresh) r.groups.push_back({key, {}, by == GroupBy::job ? &e : nullptr});
-    r.groups[it->second].totals.add(e);
-  }
-  std::sort(r.groups.begin(), r.groups.end(),
-            [](const Report::Group& a, const Report::Group& b) { return a.key < b.key; });
-  // The total is the sum of the rows as shown, so that they add up by construction.
-  for (const auto& g : r.groups) r.total.add(g.totals);
-  return r;
+  ReportBuilder b(by, from, to, currency);
+  for (const LedgerEntry& e : entries) b.add(LedgerEntry(e));
+  return std::move(b).finish();
 }
 
 std::string format_csv(const Report& r) {

@@ -129,15 +129,16 @@ int report_main(int argc, char** argv) {
         daemon::History::parse(read_whole(actuals_path, "--actuals"), actuals_path);
 
     const ledger::Actuals actuals = actuals_from(history);
-    std::vector<ledger::LedgerEntry> entries;
-    std::size_t seen = 0;
+    ledger::ReportBuilder builder(by, from, to, config.currency);
+    std::size_t seen = 0, in_period = 0;
     auto take = [&](AccountedJob&& job) {
       ++seen;
       // A job belongs to the period it started in (or was submitted in, if it never
       // started), so that monthly reports add up to the year's.
       const TimePoint when = job.start.value_or(job.submit);
       if (when < from || when >= to) return;
-      entries.push_back(ledger::ledger_entry(std::move(job), config, actuals, now));
+      ++in_period;
+      builder.add(ledger::ledger_entry(std::move(job), config, actuals, now));
     };
     // Progress once the report has taken a second, at most every second.
     double last_note = 1.0;
@@ -156,16 +157,10 @@ int report_main(int argc, char** argv) {
       // Streamed from the file: a million jobs' answer is read in little memory.
       for_each_sacct_job_in_file(input, take, progress);
     }
-    std::string currency = config.currency;
-    for (const auto& e : entries)
-      if (e.plan && !e.plan->currency.empty()) {
-        currency = e.plan->currency;
-        break;
-      }
-    const ledger::Report report = ledger::build_report(entries, by, from, to, currency);
+    const ledger::Report report = std::move(builder).finish();
     const std::string text = format == "csv"    ? ledger::format_csv(report)
                              : format == "json" ? ledger::format_json(report)
-                             : format == "html" ? ledger::format_html(report, entries, actuals)
+                             : format == "html" ? ledger::format_html(report, actuals)
                                                 : ledger::format_table(report);
     if (output.empty()) {
       std::fwrite(text.data(), 1, text.size(), stdout);
@@ -175,7 +170,7 @@ int report_main(int argc, char** argv) {
       if (!out) throw InputError("-o: cannot write " + output);
     }
     if (seconds_since(t0) > 1.0)
-      std::fprintf(stderr, "ebb report: %zu jobs in %.1f s\n", entries.size(), seconds_since(t0));
+      std::fprintf(stderr, "ebb report: %zu jobs in %.1f s\n", in_period, seconds_since(t0));
     return 0;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "ebb report: %s\n", e.what());

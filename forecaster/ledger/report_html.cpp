@@ -82,21 +82,7 @@ std::string table(const Report& r) {
   return out;
 }
 
-// The jobs whose saving is counted (their whole run and as-submitted run have grid data),
-// in start order.
-std::vector<const LedgerEntry*> counted(const std::vector<LedgerEntry>& entries, bool money) {
-  std::vector<const LedgerEntry*> out;
-  for (const auto& e : entries)
-    if (e.status == JobStatus::counted && e.job.start &&
-        (money ? e.price_known() : e.carbon_known()))
-      out.push_back(&e);
-  std::stable_sort(out.begin(), out.end(), [](const LedgerEntry* a, const LedgerEntry* b) {
-    return *a->job.start < *b->job.start;
-  });
-  return out;
-}
-
-std::string cumulative_chart(const Report& r, const std::vector<LedgerEntry>& entries, bool money) {
+std::string cumulative_chart(const Report& r, bool money) {
   svg::TimeChart chart;
   chart.id = money ? "cumulative-cost" : "cumulative-kgco2";
   chart.y_label = money ? "saved (" + (r.currency.empty() ? std::string("money") : r.currency) + ")"
@@ -106,11 +92,13 @@ std::string cumulative_chart(const Report& r, const std::vector<LedgerEntry>& en
   svg::Line line{money ? "cumulative money saved" : "cumulative kgCO2e saved", "#2e8b57", {}};
   double sum = 0;
   line.points.push_back({chart.x_from, 0});
-  for (const LedgerEntry* e : counted(entries, money)) {
-    const double x = epoch(*e->job.start);
+  // Only jobs whose saving is counted (whole run and as-submitted run with grid data),
+  // as in the totals.
+  for (const JobPoint& p : r.points) {
+    if (!(money ? p.price_known : p.carbon_known)) continue;
+    const double x = epoch(p.start);
     line.points.push_back({x, sum});  // a step at each start, not a slope between them
-    sum +=
-        money ? e->as_submitted.cost - e->realised.cost : e->as_submitted.kgco2 - e->realised.kgco2;
+    sum += money ? p.cost_saved : p.kgco2_saved;
     line.points.push_back({x, sum});
   }
   line.points.push_back({chart.x_to, sum});
@@ -118,8 +106,7 @@ std::string cumulative_chart(const Report& r, const std::vector<LedgerEntry>& en
   return svg::time_chart(chart);
 }
 
-std::string intensity_chart(const Report& r, const std::vector<LedgerEntry>& entries,
-                            const Actuals& actuals) {
+std::string intensity_chart(const Report& r, const Actuals& actuals) {
   svg::TimeChart chart;
   chart.id = "intensity";
   chart.y_label = "gCO2e per kWh";
@@ -135,21 +122,15 @@ std::string intensity_chart(const Report& r, const std::vector<LedgerEntry>& ent
   chart.lines.push_back(std::move(line));
   svg::Ticks deferred{"deferred job starts", "#d2691e", {}};
   svg::Ticks other{"other job starts", "#888888", {}};
-  for (const auto& e : entries)
-    if (e.status == JobStatus::counted && e.job.start)
-      (e.deferred() ? deferred : other).at.push_back(epoch(*e.job.start));
+  for (const JobPoint& p : r.points) (p.deferred ? deferred : other).at.push_back(epoch(p.start));
   chart.ticks.push_back(std::move(deferred));
   chart.ticks.push_back(std::move(other));
   return svg::time_chart(chart);
 }
 
-std::string by_account_chart(const Report& r, const std::vector<LedgerEntry>& entries) {
-  const Report by_account = r.by == GroupBy::account
-                                ? Report{}
-                                : build_report(entries, GroupBy::account, r.from, r.to, r.currency);
-  const Report& a = r.by == GroupBy::account ? r : by_account;
+std::string by_account_chart(const Report& r) {
   std::vector<svg::Bar> bars;
-  for (const auto& g : a.groups) bars.push_back({g.key, g.totals.kgco2_saved()});
+  for (const auto& g : r.by_account) bars.push_back({g.key, g.totals.kgco2_saved()});
   return svg::bar_chart("by-account", "kgCO2e saved", bars);
 }
 
@@ -175,8 +156,7 @@ carbon is not (never counted as zero).</dd>
 
 }  // namespace
 
-std::string format_html(const Report& r, const std::vector<LedgerEntry>& entries,
-                        const Actuals& actuals) {
+std::string format_html(const Report& r, const Actuals& actuals) {
   const std::string period = day(r.from) + " to " + day(r.to);
   const Totals& t = r.total;
   const std::string money = r.currency.empty() ? "" : " " + svg::escape(r.currency);
@@ -198,14 +178,14 @@ std::string format_html(const Report& r, const std::vector<LedgerEntry>& entries
          " saved</b> on electricity. Jobs waited " + fixed(t.mean_added_wait_seconds() / 3600, 1) +
          " h longer on average.</p>\n";
   out += "<h2>What these numbers mean</h2>\n" + meaning(r);
-  out += "<h2>Cumulative saving over the period</h2>\n" + cumulative_chart(r, entries, false) +
-         cumulative_chart(r, entries, true);
-  out += "<h2>Saving by account</h2>\n" + by_account_chart(r, entries);
+  out += "<h2>Cumulative saving over the period</h2>\n" + cumulative_chart(r, false) +
+         cumulative_chart(r, true);
+  out += "<h2>Saving by account</h2>\n" + by_account_chart(r);
   out +=
       "<h2>Grid carbon intensity and job starts</h2>\n"
       "<p class=\"note\">The grid's recorded intensity (lower is cleaner); each tick below the "
       "line is when jobs started (hover for how many).</p>\n" +
-      intensity_chart(r, entries, actuals);
+      intensity_chart(r, actuals);
   out += "<h2>By " + std::string(to_string(r.by)) +
          "</h2>\n<p class=\"note\">Click a column title to sort.</p>\n" + table(r);
   if (r.not_planned)

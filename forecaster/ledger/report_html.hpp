@@ -13,8 +13,7 @@
 
 namespace ebb::ledger {
 
-// `entries` are those `r` was built from; `actuals` draws the intensity plot.
-std::string format_html(const Report& r, const std::vector<LedgerEntry>& entries,
-                        const Actuals& actuals);
+// `actuals` draws the intensity plot.
+std::string format_html(const Report& r, const Actuals& actuals);
 
 }  // namespace ebb::ledger
