@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cstring>
 
@@ -168,6 +169,15 @@ AccountedJob job_of(element j, const std::string& where) {
 
 // --- cutting the text into jobs ----------------------------------------------------------
 
+enum : unsigned char { kOther, kQuote, kOpen, kClose };
+constexpr auto kKind = [] {
+  std::array<unsigned char, 256> k{};
+  k['"'] = kQuote;
+  k['{'] = k['['] = kOpen;
+  k['}'] = k[']'] = kClose;
+  return k;
+}();
+
 // Just enough of JSON's grammar to find where each value ends; the jobs themselves are
 // checked by simdjson, the rest (meta, errors) only for balance.
 class Scanner {
@@ -202,18 +212,26 @@ class Scanner {
       ++p_;
       skip_string_rest();
     } else if (c == '{' || c == '[') {
+      // The hot loop of a million-job report: a byte table, strings skipped in place.
       std::size_t depth = 0;
+      const char* p = t_.data() + p_;
+      const char* const end = t_.data() + t_.size();
       while (true) {
-        if (p_ >= t_.size()) fail("it ends early");
-        const char d = t_[p_++];
-        if (d == '"') {
-          skip_string_rest();
-        } else if (d == '{' || d == '[') {
+        if (p >= end) {
+          p_ = t_.size();
+          fail("it ends early");
+        }
+        const auto kind = kKind[static_cast<unsigned char>(*p++)];
+        if (kind == kQuote) {
+          while (p < end && *p != '"') p += *p == '\\' ? 2 : 1;
+          ++p;
+        } else if (kind == kOpen) {
           ++depth;
-        } else if (d == '}' || d == ']') {
-          if (--depth == 0) break;
+        } else if (kind == kClose && --depth == 0) {
+          break;
         }
       }
+      p_ = static_cast<std::size_t>(p - t_.data());
     } else {
       while (p_ < t_.size() && !std::strchr(",}] \n\r\t", t_[p_])) ++p_;
       if (p_ == from) fail("expected a value");
