@@ -9,7 +9,12 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
+#include <condition_variable>
 #include <cstring>
+#include <deque>
+#include <exception>
+#include <mutex>
+#include <thread>
 
 #include "ebb/error.hpp"
 #include "ebb/posix.hpp"
@@ -101,11 +106,12 @@ std::uint32_t clamp32(std::int64_t v) {
   return static_cast<std::uint32_t>(std::clamp<std::int64_t>(v, 0, 100000000));
 }
 
-AccountedJob job_of(element j, const std::string& where) {
+AccountedJob job_of(element j, const std::string& source, std::size_t index) {
   element time;
   const auto id = number_at(j, "job_id");
   if (!id || j["time"].get(time) != simdjson::SUCCESS || !number_at(time, "submission"))
-    throw InputError(where + " has no job_id or time.submission");
+    throw InputError(source + ": job " + std::to_string(index) +
+                     " has no job_id or time.submission");
   AccountedJob a;
   a.id = job_id_of(j, *id);
   a.name = string_at(j, "name");
@@ -260,15 +266,71 @@ class Scanner {
   std::size_t p_ = 0;
 };
 
-}  // namespace
+// The jobs' texts, cut from the answer by the scanner on a thread of its own while the
+// caller's thread parses them: the two halves of the work on the machine's two cores. A
+// few batches are queued at most, so memory does not grow with the answer.
+class JobQueue {
+ public:
+  struct Batch {
+    std::vector<std::string_view> jobs;
+    std::size_t end = 0;  // bytes of the text cut so far
+  };
+  void push(Batch&& b) {
+    std::unique_lock lock(mutex_);
+    room_.wait(lock, [&] { return queue_.size() < 8 || stopped_; });
+    if (stopped_) return;
+    queue_.push_back(std::move(b));
+    ready_.notify_one();
+  }
+  // False once the cutter has finished and everything is taken.
+  bool pop(Batch& b) {
+    std::unique_lock lock(mutex_);
+    ready_.wait(lock, [&] { return !queue_.empty() || finished_; });
+    if (queue_.empty()) return false;
+    b = std::move(queue_.front());
+    queue_.pop_front();
+    room_.notify_one();
+    return true;
+  }
+  void finish(bool found, std::exception_ptr error) {
+    std::lock_guard lock(mutex_);
+    finished_ = true;
+    found_ = found;
+    error_ = std::move(error);
+    ready_.notify_all();
+  }
+  void stop() {
+    std::lock_guard lock(mutex_);
+    stopped_ = true;
+    room_.notify_all();
+  }
+  bool stopped() {
+    std::lock_guard lock(mutex_);
+    return stopped_;
+  }
+  bool found() {
+    std::lock_guard lock(mutex_);
+    return found_;
+  }
+  std::exception_ptr error() {
+    std::lock_guard lock(mutex_);
+    return error_;
+  }
 
-void for_each_sacct_job(std::string_view json, const std::string& source, const SacctJobSink& each,
-                        const SacctProgress& progress) {
+ private:
+  std::mutex mutex_;
+  std::condition_variable room_, ready_;
+  std::deque<Batch> queue_;
+  bool finished_ = false, stopped_ = false, found_ = false;
+  std::exception_ptr error_;
+};
+
+// Cuts `json` into jobs for `queue`; whether it has a "jobs" list. Throws InputError.
+bool cut_jobs(std::string_view json, const std::string& source, JobQueue& queue) {
+  constexpr std::size_t kBatch = 1024;
   Scanner s(json, source);
-  simdjson::dom::parser parser;
   s.expect('{');
   bool found = false;
-  std::size_t index = 0, reported = 0;
   if (s.peek() != '}') {
     while (true) {
       const std::string_view key = s.string();
@@ -276,26 +338,23 @@ void for_each_sacct_job(std::string_view json, const std::string& source, const 
       if (key == "jobs" && s.peek() == '[') {
         found = true;
         s.expect('[');
+        JobQueue::Batch batch;
         if (s.peek() != ']') {
           while (true) {
-            ++index;
-            const std::string_view text = s.value();
-            element job;
-            if (auto err = parser.parse(text.data(), text.size()).get(job))
-              throw InputError(source + ": not valid JSON: job " + std::to_string(index) + ": " +
-                               simdjson::error_message(err));
-            if (!job.is_object())
-              throw InputError(source + ": job " + std::to_string(index) + " is not an object");
-            each(job_of(job, source + ": job " + std::to_string(index)));
-            if (progress && s.pos() - reported >= (std::size_t{64} << 20)) {
-              reported = s.pos();
-              progress(reported);
+            batch.jobs.push_back(s.value());
+            if (batch.jobs.size() == kBatch) {
+              batch.end = s.pos();
+              queue.push(std::move(batch));
+              if (queue.stopped()) return found;
+              batch = {};
             }
             if (s.peek() == ']') break;
             s.expect(',');
           }
         }
         s.expect(']');
+        batch.end = s.pos();
+        if (!batch.jobs.empty()) queue.push(std::move(batch));
       } else {
         s.value();
       }
@@ -304,7 +363,52 @@ void for_each_sacct_job(std::string_view json, const std::string& source, const 
     }
   }
   s.expect('}');
-  if (!found) throw InputError(source + ": no \"jobs\" list: not sacct --json output");
+  return found;
+}
+
+}  // namespace
+
+void for_each_sacct_job(std::string_view json, const std::string& source, const SacctJobSink& each,
+                        const SacctProgress& progress) {
+  JobQueue queue;
+  std::thread cutter([&] {
+    bool found = false;
+    std::exception_ptr error;
+    try {
+      found = cut_jobs(json, source, queue);
+    } catch (...) {
+      error = std::current_exception();
+    }
+    queue.finish(found, std::move(error));
+  });
+  // However this function ends (`each` may throw), the cutter is stopped and joined.
+  struct Join {
+    std::thread& thread;
+    JobQueue& queue;
+    ~Join() {
+      queue.stop();
+      thread.join();
+    }
+  } join{cutter, queue};
+
+  simdjson::dom::parser parser;
+  JobQueue::Batch batch;
+  std::size_t index = 0;
+  while (queue.pop(batch)) {
+    for (std::string_view text : batch.jobs) {
+      ++index;
+      element job;
+      if (auto err = parser.parse(text.data(), text.size()).get(job))
+        throw InputError(source + ": not valid JSON: job " + std::to_string(index) + ": " +
+                         simdjson::error_message(err));
+      if (!job.is_object())
+        throw InputError(source + ": job " + std::to_string(index) + " is not an object");
+      each(job_of(job, source, index));
+    }
+    if (progress) progress(batch.end);
+  }
+  if (auto error = queue.error()) std::rethrow_exception(error);
+  if (!queue.found()) throw InputError(source + ": no \"jobs\" list: not sacct --json output");
   if (progress) progress(json.size());
 }
 
