@@ -13,6 +13,8 @@ packages=(
   libhowardhinnant-date-dev nlohmann-json3-dev libpugixml-dev libcli11-dev zlib1g-dev
   libmunge-dev liblemon-dev
   catch2
+  # the HTML report's browser test (headless)
+  chromium
   # a real Slurm cluster for the tests and the demo
   slurmctld slurmd slurm-client munge
   # Slurm's accounting for the ledger's tests: slurmdbd on a private MariaDB

@@ -4,9 +4,10 @@
 # with the other client commands (ebbcommands).
 if(TARGET ebbdaemon AND TARGET ebbcommands)
   add_library(ebbledger STATIC
-    ledger/sacct_json.cpp
     ledger/ledger.cpp
     ledger/report.cpp
+    ledger/svg_chart.cpp
+    ledger/report_html.cpp
     ledger/report_command.cpp
   )
   target_include_directories(ebbledger

@@ -18,7 +18,7 @@
 
 #include "ebb/config.hpp"
 #include "ebb/plan_record.hpp"
-#include "sacct_json.hpp"
+#include "ebb/sacct_json.hpp"
 
 namespace ebb::ledger {
 

@@ -41,30 +41,6 @@ std::string key_of(const LedgerEntry& e, GroupBy by) {
   return "";
 }
 
-struct Column {
-  const char* title;
-  std::string (*value)(const Totals&);
-};
-
-// The columns of every format, in order (the issue's list).
-const Column kColumns[] = {
-    {"jobs", [](const Totals& t) { return std::to_string(t.jobs); }},
-    {"deferred", [](const Totals& t) { return std::to_string(t.deferred); }},
-    {"kwh", [](const Totals& t) { return fixed(t.kwh, 3); }},
-    {"kgco2", [](const Totals& t) { return fixed(t.kgco2, 3); }},
-    {"kgco2_as_submitted", [](const Totals& t) { return fixed(t.kgco2_as_submitted, 3); }},
-    {"kgco2_saved", [](const Totals& t) { return fixed(t.kgco2_saved(), 3); }},
-    {"planned_kgco2_saved", [](const Totals& t) { return fixed(t.planned_kgco2_saved, 3); }},
-    {"cost", [](const Totals& t) { return fixed(t.cost, 2); }},
-    {"cost_as_submitted", [](const Totals& t) { return fixed(t.cost_as_submitted, 2); }},
-    {"cost_saved", [](const Totals& t) { return fixed(t.cost_saved(), 2); }},
-    {"mean_added_wait_h",
-     [](const Totals& t) { return fixed(t.mean_added_wait_seconds() / 3600.0, 2); }},
-    {"energy_estimated", [](const Totals& t) { return std::to_string(t.energy_estimated); }},
-    {"no_grid_data", [](const Totals& t) { return std::to_string(t.no_grid_data); }},
-    {"never_started", [](const Totals& t) { return std::to_string(t.never_started); }},
-};
-
 std::string csv_field(const std::string& s) {
   if (s.find_first_of(",\"\n") == std::string::npos) return s;
   std::string out = "\"";
@@ -74,7 +50,7 @@ std::string csv_field(const std::string& s) {
 
 nlohmann::json totals_json(const Totals& t) {
   nlohmann::json j;
-  for (const Column& c : kColumns) j[c.title] = nlohmann::json::parse(c.value(t));
+  for (const Column& c : columns()) j[c.name] = nlohmann::json::parse(c.value(t));
   // Unrounded values too, so that programs can check sums exactly.
   j["exact"] = {{"kwh", t.kwh},
                 {"kgco2", t.kgco2},
@@ -85,6 +61,34 @@ nlohmann::json totals_json(const Totals& t) {
 }
 
 }  // namespace
+
+std::span<const Column> columns() {
+  // The issue's list, in order; units for people in `label`.
+  static const Column kColumns[] = {
+      {"jobs", "Jobs", [](const Totals& t) { return std::to_string(t.jobs); }},
+      {"deferred", "Deferred", [](const Totals& t) { return std::to_string(t.deferred); }},
+      {"kwh", "Energy (kWh)", [](const Totals& t) { return fixed(t.kwh, 3); }},
+      {"kgco2", "kgCO2e realised", [](const Totals& t) { return fixed(t.kgco2, 3); }},
+      {"kgco2_as_submitted", "kgCO2e as submitted",
+       [](const Totals& t) { return fixed(t.kgco2_as_submitted, 3); }},
+      {"kgco2_saved", "kgCO2e saved", [](const Totals& t) { return fixed(t.kgco2_saved(), 3); }},
+      {"planned_kgco2_saved", "kgCO2e saved as planned",
+       [](const Totals& t) { return fixed(t.planned_kgco2_saved, 3); }},
+      {"cost", "Cost realised", [](const Totals& t) { return fixed(t.cost, 2); }},
+      {"cost_as_submitted", "Cost as submitted",
+       [](const Totals& t) { return fixed(t.cost_as_submitted, 2); }},
+      {"cost_saved", "Cost saved", [](const Totals& t) { return fixed(t.cost_saved(), 2); }},
+      {"mean_added_wait_h", "Mean added wait (h)",
+       [](const Totals& t) { return fixed(t.mean_added_wait_seconds() / 3600.0, 2); }},
+      {"energy_estimated", "Energy estimated (jobs)",
+       [](const Totals& t) { return std::to_string(t.energy_estimated); }},
+      {"no_grid_data", "No grid data (jobs)",
+       [](const Totals& t) { return std::to_string(t.no_grid_data); }},
+      {"never_started", "Never started (jobs)",
+       [](const Totals& t) { return std::to_string(t.never_started); }},
+  };
+  return kColumns;
+}
 
 GroupBy parse_group_by(const std::string& text) {
   for (GroupBy by :
@@ -154,44 +158,70 @@ void Totals::add(const Totals& t) {
   ran += t.ran;
 }
 
+ReportBuilder::ReportBuilder(GroupBy by, TimePoint from, TimePoint to, std::string currency) {
+  r_.from = from;
+  r_.to = to;
+  r_.by = by;
+  r_.currency = std::move(currency);
+}
+
+void ReportBuilder::add(LedgerEntry&& e) {
+  if (e.status == JobStatus::not_planned) {
+    ++r_.not_planned;
+    return;
+  }
+  if (e.status == JobStatus::bad_record) {
+    ++r_.bad_records;
+    r_.bad_record_jobs.push_back(e.job.id + ": " + e.problem);
+    return;
+  }
+  if (!plan_currency_ && e.plan && !e.plan->currency.empty()) {
+    r_.currency = e.plan->currency;
+    plan_currency_ = true;
+  }
+  Sums& sums = groups_[key_of(e, r_.by)];
+  sums.totals.add(e);
+  accounts_[e.job.account].add(e);
+  if (e.status == JobStatus::counted && e.job.start)
+    r_.points.push_back({*e.job.start, e.as_submitted.kgco2 - e.realised.kgco2,
+                         e.as_submitted.cost - e.realised.cost, e.deferred(), e.carbon_known(),
+                         e.price_known()});
+  if (r_.by == GroupBy::job) {
+    // A deque: the entries stay where they are as it grows, and so do the pointers.
+    r_.job_entries.push_back(std::move(e));
+    sums.entry = &r_.job_entries.back();
+  }
+}
+
+Report ReportBuilder::finish() && {
+  // Sorted by key (the maps' order); the total is the sum of the rows as shown, so that
+  // they add up by construction.
+  for (auto& [key, sums] : groups_) {
+    r_.groups.push_back({key, sums.totals, sums.entry});
+    r_.total.add(sums.totals);
+  }
+  for (auto& [key, totals] : accounts_) r_.by_account.push_back({key, totals, nullptr});
+  std::stable_sort(r_.points.begin(), r_.points.end(),
+                   [](const JobPoint& a, const JobPoint& b) { return a.start < b.start; });
+  // Moving a deque keeps its elements in place: the groups' pointers stay good.
+  return std::move(r_);
+}
+
 Report build_report(const std::vector<LedgerEntry>& entries, GroupBy by, TimePoint from,
                     TimePoint to, const std::string& currency) {
-  Report r;
-  r.from = from;
-  r.to = to;
-  r.by = by;
-  r.currency = currency;
-  std::map<std::string, std::size_t> index;
-  for (const LedgerEntry& e : entries) {
-    if (e.status == JobStatus::not_planned) {
-      ++r.not_planned;
-      continue;
-    }
-    if (e.status == JobStatus::bad_record) {
-      ++r.bad_records;
-      r.bad_record_jobs.push_back(e.job.id + ": " + e.problem);
-      continue;
-    }
-    const std::string key = key_of(e, by);
-    auto [it, fresh] = index.emplace(key, r.groups.size());
-    if (fresh) r.groups.push_back({key, {}, by == GroupBy::job ? &e : nullptr});
-    r.groups[it->second].totals.add(e);
-  }
-  std::sort(r.groups.begin(), r.groups.end(),
-            [](const Report::Group& a, const Report::Group& b) { return a.key < b.key; });
-  // The total is the sum of the rows as shown, so that they add up by construction.
-  for (const auto& g : r.groups) r.total.add(g.totals);
-  return r;
+  ReportBuilder b(by, from, to, currency);
+  for (const LedgerEntry& e : entries) b.add(LedgerEntry(e));
+  return std::move(b).finish();
 }
 
 std::string format_csv(const Report& r) {
   std::string out = to_string(r.by);
-  for (const Column& c : kColumns) out += std::string(",") + c.title;
+  for (const Column& c : columns()) out += std::string(",") + c.name;
   if (r.by == GroupBy::job) out += ",user,account,partition,asked,start,end,status";
   out += "\n";
   auto row = [&](const std::string& key, const Totals& t, const LedgerEntry* e) {
     out += csv_field(key);
-    for (const Column& c : kColumns) out += "," + c.value(t);
+    for (const Column& c : columns()) out += "," + c.value(t);
     if (r.by == GroupBy::job) {
       if (e) {
         out += "," + csv_field(e->job.user) + "," + csv_field(e->job.account) + "," +
@@ -252,11 +282,11 @@ std::string format_json(const Report& r) {
 std::string format_table(const Report& r) {
   std::vector<std::vector<std::string>> rows;
   std::vector<std::string> head{to_string(r.by)};
-  for (const Column& c : kColumns) head.emplace_back(c.title);
+  for (const Column& c : columns()) head.emplace_back(c.name);
   rows.push_back(head);
   auto add = [&](const std::string& key, const Totals& t) {
     std::vector<std::string> row{key};
-    for (const Column& c : kColumns) row.push_back(c.value(t));
+    for (const Column& c : columns()) row.push_back(c.value(t));
     rows.push_back(std::move(row));
   };
   for (const auto& g : r.groups) add(g.key, g.totals);

@@ -8,6 +8,9 @@
 #pragma once
 
 #include <cstddef>
+#include <deque>
+#include <map>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -41,6 +44,14 @@ struct Totals {
   }
 };
 
+// What the HTML report's plots need of each job that ran: 32 bytes, so that a million
+// jobs cost 32 MB where their ledger entries would cost most of a gigabyte.
+struct JobPoint {
+  TimePoint start;
+  double kgco2_saved = 0, cost_saved = 0;
+  bool deferred = false, carbon_known = false, price_known = false;
+};
+
 struct Report {
   TimePoint from, to;
   GroupBy by = GroupBy::account;
@@ -55,11 +66,42 @@ struct Report {
   std::size_t not_planned = 0;               // jobs in the period without an ebb record
   std::size_t bad_records = 0;               // jobs whose ebb record could not be read: skipped
   std::vector<std::string> bad_record_jobs;  // "123: plan record: bad value for key 'p'"
+  std::vector<Group> by_account;             // the same jobs by account (for the plots)
+  std::vector<JobPoint> points;              // every job that ran, in start order
+  std::deque<LedgerEntry> job_entries;       // kept only when grouping by job
 };
 
-// `entries` must outlive the report (grouping by job points into it).
+// Sums ledger entries one at a time, keeping each only when grouping by job, so that a
+// report over a million jobs needs little memory. The currency is the plans' (the first
+// that names one), else `currency`.
+class ReportBuilder {
+ public:
+  ReportBuilder(GroupBy by, TimePoint from, TimePoint to, std::string currency);
+  void add(LedgerEntry&& e);
+  Report finish() &&;
+
+ private:
+  struct Sums {
+    Totals totals;
+    const LedgerEntry* entry = nullptr;
+  };
+  Report r_;
+  std::map<std::string, Sums> groups_;
+  std::map<std::string, Totals> accounts_;
+  bool plan_currency_ = false;
+};
+
+// All of `entries` through a ReportBuilder.
 Report build_report(const std::vector<LedgerEntry>& entries, GroupBy by, TimePoint from,
                     TimePoint to, const std::string& currency);
+
+// One column of every format: its CSV/JSON name, a title for people, its value.
+struct Column {
+  const char* name;
+  const char* label;
+  std::string (*value)(const Totals&);
+};
+std::span<const Column> columns();
 
 std::string format_table(const Report& r);
 std::string format_csv(const Report& r);

@@ -18,6 +18,7 @@
 #include "ebb/error.hpp"
 #include "history.hpp"
 #include "report.hpp"
+#include "report_html.hpp"
 
 namespace ebb {
 namespace {
@@ -59,11 +60,23 @@ std::string run_sacct(const std::string& command, TimePoint from, TimePoint to) 
   return out;
 }
 
-ledger::Actuals actuals_from(const daemon::History& history) {
-  return [&history](TimePoint t) -> std::optional<ledger::GridHour> {
+// The history's hours from `from` to `to` copied into an array, so that each hour of each
+// job costs an index rather than a search (a million jobs touch tens of millions of
+// hours); hours outside it are looked up.
+ledger::Actuals actuals_from(const daemon::History& history, TimePoint from, TimePoint to) {
+  const TimePoint first = std::chrono::floor<hours>(from);
+  std::vector<std::optional<ledger::GridHour>> dense;
+  for (TimePoint t = first; t < to && dense.size() < 24 * 3660; t += hours(1)) {
     const daemon::History::Hour* h = history.at(t);
-    if (!h) return std::nullopt;
-    return ledger::GridHour{h->carbon, h->price};
+    dense.push_back(h ? std::optional(ledger::GridHour{h->carbon, h->price}) : std::nullopt);
+  }
+  return [&history, first, dense = std::move(dense)](TimePoint t) {
+    const auto i = std::chrono::floor<hours>(t - first).count();
+    if (i >= 0 && static_cast<std::size_t>(i) < dense.size())
+      return dense[static_cast<std::size_t>(i)];
+    const daemon::History::Hour* h = history.at(t);
+    if (!h) return std::optional<ledger::GridHour>();
+    return std::optional(ledger::GridHour{h->carbon, h->price});
   };
 }
 
@@ -92,7 +105,9 @@ int report_main(int argc, char** argv) {
   app.add_option("--from", from_text, "start of the period (e.g. 2026-11-01)")->required();
   app.add_option("--to", to_text, "end of the period, exclusive (e.g. 2026-12-01)")->required();
   app.add_option("--by", by_text, "account, user, partition, month or job")->capture_default_str();
-  app.add_option("--format", format, "table, csv or json")->capture_default_str();
+  app.add_option("--format", format,
+                 "table, csv, json or html (one self-contained page with plots; use -o)")
+      ->capture_default_str();
   app.add_option("-o,--output", output, "write to this file instead of standard output");
   auto* config_opt = app.add_option("-c,--config", config_path, "ebb.conf")->capture_default_str();
   app.add_option("--actuals", actuals_path,
@@ -112,8 +127,8 @@ int report_main(int argc, char** argv) {
     const TimePoint to = period_bound(to_text, now, "--to");
     if (to <= from) throw InputError("--to must be after --from");
     const ledger::GroupBy by = ledger::parse_group_by(by_text);
-    if (format != "table" && format != "csv" && format != "json")
-      throw InputError("--format: '" + format + "' is not one of table, csv, json");
+    if (format != "table" && format != "csv" && format != "json" && format != "html")
+      throw InputError("--format: '" + format + "' is not one of table, csv, json, html");
     const Config config = commands::load_config_for_command(config_path, config_opt->count() > 0);
 
     if (actuals_path.empty()) {
@@ -125,35 +140,41 @@ int report_main(int argc, char** argv) {
     const daemon::History history =
         daemon::History::parse(read_whole(actuals_path, "--actuals"), actuals_path);
 
-    const std::string json =
-        input.empty() ? run_sacct(sacct, from, to) : read_whole(input, "--sacct-json");
-    if (seconds_since(t0) > 1.0)
-      std::fprintf(stderr, "ebb report: read accounting in %.1f s\n", seconds_since(t0));
-    std::vector<ledger::AccountedJob> jobs =
-        ledger::parse_sacct_json(json, input.empty() ? "sacct --json" : input);
-
-    const ledger::Actuals actuals = actuals_from(history);
-    std::vector<ledger::LedgerEntry> entries;
-    entries.reserve(jobs.size());
-    std::size_t done = 0;
-    for (auto& job : jobs) {
+    // Runs reach past the period (and as-submitted runs before it): a margin of 62 days.
+    const ledger::Actuals actuals =
+        actuals_from(history, from - hours(24 * 62), to + hours(24 * 62));
+    ledger::ReportBuilder builder(by, from, to, config.currency);
+    std::size_t seen = 0, in_period = 0;
+    auto take = [&](AccountedJob&& job) {
+      ++seen;
       // A job belongs to the period it started in (or was submitted in, if it never
       // started), so that monthly reports add up to the year's.
       const TimePoint when = job.start.value_or(job.submit);
-      if (when < from || when >= to) continue;
-      entries.push_back(ledger::ledger_entry(std::move(job), config, actuals, now));
-      if (++done % 100000 == 0 && seconds_since(t0) > 1.0)
-        std::fprintf(stderr, "ebb report: %zu jobs\n", done);
+      if (when < from || when >= to) return;
+      ++in_period;
+      builder.add(ledger::ledger_entry(std::move(job), config, actuals, now));
+    };
+    // Progress once the report has taken a second, at most every second.
+    double last_note = 1.0;
+    auto progress = [&](std::size_t bytes) {
+      if (seconds_since(t0) < last_note) return;
+      last_note = seconds_since(t0) + 1.0;
+      std::fprintf(stderr, "ebb report: %zu jobs read (%.0f MB) in %.1f s\n", seen,
+                   static_cast<double>(bytes) / 1e6, seconds_since(t0));
+    };
+    if (input.empty()) {
+      const std::string json = run_sacct(sacct, from, to);
+      if (seconds_since(t0) > 1.0)
+        std::fprintf(stderr, "ebb report: sacct answered in %.1f s\n", seconds_since(t0));
+      for_each_sacct_job(json, "sacct --json", take, progress);
+    } else {
+      // Streamed from the file: a million jobs' answer is read in little memory.
+      for_each_sacct_job_in_file(input, take, progress);
     }
-    std::string currency = config.currency;
-    for (const auto& e : entries)
-      if (e.plan && !e.plan->currency.empty()) {
-        currency = e.plan->currency;
-        break;
-      }
-    const ledger::Report report = ledger::build_report(entries, by, from, to, currency);
+    const ledger::Report report = std::move(builder).finish();
     const std::string text = format == "csv"    ? ledger::format_csv(report)
                              : format == "json" ? ledger::format_json(report)
+                             : format == "html" ? ledger::format_html(report, actuals)
                                                 : ledger::format_table(report);
     if (output.empty()) {
       std::fwrite(text.data(), 1, text.size(), stdout);
@@ -163,7 +184,7 @@ int report_main(int argc, char** argv) {
       if (!out) throw InputError("-o: cannot write " + output);
     }
     if (seconds_since(t0) > 1.0)
-      std::fprintf(stderr, "ebb report: %zu jobs in %.1f s\n", entries.size(), seconds_since(t0));
+      std::fprintf(stderr, "ebb report: %zu jobs in %.1f s\n", in_period, seconds_since(t0));
     return 0;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "ebb report: %s\n", e.what());

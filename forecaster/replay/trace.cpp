@@ -1,12 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "trace.hpp"
 
-#include <simdjson.h>
-
 #include <algorithm>
 #include <cmath>
 
 #include "ebb/error.hpp"
+#include "ebb/sacct_json.hpp"
 #include "io.hpp"
 
 namespace ebb::replay {
@@ -288,108 +287,37 @@ Trace parse_sacct_pipe(std::string_view text, const std::string& source) {
 
 // --- sacct --json ------------------------------------------------------------------------
 
-namespace {
-
-// Slurm's JSON numbers come plain (older) or as {"set":true,"infinite":false,"number":N}.
-std::optional<long long> slurm_number(simdjson::dom::element e) {
-  if (e.is_int64()) return e.get_int64().value();
-  if (e.is_uint64()) return static_cast<long long>(e.get_uint64().value());
-  if (e.is_double()) return static_cast<long long>(e.get_double().value());
-  if (e.is_object()) {
-    auto set = e["set"];
-    if (!set.error() && set.is_bool() && !set.get_bool().value()) return std::nullopt;
-    auto inf = e["infinite"];
-    if (!inf.error() && inf.is_bool() && inf.get_bool().value()) return std::nullopt;
-    auto num = e["number"];
-    if (!num.error()) return slurm_number(num.value());
-  }
-  return std::nullopt;
-}
-
-std::optional<long long> number_at(simdjson::dom::element e,
-                                   std::initializer_list<const char*> path) {
-  for (const char* key : path) {
-    if (!e.is_object()) return std::nullopt;
-    auto next = e[key];
-    if (next.error()) return std::nullopt;
-    e = next.value();
-  }
-  return slurm_number(e);
-}
-
-std::string string_at(simdjson::dom::element e, const char* key) {
-  if (!e.is_object()) return {};
-  auto v = e[key];
-  if (v.error() || !v.is_string()) return {};
-  return std::string(v.get_string().value());
-}
-
-}  // namespace
-
-Trace parse_sacct_json(std::string_view text, const std::string& source) {
+// The one reader of sacct's JSON (ebb/sacct_json.hpp), shared with `ebb report`.
+Trace parse_sacct_json_trace(std::string_view text, const std::string& source) {
   Trace trace;
   trace.source = source;
-  simdjson::dom::parser parser;
-  simdjson::padded_string padded(text);
-  simdjson::dom::element root;
-  if (auto err = parser.parse(padded).get(root))
-    throw InputError(source + ": not valid JSON: " + simdjson::error_message(err));
-  simdjson::dom::array jobs;
-  if (root["jobs"].get_array().get(jobs))
-    throw InputError(source + ": no \"jobs\" array (expected the output of sacct --json)");
-  std::size_t index = 0;
-  for (simdjson::dom::element job : jobs) {
-    std::string where = source + " jobs[" + std::to_string(index++) + "]";
-    auto id = number_at(job, {"job_id"});
-    auto submit = number_at(job, {"time", "submission"});
-    auto start = number_at(job, {"time", "start"});
-    auto end = number_at(job, {"time", "end"});
-    auto elapsed = number_at(job, {"time", "elapsed"});
-    auto limit = number_at(job, {"time", "limit"});  // minutes
-    if (!id || !submit) throw InputError(where + ": no job_id or time.submission");
-    if (!start || *start <= 0) {
+  for_each_sacct_job(text, source, [&](AccountedJob&& a) {
+    if (!a.start) {
       ++trace.skipped["never started"];
-      continue;
+      return;
     }
-    long long run = elapsed.value_or(0);
-    if (run <= 0 && end && *end > *start) run = *end - *start;
-    if (run <= 0) {
+    if (a.elapsed <= Duration{0}) {
       ++trace.skipped["no run time (never started or failed at once)"];
-      continue;
+      return;
     }
-    long long cores = number_at(job, {"required", "CPUs"}).value_or(0);
-    if (cores <= 0) {
-      auto tres = job["tres"]["allocated"];
-      simdjson::dom::array arr;
-      if (!tres.error() && !tres.get_array().get(arr))
-        for (auto t : arr)
-          if (string_at(t, "type") == "cpu") cores = number_at(t, {"count"}).value_or(0);
-    }
-    if (cores <= 0) {
+    if (a.resources.cores() == 0) {
       ++trace.skipped["no processor count"];
-      continue;
+      return;
     }
     TraceJob j;
-    j.id = std::to_string(*id);
-    j.submit = TimePoint{seconds{*submit}};
-    j.runtime = Duration{run};
-    j.recorded_start = TimePoint{seconds{*start}};
-    j.requested = limit ? Duration{*limit * 60} : Duration{0};
-    j.cores = clamp_cores(cores);
-    j.user = string_at(job, "user");
-    j.name = string_at(job, "name");
-    j.account = string_at(job, "account");
-    j.partition = string_at(job, "partition");
-    // required.memory (older) or memory_per_node / memory_per_cpu (newer), in MB.
-    if (auto mb = number_at(job, {"required", "memory"}); mb && *mb > 0)
-      j.memory_gb = static_cast<double>(*mb) / 1024.0;
-    else if (auto per_cpu = number_at(job, {"required", "memory_per_cpu"}); per_cpu && *per_cpu > 0)
-      j.memory_gb = static_cast<double>(*per_cpu) * static_cast<double>(j.cores) / 1024.0;
-    else if (auto per_node = number_at(job, {"required", "memory_per_node"});
-             per_node && *per_node > 0)
-      j.memory_gb = static_cast<double>(*per_node) / 1024.0;
+    j.id = std::move(a.id);
+    j.submit = a.submit;
+    j.runtime = a.elapsed;
+    j.recorded_start = a.start;
+    j.requested = a.limit.value_or(Duration{0});
+    j.cores = a.resources.cores();
+    j.memory_gb = a.resources.memory_gb;
+    j.user = std::move(a.user);
+    j.name = std::move(a.name);
+    j.account = std::move(a.account);
+    j.partition = std::move(a.partition);
     trace.jobs.push_back(std::move(j));
-  }
+  });
   finish(trace);
   return trace;
 }
@@ -553,7 +481,7 @@ Trace read_trace(const std::string& path, const TraceReadOptions& options) {
     case TraceFormat::swf:
       return parse_swf(text, path);
     case TraceFormat::sacct_json:
-      return parse_sacct_json(text, path);
+      return parse_sacct_json_trace(text, path);
     case TraceFormat::sacct_pipe:
       return parse_sacct_pipe(text, path);
     case TraceFormat::csv:

@@ -51,7 +51,7 @@ Trace read_trace(const std::string& path, const TraceReadOptions& options = {});
 
 Trace parse_swf(std::string_view text, const std::string& source);
 Trace parse_sacct_pipe(std::string_view text, const std::string& source);
-Trace parse_sacct_json(std::string_view text, const std::string& source);
+Trace parse_sacct_json_trace(std::string_view text, const std::string& source);
 Trace parse_simple_csv(std::string_view text, const std::string& source, double time_unit_seconds);
 
 // The most cores the trace's jobs used at once by their recorded starts, ignoring the

@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // The savings ledger's computation (forecaster/ledger/) on a real `sacct --json` answer
 // captured from the test cluster (tests/data/sacct/), with actuals made up around it.
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
+#include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -177,4 +181,43 @@ TEST_CASE("report: the rows add up to the total in every grouping", "[ledger]") 
     CHECK(csv.find("\ntotal,4,") != std::string::npos);
   }
   CHECK_THROWS_AS(parse_group_by("project"), InputError);
+}
+
+TEST_CASE("sacct's JSON: many jobs, in order, from a file; errors after many jobs stop it",
+          "[ledger]") {
+  // The fixture's jobs 400 times over (3,600 jobs: several of the reader's batches).
+  const std::string text = fixture();
+  const std::size_t open = text.find('[', text.find("\"jobs\""));
+  const std::size_t close = text.rfind(']');
+  const std::string one = text.substr(open + 1, close - open - 1);
+  std::string many = text.substr(0, open + 1);
+  for (int i = 0; i < 400; ++i) many += (i ? "," : "") + one;
+  many += text.substr(close);
+  const std::size_t per_copy = parse_sacct_json(text, "fixture").size();
+
+  const std::string path = std::string(std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "/tmp") +
+                           "/ebb-ledger-many-" + std::to_string(::getpid()) + ".json";
+  std::ofstream(path) << many;
+  std::vector<std::string> names;
+  std::size_t last_progress = 0;
+  for_each_sacct_job_in_file(
+      path, [&](AccountedJob&& j) { names.push_back(j.name); },
+      [&](std::size_t done) { last_progress = done; });
+  CHECK(names.size() == 400 * per_copy);
+  CHECK(last_progress == many.size());
+  CHECK(names[0] == "deferred");
+  CHECK(names[per_copy] == "deferred");  // in the order of the text
+
+  // A throw from the caller's function ends the read (the cutter thread is joined).
+  std::size_t seen = 0;
+  CHECK_THROWS_WITH(for_each_sacct_job(many, "many",
+                                       [&](AccountedJob&&) {
+                                         if (++seen == 2000) throw InputError("enough");
+                                       }),
+                    "enough");
+  CHECK(seen == 2000);
+  // Cut short after thousands of jobs: an error naming the source, not a partial answer.
+  CHECK_THROWS_WITH(parse_sacct_json(many.substr(0, many.size() * 3 / 4), "cut.json"),
+                    Catch::Contains("cut.json: not valid JSON"));
+  std::remove(path.c_str());
 }
