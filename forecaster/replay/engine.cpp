@@ -374,6 +374,7 @@ ReplayResult run_replay(const std::vector<TraceJob>& jobs_in, const Grid& grid_i
       for (std::size_t i : order) {
         for (; replanning && tick <= jobs[i].submit; tick += config.replan_every) replan_at(tick);
         cluster.advance_to(jobs[i].submit);
+        if (priced && config.congestion_each_submit) reprice(jobs[i].submit);
         const PlanRequest req = request_for(i, ebb_expected(i));
         PartitionLoad load = load_now(jobs[i].submit);
         const Duration window =

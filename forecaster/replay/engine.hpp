@@ -75,7 +75,8 @@ struct ReplayConfig {
   // the re-planned held jobs) is made on the forecast plus those prices.
   CongestionMode congestion = CongestionMode::off;
   CongestionSettings congestion_settings;
-  unsigned threads = 2;  // planning threads
+  bool congestion_each_submit = false;  // also solve again at each submission
+  unsigned threads = 2;                 // planning threads
   // What "of bound" divides by (bound.hpp): the oracle's per-job cut, or the capacity
   // relaxation (needs sim.cores > 0).
   BoundKind bound = BoundKind::per_job;

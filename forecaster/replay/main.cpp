@@ -85,6 +85,7 @@ int replay_main(int argc, char** argv) {
   std::string replan_every_text = "1h", replan_view = "ahead";
   bool keep_when_full = false, move_at_risk = false;
   std::string congestion_text = "off", congestion_horizon_text = "72h";
+  bool cfg_congestion_each_submit = false;
   ReplanRule replan_rule;
 
   app.add_option("--trace", trace_path,
@@ -199,6 +200,8 @@ int replay_main(int argc, char** argv) {
                  "flow of the held jobs over the free CPUs; jobs are planned on the forecast "
                  "plus the price; needs --cores and --replan-every)")
       ->capture_default_str();
+  app.add_flag("--congestion-each-submit", cfg_congestion_each_submit,
+               "Solve the congestion prices again at each submission, not only at each re-plan");
   app.add_option("--congestion-horizon", congestion_horizon_text,
                  "Hours the congestion prices cover from each re-plan")
       ->capture_default_str();
@@ -330,6 +333,7 @@ int replay_main(int argc, char** argv) {
     cfg.replan_ahead_only = replan_view == "ahead";
     cfg.congestion = parse_congestion_mode(congestion_text);
     cfg.congestion_settings.horizon = parse_short_duration(congestion_horizon_text);
+    cfg.congestion_each_submit = cfg_congestion_each_submit;
     if (cfg.congestion != CongestionMode::off && (cores == 0 || no_capacity))
       throw InputError("--congestion " + congestion_text +
                        ": needs --cores and capacity-aware planning");
