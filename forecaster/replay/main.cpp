@@ -198,7 +198,8 @@ int replay_main(int argc, char** argv) {
                  "How held jobs share the clean hours: off (each job on the forecast, with the "
                  "capacity rule) or duals (at each re-plan, congestion prices from a min-cost "
                  "flow of the held jobs over the free CPUs; jobs are planned on the forecast "
-                 "plus the price; needs --cores and --replan-every)")
+                 "plus the price; needs --cores and --replan-every) or flow (as duals, and at "
+                 "each re-plan every held job begins in the first hour the flow gives it work)")
       ->capture_default_str();
   app.add_flag("--congestion-each-submit", cfg_congestion_each_submit,
                "Solve the congestion prices again at each submission, not only at each re-plan");
