@@ -44,6 +44,18 @@ PolicyKind parse_policy_kind(const std::string& text) {
   throw InputError("unknown policy '" + text + "' (expected baseline, best-window, ebb, oracle)");
 }
 
+std::string to_string(CongestionMode m) {
+  return m == CongestionMode::duals ? "duals" : m == CongestionMode::flow ? "flow" : "off";
+}
+
+CongestionMode parse_congestion_mode(const std::string& text) {
+  const std::string t = lower(text);
+  if (t == "off") return CongestionMode::off;
+  if (t == "duals") return CongestionMode::duals;
+  if (t == "flow") return CongestionMode::flow;
+  throw InputError("--congestion: off, duals or flow, not '" + text + "'");
+}
+
 const PolicyResult* ReplayResult::find(PolicyKind k) const {
   for (const auto& p : policies)
     if (p.kind == k) return &p;
@@ -261,9 +273,58 @@ ReplayResult run_replay(const std::vector<TraceJob>& jobs_in, const Grid& grid_i
       // job moved into their room would delay them) and the waiting jobs submitted before.
       std::vector<std::uint32_t> moves(n, 0);
       const bool ahead_only = config.sim.age_from_submit && config.replan_ahead_only;
+      // Congestion prices of the last re-plan, and the forecast ebb plans on with them.
+      CongestionPrices prices;
+      const bool priced = config.congestion != CongestionMode::off;
+      const bool follow_flow = config.congestion == CongestionMode::flow;
+      std::vector<std::size_t> flexible_jobs;  // the held jobs of the last solve, in its order
+      auto ebb_view = [&](TimePoint now, TimePoint to) {
+        auto view = forecaster.view(now, now, to);
+        return priced ? priced_forecast(view, prices, config.ebb_policy) : view;
+      };
+      // The held jobs as the flow's flexible work, against the load of everything else.
+      auto reprice = [&](TimePoint t) {
+        const CapacityRule r = rule_now();
+        PartitionLoad committed(r);
+        std::vector<FlexibleJob> flexible;
+        flexible_jobs.clear();
+        TimePoint until = t + config.congestion_settings.horizon;
+        const double share = std::clamp(r.runtime_share, 0.0, 1.0);
+        cluster.view([&](std::size_t j, const QueuedJob& q) {
+          if (!q.deferred_by_ebb) {
+            committed.add(q, t);
+            return;
+          }
+          FlexibleJob f;
+          f.earliest = t;  // held since its submit, which is past
+          f.latest_start = result.deadlines[j] - jobs[j].requested;
+          f.runtime = Duration{std::llround(static_cast<double>(q.expected.count()) * share)};
+          f.cpus = q.cpus;
+          until = std::max(until, f.latest_start + f.runtime);
+          flexible.push_back(f);
+          flexible_jobs.push_back(j);
+        });
+        prices =
+            CongestionPrices::solve(t, forecaster.view(t, t, until), committed.projected(t), r.cpus,
+                                    flexible, config.ebb_policy, config.congestion_settings);
+      };
       auto replan_at = [&](TimePoint t) {
         cluster.advance_to(t);
+        if (priced) reprice(t);
         if (!cluster.holds()) return;
+        if (follow_flow) {
+          // Each held job begins in the first hour the flow gives it work.
+          for (std::size_t k = 0; k < flexible_jobs.size(); ++k) {
+            const std::size_t j = flexible_jobs[k];
+            const TimePoint begin = prices.first_hours()[k];
+            if (begin == cluster.held_job(j).since) continue;
+            cluster.rebegin(j, begin);
+            pr.planned[j] = std::max(begin, t);
+            ++moves[j];
+            ++pr.moves;
+          }
+          return;
+        }
         PartitionLoad load(rule_now());
         std::vector<std::pair<std::size_t, QueuedJob>> waiting;
         cluster.view([&](std::size_t j, const QueuedJob& q) {
@@ -294,7 +355,7 @@ ReplayResult run_replay(const std::vector<TraceJob>& jobs_in, const Grid& grid_i
           h.expected_runtime = ebb_expected(j);
           h.cpus = booking.cpus;
           h.power_watts = watts[j];
-          const auto view = forecaster.view(t, t, result.deadlines[j]);
+          const auto view = ebb_view(t, result.deadlines[j]);
           if (auto m = replan(h, t, load, view, config.ebb_policy, config.replan_rule)) {
             cluster.rebegin(j, m->begin);
             booking = cluster.held_job(j);
@@ -313,6 +374,7 @@ ReplayResult run_replay(const std::vector<TraceJob>& jobs_in, const Grid& grid_i
       for (std::size_t i : order) {
         for (; replanning && tick <= jobs[i].submit; tick += config.replan_every) replan_at(tick);
         cluster.advance_to(jobs[i].submit);
+        if (priced && config.congestion_each_submit) reprice(jobs[i].submit);
         const PlanRequest req = request_for(i, ebb_expected(i));
         PartitionLoad load = load_now(jobs[i].submit);
         const Duration window =
@@ -320,7 +382,7 @@ ReplayResult run_replay(const std::vector<TraceJob>& jobs_in, const Grid& grid_i
         const auto forbidden =
             load.forbidden_starts(jobs[i].submit, result.deadlines[i] - jobs[i].requested, window,
                                   std::min<double>(jobs[i].cores, config.sim.cores));
-        auto view = forecaster.view(jobs[i].submit, jobs[i].submit, result.deadlines[i]);
+        const auto view = ebb_view(jobs[i].submit, result.deadlines[i]);
         pr.planned[i] = safe_plan(i, req, view, config.ebb_policy, forbidden);
         cluster.submit(i, pr.planned[i]);
       }

@@ -9,6 +9,7 @@
 
 #include "bound.hpp"
 #include "deadline.hpp"
+#include "ebb/congestion.hpp"
 #include "ebb/energy.hpp"
 #include "ebb/planner.hpp"
 #include "ebb/replan.hpp"
@@ -29,6 +30,16 @@ enum class PolicyKind {
 };
 std::string to_string(PolicyKind k);
 PolicyKind parse_policy_kind(const std::string& text);
+
+// How ebb shares the clean hours among the jobs it holds (ebb/congestion.hpp).
+enum class CongestionMode {
+  off,    // each job planned on the forecast alone (with the capacity rule)
+  duals,  // on the forecast plus the congestion prices of the last re-plan
+  flow,   // as duals at submit; at each re-plan every held job begins in the first hour
+          // the flow gives it work
+};
+std::string to_string(CongestionMode m);
+CongestionMode parse_congestion_mode(const std::string& text);
 
 struct ReplayConfig {
   SimOptions sim;
@@ -59,7 +70,13 @@ struct ReplayConfig {
   // With the queue in submit order: re-plan a held job without the waiting jobs behind it
   // in line (see engine.cpp). Off: against the whole cluster, as at submit.
   bool replan_ahead_only = true;
-  unsigned threads = 2;  // planning threads
+  // With capacity_aware and re-planning: at each re-plan, congestion prices from a min-cost
+  // flow of the held jobs over the free CPUs; every plan until the next one (new jobs and
+  // the re-planned held jobs) is made on the forecast plus those prices.
+  CongestionMode congestion = CongestionMode::off;
+  CongestionSettings congestion_settings;
+  bool congestion_each_submit = false;  // also solve again at each submission
+  unsigned threads = 2;                 // planning threads
   // What "of bound" divides by (bound.hpp): the oracle's per-job cut, or the capacity
   // relaxation (needs sim.cores > 0).
   BoundKind bound = BoundKind::per_job;

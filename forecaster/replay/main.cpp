@@ -84,6 +84,8 @@ int replay_main(int argc, char** argv) {
   std::string bound_text = "auto";
   std::string replan_every_text = "1h", replan_view = "ahead";
   bool keep_when_full = false, move_at_risk = false;
+  std::string congestion_text = "off", congestion_horizon_text = "72h";
+  bool cfg_congestion_each_submit = false;
   ReplanRule replan_rule;
 
   app.add_option("--trace", trace_path,
@@ -124,11 +126,12 @@ int replay_main(int argc, char** argv) {
   app.add_option("--tz-offset", tz_offset_h,
                  "Hours from UTC of the site's local time (workday rules)")
       ->capture_default_str();
-  app.add_option("--forecast", forecast_text,
-                 "What the planner sees: perfect, noisy, yesterday, weekly-median, ebbd (ebbd's own "
-                 "forecaster, fed only the past), or "
-                 "archive:FILE (forecasts as issued, long format issued_at,time,forecast, "
-                 "gzip allowed: each job plans with the latest issued before its submit)")
+  app.add_option(
+         "--forecast", forecast_text,
+         "What the planner sees: perfect, noisy, yesterday, weekly-median, ebbd (ebbd's own "
+         "forecaster, fed only the past), or "
+         "archive:FILE (forecasts as issued, long format issued_at,time,forecast, "
+         "gzip allowed: each job plans with the latest issued before its submit)")
       ->capture_default_str();
   app.add_option("--noise", noise, "noisy: sigma as a fraction of the series' mean")
       ->capture_default_str();
@@ -191,6 +194,18 @@ int replay_main(int argc, char** argv) {
   app.add_flag("--replan-at-risk", move_at_risk,
                "Re-planning moves a job that could not start by its latest start if it "
                "became eligible as planned, whatever the gain");
+  app.add_option("--congestion", congestion_text,
+                 "How held jobs share the clean hours: off (each job on the forecast, with the "
+                 "capacity rule) or duals (at each re-plan, congestion prices from a min-cost "
+                 "flow of the held jobs over the free CPUs; jobs are planned on the forecast "
+                 "plus the price; needs --cores and --replan-every) or flow (as duals, and at "
+                 "each re-plan every held job begins in the first hour the flow gives it work)")
+      ->capture_default_str();
+  app.add_flag("--congestion-each-submit", cfg_congestion_each_submit,
+               "Solve the congestion prices again at each submission, not only at each re-plan");
+  app.add_option("--congestion-horizon", congestion_horizon_text,
+                 "Hours the congestion prices cover from each re-plan")
+      ->capture_default_str();
   app.add_option("--queue-order", queue_order,
                  "Order of eligible jobs in the queue: submit (PriorityFlags=ACCRUE_ALWAYS: a "
                  "held job keeps its place in line) or eligible (Slurm's default age factor)")
@@ -317,6 +332,15 @@ int replay_main(int argc, char** argv) {
     if (replan_view != "ahead" && replan_view != "all")
       throw InputError("--replan-view: ahead or all, not '" + replan_view + "'");
     cfg.replan_ahead_only = replan_view == "ahead";
+    cfg.congestion = parse_congestion_mode(congestion_text);
+    cfg.congestion_settings.horizon = parse_short_duration(congestion_horizon_text);
+    cfg.congestion_each_submit = cfg_congestion_each_submit;
+    if (cfg.congestion != CongestionMode::off && (cores == 0 || no_capacity))
+      throw InputError("--congestion " + congestion_text +
+                       ": needs --cores and capacity-aware planning");
+    if (cfg.congestion != CongestionMode::off && cfg.replan_every == Duration{0})
+      throw InputError("--congestion " + congestion_text +
+                       ": prices are set at each re-plan; needs --replan-every > 0");
     cfg.threads = threads;
     if (bound_text == "auto")
       cfg.bound = cores > 0 && trace.jobs.size() <= kAutoCapacityBoundJobs ? BoundKind::capacity
