@@ -8,6 +8,8 @@ if(TARGET ebbdaemon AND TARGET ebbcommands)
     ledger/ledger.cpp
     ledger/report.cpp
     ledger/report_command.cpp
+    ledger/sacct_command.cpp
+    ledger/history_command.cpp
   )
   target_include_directories(ebbledger
     PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/ledger

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "ebb/job.hpp"
+#include "ebb/power_fit.hpp"
 #include "ebb/time.hpp"
 
 namespace ebb::ledger {
@@ -28,5 +29,10 @@ struct AccountedJob {
 
 // Throws InputError naming `source` when the text is not sacct's JSON.
 std::vector<AccountedJob> parse_sacct_json(std::string_view json, const std::string& source);
+
+// The jobs that ran, ended and measured energy, as the power calibration takes them
+// (ebb/power_fit.hpp); `finished` (optional) counts the jobs that ran and ended.
+std::vector<PowerSample> power_samples(const std::vector<AccountedJob>& jobs,
+                                       std::size_t* finished = nullptr);
 
 }  // namespace ebb::ledger
