@@ -174,20 +174,25 @@ std::size_t RuntimeLearner::refresh(TimePoint now) {
 
 std::size_t RuntimeLearner::learn_energy_text(std::string_view text, const std::string& source) {
   const std::vector<MeasuredJob> jobs = parse_sacct_energy(text, source);
-  std::lock_guard lock(mutex_);
   std::size_t added = 0;
-  for (const MeasuredJob& j : jobs) {
-    if (!measured_seen_.insert({j.end, j.id}).second) continue;
-    auto& kept = measured_[j.sample.partition];
-    kept.push_back(j.sample);
-    if (kept.size() > kPowerJobsKept) kept.pop_front();
-    ++added;
-  }
-  if (added) {
-    std::vector<PowerSample> all;
+  std::vector<PowerSample> all;
+  {
+    std::lock_guard lock(mutex_);
+    for (const MeasuredJob& j : jobs) {
+      if (!measured_seen_.insert({j.end, j.id}).second) continue;
+      auto& kept = measured_[j.sample.partition];
+      kept.push_back(j.sample);
+      if (kept.size() > kPowerJobsKept) kept.pop_front();
+      ++added;
+    }
+    if (!added) return 0;
     for (const auto& [partition, kept] : measured_) all.insert(all.end(), kept.begin(), kept.end());
-    fits_ = fit_power(all);
   }
+  // Fitted outside the lock: plans keep reading the previous fits meanwhile. Only the
+  // accounting task learns, so no other fit can race this one.
+  std::vector<PowerFit> fits = fit_power(all);
+  std::lock_guard lock(mutex_);
+  fits_ = std::move(fits);
   return added;
 }
 
