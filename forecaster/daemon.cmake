@@ -67,6 +67,7 @@ add_library(ebbdaemon STATIC
   daemon/cluster_state.cpp
   daemon/replanner.cpp
   daemon/runtime_learner.cpp
+  daemon/power_history.cpp
   ${EBB_DAEMON_FALLBACK_SOURCES}
 )
 target_include_directories(ebbdaemon PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/daemon

@@ -23,6 +23,11 @@ std::string runtime_note(const Decision& d) {
   return ", expected " + format_duration(d.runtime) + " (" + d.runtime_basis + ")";
 }
 
+// " (power measured on 41 jobs)" after the energy when ebbd calibrated the power.
+std::string power_note(const Decision& d) {
+  return d.power_basis.empty() ? "" : " (" + d.power_basis + ")";
+}
+
 // " (limit: partition debug's DefaultTime 20m)" when the job gave no --time and ebbd took
 // the limit from slurmctld: the user should know what the plan assumed.
 std::string limit_note(const Decision& d) {
@@ -83,12 +88,13 @@ std::string decision_line(const Decision& d, TimePoint now, DecisionMode mode) {
   if (!d.defer) {
     line = std::string(explain ? "ebb: would not defer: " : "ebb: not deferred: ") + d.reason +
            " (" + intensity(d.baseline.mean_carbon) + " gCO2/kWh " + baseline_label(d, now) +
-           ", est. " + energy_text(d.energy_kwh) + runtime_note(d) + ")";
+           ", est. " + energy_text(d.energy_kwh) + power_note(d) + runtime_note(d) + ")";
   } else {
     line = std::string(explain ? "ebb: would defer to " : "ebb: deferred to ") +
            format_local_minute(d.start) + " (" + intensity(d.chosen.mean_carbon) + " vs " +
            intensity(d.baseline.mean_carbon) + " gCO2/kWh " + baseline_label(d, now) + ", est. " +
-           energy_text(d.energy_kwh) + runtime_note(d) + ", " + savings_text(d) + ")";
+           energy_text(d.energy_kwh) + power_note(d) + runtime_note(d) + ", " + savings_text(d) +
+           ")";
   }
   line += limit_note(d);
   if (explain) line += " (explain only, nothing changed)";

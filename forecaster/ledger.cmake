@@ -9,6 +9,8 @@ if(TARGET ebbdaemon AND TARGET ebbcommands)
     ledger/svg_chart.cpp
     ledger/report_html.cpp
     ledger/report_command.cpp
+    ledger/sacct_command.cpp
+    ledger/history_command.cpp
   )
   target_include_directories(ebbledger
     PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/ledger

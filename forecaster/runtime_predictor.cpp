@@ -105,10 +105,22 @@ RuntimePrediction RuntimePredictor::predict(const JobTraits& job) const {
       continue;
     const Group& g = it->second;
     const std::size_t n = std::min<std::size_t>(recent, g.count);
-    float top = 0;
-    for (std::size_t k = 1; k <= n; ++k)
-      top = std::max(top, g.shares[(g.next + kKept - k) % kKept]);
-    const double share = std::min(1.0, static_cast<double>(top) * settings_.margin);
+    std::array<float, kKept> last{};
+    for (std::size_t k = 1; k <= n; ++k) last[k - 1] = g.shares[(g.next + kKept - k) % kKept];
+    double figure = 0;
+    if (settings_.quantile <= 0) {
+      for (std::size_t k = 0; k < n; ++k) figure += static_cast<double>(last[k]);
+      figure /= static_cast<double>(n);
+    } else {
+      // Nearest rank: the smallest share with at least `quantile` of the n at or below it.
+      const auto rank = static_cast<std::size_t>(
+          std::ceil(std::min(settings_.quantile, 1.0) * static_cast<double>(n)));
+      const auto at =
+          last.begin() + static_cast<std::ptrdiff_t>(std::max<std::size_t>(rank, 1) - 1);
+      std::nth_element(last.begin(), at, last.begin() + static_cast<std::ptrdiff_t>(n));
+      figure = static_cast<double>(*at);
+    }
+    const double share = std::min(1.0, figure * settings_.margin);
     out.expected = Duration{
         std::max<std::int64_t>(1, std::llround(share * static_cast<double>(job.limit.count())))};
     out.expected = std::min(out.expected, job.limit);

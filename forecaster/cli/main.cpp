@@ -15,6 +15,7 @@ int check_config_main(int argc, char** argv);
 #endif
 #ifdef EBB_HAVE_LEDGER
 int report_main(int argc, char** argv);
+int history_main(int argc, char** argv);
 #endif
 #ifdef EBB_HAVE_CLIENT
 int forecast_main(int argc, char** argv);
@@ -43,6 +44,8 @@ const Command kCommands[] = {
 #ifdef EBB_HAVE_LEDGER
     {"report", ebb::report_main,
      "what ebb saved: realised kgCO2e and money per account, user, month"},
+    {"history", ebb::history_main,
+     "each partition's power fitted to the energy Slurm measured, and the fit's error"},
 #endif
 #ifdef EBB_HAVE_REPLAY
     {"replay", ebb::replay_main, "replay a job trace against grid data: what would ebb save?"},

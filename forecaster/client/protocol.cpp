@@ -254,6 +254,7 @@ nlohmann::json decision_to_json(const Decision& d) {
           {"time_limit", d.time_limit.count()},
           {"runtime_basis", d.runtime_basis},
           {"limit_basis", d.limit_basis},
+          {"power_basis", d.power_basis},
           {"chosen", impact_to_json(d.chosen)},
           {"baseline", impact_to_json(d.baseline)},
           {"saved_grams", d.saved_grams()},
@@ -290,6 +291,8 @@ Decision decode_decision(std::string_view json, PlanSource* source) {
       d.runtime_basis = as_string(value, field);
     else if (key == "limit_basis")
       d.limit_basis = as_string(value, field);
+    else if (key == "power_basis")
+      d.power_basis = as_string(value, field);
     else if (key == "chosen")
       d.chosen = impact_from(value, field);
     else if (key == "baseline")

@@ -156,6 +156,13 @@ int run(int argc, char** argv) {
         metrics.count_accounting_read(true, learned);
         if (!last_error.empty()) log_info("runtime history: reading accounting again");
         last_error.clear();
+        // The energy read failing is said once, not every refresh.
+        static std::string last_power_error;
+        const std::string power_error = learner->power_error();
+        if (!power_error.empty() && power_error != last_power_error)
+          log_warning("power calibration: " + power_error +
+                      "; plans keep the last fit, else ebb.conf's power model");
+        last_power_error = power_error;
       } catch (const std::exception& e) {
         metrics.count_accounting_read(false, 0);
         if (e.what() != last_error)

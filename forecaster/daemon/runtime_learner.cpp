@@ -9,6 +9,7 @@
 #include "cluster_view.hpp"
 #include "ebb/error.hpp"
 #include "log.hpp"
+#include "power_history.hpp"
 
 namespace ebb::daemon {
 
@@ -106,24 +107,22 @@ std::size_t RuntimeLearner::learn_text(std::string_view text, const std::string&
   return learned;
 }
 
-std::size_t RuntimeLearner::refresh(TimePoint now) {
-  const std::int64_t back =
-      last_read_ ? std::max<std::int64_t>(epoch(now) - epoch(*last_read_), 0) + kOverlap
-                 : std::int64_t{settings_.first_days} * 86400;
+namespace {
+
+// sacct with SLURM_TIME_FORMAT=%s and `args`, for what ended in the last `back` seconds.
+// Throws std::runtime_error naming the command line when it fails.
+std::string read_sacct(const LearnerSettings& settings, std::vector<std::string> args,
+                       std::int64_t back) {
   std::vector<std::string> argv{"env", "SLURM_TIME_FORMAT=%s"};
-  for (auto& w : command_words(settings_.sacct_command)) argv.push_back(w);
-  for (const char* a : {"-X", "-P", "-n", "--allusers", "--state=CD,F,TO,OOM,NF",
-                        "--format=JobIDRaw,User,JobName,Account,Partition,AllocCPUS,"
-                        "TimelimitRaw,ElapsedRaw,End",
-                        "-E", "now"})
-    argv.emplace_back(a);
-  argv.push_back("-S");
+  for (auto& w : command_words(settings.sacct_command)) argv.push_back(w);
+  for (auto& a : args) argv.push_back(std::move(a));
+  for (const char* a : {"-E", "now", "-S"}) argv.emplace_back(a);
   argv.push_back("now-" + std::to_string(back) + "seconds");
   std::string name;
   for (std::size_t i = 2; i < argv.size(); ++i) name += (name.empty() ? "" : " ") + argv[i];
 
   std::string out;
-  const CommandResult r = run_command(argv, settings_.timeout, kMaxAnswer, out);
+  const CommandResult r = run_command(argv, settings.timeout, kMaxAnswer, out);
   if (r.exit_code != 0) {
     const std::string err = r.err.substr(0, r.err.find('\n'));
     throw std::runtime_error(name +
@@ -132,17 +131,86 @@ std::size_t RuntimeLearner::refresh(TimePoint now) {
                                             : " failed") +
                              (err.empty() ? "" : ": " + err));
   }
+  return out;
+}
+
+}  // namespace
+
+std::size_t RuntimeLearner::refresh(TimePoint now) {
+  const std::int64_t back =
+      last_read_ ? std::max<std::int64_t>(epoch(now) - epoch(*last_read_), 0) + kOverlap
+                 : std::int64_t{settings_.first_days} * 86400;
+  const std::string out = read_sacct(settings_,
+                                     {"-X", "-P", "-n", "--allusers", "--state=CD,F,TO,OOM,NF",
+                                      "--format=JobIDRaw,User,JobName,Account,Partition,"
+                                      "AllocCPUS,TimelimitRaw,ElapsedRaw,End"},
+                                     back);
   const std::size_t learned = learn_text(out, settings_.sacct_command);
+  // The energy in the same window; its failure leaves the runtimes learned and the last
+  // fits in place.
+  std::string power_error;
+  try {
+    learn_energy_text(
+        read_sacct(settings_, {"-P", "-n", "--allusers", "--state=CD,F,TO,OOM,NF", kEnergyFormat},
+                   back),
+        settings_.sacct_command + " (energy)");
+  } catch (const std::exception& e) {
+    power_error = e.what();
+  }
   std::string model;
   {
     std::lock_guard lock(mutex_);
     last_read_ = now;
+    power_error_ = power_error;
     // Forget ids older than a day: no later read reaches back that far.
     while (!seen_.empty() && seen_.begin()->first < epoch(now) - 86400) seen_.erase(seen_.begin());
+    while (!measured_seen_.empty() && measured_seen_.begin()->first < epoch(now) - 86400)
+      measured_seen_.erase(measured_seen_.begin());
     if (learned && !settings_.model_path.empty()) model = predictor_.to_text();
   }
   if (!model.empty()) write_file_atomically(settings_.model_path, model, 0600);
   return learned;
+}
+
+std::size_t RuntimeLearner::learn_energy_text(std::string_view text, const std::string& source) {
+  const std::vector<MeasuredJob> jobs = parse_sacct_energy(text, source);
+  std::size_t added = 0;
+  std::vector<PowerSample> all;
+  {
+    std::lock_guard lock(mutex_);
+    for (const MeasuredJob& j : jobs) {
+      if (!measured_seen_.insert({j.end, j.id}).second) continue;
+      auto& kept = measured_[j.sample.partition];
+      kept.push_back(j.sample);
+      if (kept.size() > kPowerJobsKept) kept.pop_front();
+      ++added;
+    }
+    if (!added) return 0;
+    for (const auto& [partition, kept] : measured_) all.insert(all.end(), kept.begin(), kept.end());
+  }
+  // Fitted outside the lock: plans keep reading the previous fits meanwhile. Only the
+  // accounting task learns, so no other fit can race this one.
+  std::vector<PowerFit> fits = fit_power(all);
+  std::lock_guard lock(mutex_);
+  fits_ = std::move(fits);
+  return added;
+}
+
+std::optional<PowerFit> RuntimeLearner::power_fit(const std::string& partition) const {
+  std::lock_guard lock(mutex_);
+  for (const PowerFit& f : fits_)
+    if (f.partition == partition) return f;
+  return std::nullopt;
+}
+
+std::vector<PowerFit> RuntimeLearner::power_fits() const {
+  std::lock_guard lock(mutex_);
+  return fits_;
+}
+
+std::string RuntimeLearner::power_error() const {
+  std::lock_guard lock(mutex_);
+  return power_error_;
 }
 
 RuntimePrediction RuntimeLearner::predict(const JobTraits& job) const {

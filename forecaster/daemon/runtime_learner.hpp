@@ -11,17 +11,27 @@
 // smaller, and ebbd needs nine fields. Each job teaches the predictor
 // (ebb/runtime_predictor.hpp); the model is kept in CacheDir/runtime.model, mode 0600
 // (it names users and jobs), and read back at start.
+//
+// In the same window it reads the energy Slurm measured (power_history.hpp) and fits each
+// partition's power (ebb/power_fit.hpp) from the last kPowerJobsKept measured jobs of the
+// partition; plans then use the fit instead of the configured W per core, GPU and node.
+// These jobs are kept in memory only: the first read after a restart reaches back
+// AccountingDays again.
 #pragma once
 
 #include <chrono>
 #include <cstddef>
+#include <deque>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <set>
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
+#include "ebb/power_fit.hpp"
 #include "ebb/runtime_predictor.hpp"
 #include "ebb/time.hpp"
 
@@ -60,6 +70,18 @@ class RuntimeLearner {
   RuntimePrediction predict(const JobTraits& job) const;
   std::size_t groups() const;
 
+  // Learns measured energy from sacct's parsable text (what refresh() does with the
+  // answer to its energy query); returns the measured jobs new to it.
+  std::size_t learn_energy_text(std::string_view text, const std::string& source);
+  // The partition's calibrated power, when it has kMinPowerJobs measured jobs.
+  std::optional<PowerFit> power_fit(const std::string& partition) const;
+  std::vector<PowerFit> power_fits() const;
+  // Why the last energy read failed (empty when it did not): a site without energy
+  // accounting still learns runtimes, so this is reported, not thrown.
+  std::string power_error() const;
+
+  static constexpr std::size_t kPowerJobsKept = 5000;
+
  private:
   LearnerSettings settings_;
   mutable std::mutex mutex_;
@@ -68,6 +90,11 @@ class RuntimeLearner {
   // Jobs already learned that a later, overlapping read shows again (a job that ended
   // in the second before a refresh): ids with their end, forgotten after a day.
   std::set<std::pair<std::int64_t, std::string>> seen_;
+  // Measured jobs per partition, newest last, and the fits made from them.
+  std::map<std::string, std::deque<PowerSample>> measured_;
+  std::set<std::pair<std::int64_t, std::string>> measured_seen_;
+  std::vector<PowerFit> fits_;
+  std::string power_error_;
 };
 
 }  // namespace ebb::daemon

@@ -258,8 +258,17 @@ void Server::handle_plan(const httplib::Request& req, httplib::Response& res) co
       }
     }
     // The power model stays the one the plugin's own fallback uses: PartitionName=<-p>,
-    // else site-wide, also when the job lands in the default partition.
-    request.power_watts = config_.partition(q.job.partition).power.watts(job);
+    // else site-wide, also when the job lands in the default partition; where Slurm
+    // measured the energy of the partition's jobs, their fit replaces its watts.
+    PowerModel power = config_.partition(q.job.partition).power;
+    std::string power_basis;
+    if (learner_) {
+      if (auto fit = learner_->power_fit(job.partition)) {
+        power = fit->apply(power);
+        power_basis = describe(*fit);
+      }
+    }
+    request.power_watts = power.watts(job);
     Policy policy = config_.policy;
     if (q.objective) policy.objective = *q.objective;
     Decision d;
@@ -271,6 +280,7 @@ void Server::handle_plan(const httplib::Request& req, httplib::Response& res) co
     }
     if (request.expected_runtime && !runtime_basis.empty()) d.runtime_basis = runtime_basis;
     d.limit_basis = limit_basis;
+    d.power_basis = power_basis;
     nlohmann::json j = wire::decision_to_json(d);
     j["region"] = snap->region;
     j["stale"] = snap->stale;

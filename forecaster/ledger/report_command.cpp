@@ -19,46 +19,10 @@
 #include "history.hpp"
 #include "report.hpp"
 #include "report_html.hpp"
+#include "sacct_command.hpp"
 
 namespace ebb {
 namespace {
-
-constexpr std::size_t kMaxSacctBytes = std::size_t{8} << 30;
-
-std::string read_whole(const std::string& path, const std::string& what) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(what + ": cannot read " + path);
-  std::stringstream buf;
-  buf << in.rdbuf();
-  return buf.str();
-}
-
-// sacct's JSON for jobs active in [from, to), all users Slurm lets this user see.
-std::string run_sacct(const std::string& command, TimePoint from, TimePoint to) {
-  std::vector<std::string> argv = daemon::command_words(command);
-  if (argv.empty()) throw InputError("--sacct: empty command");
-  for (const char* a : {"--json", "--allusers"}) argv.emplace_back(a);
-  // sacct reads -S/-E in local time.
-  argv.insert(argv.end(), {"-S", format_local_slurm(from), "-E", format_local_slurm(to)});
-  std::string out;
-  daemon::CommandResult r;
-  try {
-    r = daemon::run_command(argv, std::chrono::minutes(30), kMaxSacctBytes, out);
-  } catch (const std::exception& e) {
-    throw InputError("cannot run sacct ('" + command + "'): " + e.what() +
-                     "; is Slurm's accounting (slurmdbd) set up? See README, \"Enabling "
-                     "accounting\"");
-  }
-  if (r.exit_code != 0) {
-    std::string why = r.err.empty() ? "no message" : r.err;
-    while (!why.empty() && why.back() == '\n') why.pop_back();
-    throw InputError(
-        "sacct failed (" +
-        (r.timed_out ? std::string("timed out") : "exit code " + std::to_string(r.exit_code)) +
-        "): " + why);
-  }
-  return out;
-}
 
 // The history's hours from `from` to `to` copied into an array, so that each hour of each
 // job costs an index rather than a search (a million jobs touch tens of millions of
@@ -138,7 +102,7 @@ int report_main(int argc, char** argv) {
       actuals_path = commands::cache_dir_of(config) + "/" + r + ".history";
     }
     const daemon::History history =
-        daemon::History::parse(read_whole(actuals_path, "--actuals"), actuals_path);
+        daemon::History::parse(ledger::read_whole(actuals_path, "--actuals"), actuals_path);
 
     // Runs reach past the period (and as-submitted runs before it): a margin of 62 days.
     const ledger::Actuals actuals =
@@ -163,7 +127,7 @@ int report_main(int argc, char** argv) {
                    static_cast<double>(bytes) / 1e6, seconds_since(t0));
     };
     if (input.empty()) {
-      const std::string json = run_sacct(sacct, from, to);
+      const std::string json = ledger::run_sacct(sacct, from, to);
       if (seconds_since(t0) > 1.0)
         std::fprintf(stderr, "ebb report: sacct answered in %.1f s\n", seconds_since(t0));
       for_each_sacct_job(json, "sacct --json", take, progress);

@@ -78,6 +78,7 @@ int replay_main(int argc, char** argv) {
   int weeks = 4;
   unsigned threads = 2;
   std::string runtime_text = "limit";
+  PredictorSettings predictor;
   bool runtime_known = false, quiet = false, no_capacity = false;
   CapacityRule capacity;
   std::string runtime_share_text = "1", queue_order = "submit";
@@ -151,6 +152,21 @@ int replay_main(int argc, char** argv) {
                  "(learned online from the jobs that ended before it was submitted, with "
                  "ebbd's predictor) or actual")
       ->capture_default_str();
+  // The predictor's trade-off between accuracy and underestimates (README, "Runtimes
+  // from history"); the defaults are ebbd's.
+  app.add_option("--predict-recent", predictor.recent,
+                 "with --runtime predicted: the runtimes looked at per group of similar jobs")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 8));
+  app.add_option("--predict-quantile", predictor.quantile,
+                 "with --runtime predicted: their quantile (1: the largest, 0: their mean, as "
+                 "Tsafrir et al.)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1.0));
+  app.add_option("--predict-margin", predictor.margin,
+                 "with --runtime predicted: a factor on the prediction (never above the limit)")
+      ->capture_default_str()
+      ->check(CLI::Range(1.0, 100.0));
   app.add_flag("--runtime-known", runtime_known, "Same as --runtime actual");
   app.add_flag("--no-capacity", no_capacity,
                "ebb plans each job alone, blind to the queue and to its own earlier plans "
@@ -305,6 +321,7 @@ int replay_main(int argc, char** argv) {
     cfg.power.watts_per_core = watts_per_core;
     cfg.power.pue = pue;
     cfg.runtime = runtime_known ? RuntimeMode::actual : parse_runtime_mode(runtime_text);
+    cfg.predictor = predictor;
     cfg.capacity_aware = !no_capacity;
     cfg.capacity = capacity;
     if (runtime_share_text == "learn") {

@@ -79,6 +79,9 @@ struct Decision {
   // Where the time limit came from when the job gave none ("partition debug's DefaultTime
   // 20m"), when ebbd took it from slurmctld's partition settings; empty otherwise.
   std::string limit_basis;
+  // Where the power behind energy_kwh came from ("power measured on 41 jobs"), when ebbd
+  // calibrated it from the energy Slurm measured; empty: the configured power model.
+  std::string power_basis;
   // Savings, chosen against baseline; positive is better.
   double saved_grams() const { return baseline.grams_co2 - chosen.grams_co2; }
   double saved_cost() const { return baseline.cost - chosen.cost; }

@@ -53,6 +53,9 @@ struct PredictorSettings {
   double margin = 1.0;     // applied to the group's figure
   // A group is used once it has this many finished jobs; fewer fall through to the next.
   std::size_t min_history = 1;
+  // The group's figure from its last `recent` shares: their `quantile` (nearest rank; 1 is
+  // the largest, ebb's default), or their mean when `quantile` is 0 (Tsafrir's predictor).
+  double quantile = 1.0;
 };
 
 class RuntimePredictor {

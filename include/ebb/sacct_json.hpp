@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "ebb/job.hpp"
+#include "ebb/power_fit.hpp"
 #include "ebb/time.hpp"
 
 namespace ebb {
@@ -45,5 +46,10 @@ void for_each_sacct_job(std::string_view json, const std::string& source, const 
 void for_each_sacct_job_in_file(const std::string& path, const SacctJobSink& each,
                                 const SacctProgress& progress = {});
 std::vector<AccountedJob> parse_sacct_json(std::string_view json, const std::string& source);
+
+// The jobs that ran, ended and measured energy, as the power calibration takes them
+// (ebb/power_fit.hpp); `finished` (optional) counts the jobs that ran and ended.
+std::vector<PowerSample> power_samples(const std::vector<AccountedJob>& jobs,
+                                       std::size_t* finished = nullptr);
 
 }  // namespace ebb

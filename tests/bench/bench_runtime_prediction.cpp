@@ -47,13 +47,18 @@ int main(int argc, char** argv) {
     std::puts("no traces given and no shared data folder: nothing to measure");
     return 0;
   }
-  const std::vector<PredictorSettings> variants{{2, 1.0, 1}, {2, 1.0, 2}, {3, 1.0, 3},
-                                                {4, 1.0, 4}, {6, 1.0, 6}, {8, 1.0, 8},
-                                                {4, 1.1, 4}, {8, 1.1, 8}, {3, 1.2, 2}};
+  // Tsafrir's mean of the last two first (the baseline anything new must beat), then ebb's
+  // default (the larger of the last two), then the trade-off curve: more history, upper
+  // quantiles and margins buy fewer underestimates with accuracy.
+  const std::vector<PredictorSettings> variants{
+      {2, 1.0, 1, 0.0}, {2, 1.0, 1, 1.0}, {3, 1.0, 3, 1.0},  {4, 1.0, 4, 1.0},
+      {6, 1.0, 6, 1.0}, {8, 1.0, 8, 1.0}, {8, 1.0, 4, 0.75}, {8, 1.0, 4, 0.9},
+      {4, 1.1, 4, 1.0}, {8, 1.1, 8, 1.0}, {3, 1.2, 2, 1.0},  {8, 1.2, 4, 0.9},
+      {8, 1.3, 4, 1.0}, {8, 1.5, 4, 1.0}, {2, 1.5, 1, 0.0},  {2, 2.0, 1, 0.0}};
   for (const auto& path : traces) {
     const Trace trace = read_trace(path);
     std::printf("%s: %zu jobs\n", path.c_str(), trace.jobs.size());
-    std::printf("  %-22s %9s %9s %8s %9s %9s %9s\n", "predictor", "accuracy", "users'", "under",
+    std::printf("  %-26s %9s %9s %8s %9s %9s %9s\n", "predictor", "accuracy", "users'", "under",
                 "MAE h", "users' h", "history");
     for (const auto& s : variants) {
       const auto t0 = std::chrono::steady_clock::now();
@@ -62,9 +67,16 @@ int main(int argc, char** argv) {
           std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
       const RuntimeAccuracy& a = p.accuracy;
       char name[64];
-      std::snprintf(name, sizeof name, "max last %zu x%.1f (>=%zu)", s.recent, s.margin,
-                    s.min_history);
-      std::printf("  %-22s %9.3f %9.3f %7.1f%% %9.2f %9.2f %8.1f%%  (%.2f s)\n", name, a.accuracy,
+      if (s.quantile <= 0)
+        std::snprintf(name, sizeof name, "mean last %zu x%.1f (>=%zu)", s.recent, s.margin,
+                      s.min_history);
+      else if (s.quantile >= 1)
+        std::snprintf(name, sizeof name, "max last %zu x%.1f (>=%zu)", s.recent, s.margin,
+                      s.min_history);
+      else
+        std::snprintf(name, sizeof name, "q%.2f last %zu x%.1f (>=%zu)", s.quantile, s.recent,
+                      s.margin, s.min_history);
+      std::printf("  %-26s %9.3f %9.3f %7.1f%% %9.2f %9.2f %8.1f%%  (%.2f s)\n", name, a.accuracy,
                   a.user_accuracy, 100 * a.underestimated, a.mean_abs_error_h,
                   a.user_mean_abs_error_h, 100 * a.from_history, secs);
     }

@@ -10,6 +10,7 @@
 
 #include "ebb/config.hpp"
 #include "ebb/daemon_client.hpp"
+#include "ebb/decision_text.hpp"
 #include "ebb/forecast_file.hpp"
 #include "ebb/planner.hpp"
 #include "ebb/seasonal_forecast.hpp"
@@ -430,4 +431,50 @@ TEST_CASE("plans are sized by what similar jobs ran, from Slurm's accounting", "
   struct stat st {};
   REQUIRE(::stat(dir.file("cache/runtime.model").c_str(), &st) == 0);
   CHECK((st.st_mode & 0777) == 0600);
+}
+
+TEST_CASE("plans use the power Slurm measured for the partition, and say so", "[daemon][power]") {
+  TempDir dir;
+  ebb::test::write_text(dir.file("provider.csv"),
+                        ebb::test::synthetic_forecast_csv(kT0 - hours(2), 30min, 96));
+  // sacct's parsable answers: no runtimes (-X), and five jobs of partition "batch" whose
+  // steps measured 10 W a core and 100 W a node; a script stands in for sacct.
+  const std::string sacct = dir.file("sacct");
+  ebb::test::write_text(
+      sacct,
+      "#!/bin/sh\n"
+      "case \" $* \" in *' -X '*) exit 0 ;; esac\n"
+      "end=$(($(date +%s) - 60))\n"
+      "for c in 2 4 8 16 32; do\n"
+      "  n=1; [ $c -ge 16 ] && n=2\n"
+      "  echo \"$c|batch|$n|cpu=$c,node=$n|1800||$end\"\n"
+      "  echo \"$c.batch|batch|1|cpu=1|1800|$(( (10 * c + 100 * n) * 1800 ))|$end\"\n"
+      "done\n");
+  ::chmod(sacct.c_str(), 0700);
+  Daemon ebbd(write_config(dir, "AccountingRefresh=0:01\nSacctCommand=" + sacct + "\n"), dir.path(),
+              {"--now", ebb::format_utc(kT0)});
+  forecast(ebbd);
+  const std::string job =
+      R"({"time_limit":"4:00:00","max_delay":"12:00:00","user":"ann","partition":"batch",)"
+      R"("tasks":4,"memory_gb":64})";
+  ebb::http::Response plan;
+  REQUIRE(ebb::test::wait_until([&] {
+    plan = ebbd.post("/v1/plan", job);
+    return plan.body.find("power measured") != std::string::npos;
+  }));
+  INFO(plan.body);
+  const ebb::Decision d = ebb::wire::decode_decision(plan.body, nullptr);
+  CHECK(d.power_basis == "power measured on 5 jobs");
+  // (4 cores x 10 W + 1 node x 100 W) x PUE 1.5 over the 4 hours; memory is inside the fit.
+  CHECK(d.energy_kwh == Approx((4 * 10 + 100) * 1.5 * 4 / 1000));
+  CHECK(ebb::decision_line(d, kT0, ebb::DecisionMode::applied).find("(power measured on 5 jobs)") !=
+        std::string::npos);
+  // Another partition keeps the configured model (12 W a core, 0.3725 W a GB), unmentioned.
+  const auto other = ebb::wire::decode_decision(
+      ebbd.post("/v1/plan",
+                R"({"time_limit":"4:00:00","max_delay":"12:00:00","partition":"gpu","tasks":4})")
+          .body,
+      nullptr);
+  CHECK(other.power_basis.empty());
+  CHECK(other.energy_kwh == Approx(4 * 12 * 1.5 * 4 / 1000.0));
 }

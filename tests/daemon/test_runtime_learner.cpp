@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "ebb/error.hpp"
+#include "power_history.hpp"
 #include "runtime_learner.hpp"
 #include "support.hpp"
 
@@ -114,4 +115,85 @@ TEST_CASE("sacct failing, missing or unreadable is an error naming it; the model
   test::write_text(s.model_path, "# ebb runtime model 1\nbroken line\n");
   RuntimeLearner fresh(s);
   CHECK(fresh.groups() == 0);
+}
+
+TEST_CASE("measured energy: steps summed into their job, no reading left out, bad lines named",
+          "[learner][power]") {
+  // JobIDRaw|Partition|NNodes|AllocTRES|ElapsedRaw|ConsumedEnergyRaw|End
+  const auto jobs = parse_sacct_energy(
+      "21|gpu|2|billing=8,cpu=8,gres/gpu=2,mem=16G,node=2|3600||1796000000\n"
+      "21.batch|gpu|1|cpu=4,mem=8G,node=1|3600|1000000|1796000000\n"
+      "21.0|gpu|2|cpu=8,gres/gpu=2,node=2|3500|2000000|1796000000\n"
+      "22|batch|1|cpu=4,mem=4G,node=1|600||1796000000\n"
+      "22.batch|batch|1|cpu=4,mem=4G,node=1|600|18446744073709551614|1796000000\n"
+      "23|batch|1|cpu=4,node=1|0||1796000000\n",
+      "sacct");
+  REQUIRE(jobs.size() == 1);  // 22's meter gave NO_VAL64, 23 never ran
+  CHECK(jobs[0].id == "21");
+  CHECK(jobs[0].sample.partition == "gpu");
+  CHECK(jobs[0].sample.cores == 8);
+  CHECK(jobs[0].sample.gpus == 2);
+  CHECK(jobs[0].sample.nodes == 2);
+  CHECK(jobs[0].sample.seconds == 3600);
+  CHECK(jobs[0].sample.joules == 3000000);
+  CHECK(jobs[0].end == 1796000000);
+  CHECK_THROWS_WITH(parse_sacct_energy("21|gpu|2|cpu=8|3600||1\n21.0|gpu|2|cpu=8|1|lots|1\n", "s"),
+                    Catch::Contains("s line 2") && Catch::Contains("ConsumedEnergyRaw"));
+  CHECK_THROWS_WITH(parse_sacct_energy("1|2|3\n", "s"),
+                    Catch::Contains("s line 1") && Catch::Contains("7 fields"));
+  CHECK_THROWS_WITH(parse_sacct_energy("21|gpu|2|cpu=x|3600||1\n", "s"),
+                    Catch::Contains("AllocTRES"));
+}
+
+namespace {
+
+// Five jobs of partition "batch" measured at 10 W a core and 100 W a node.
+std::string energy_answer() {
+  const std::string end = std::to_string(now_utc().time_since_epoch().count() - 300);
+  std::string out;
+  int id = 300;
+  for (int cores : {2, 4, 8, 16, 32}) {
+    const int nodes = cores >= 16 ? 2 : 1;
+    const int joules = (10 * cores + 100 * nodes) * 1800;
+    const std::string i = std::to_string(++id);
+    out += i + "|batch|" + std::to_string(nodes) + "|cpu=" + std::to_string(cores) + "|1800||" +
+           end + "\n" + i + ".batch|batch|1|cpu=1|1800|" + std::to_string(joules) + "|" + end +
+           "\n";
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "ebbd fits each partition's power from measured jobs, once each; energy accounting "
+    "failing leaves the runtimes learned",
+    "[learner][power]") {
+  test::TempDir dir;
+  LearnerSettings s;
+  // sacct with -X is the runtimes' query, without it the energy's.
+  s.sacct_command = script(dir, "sacct",
+                           "case \" $* \" in *' -X '*) printf '" + answer() + "' ;; *) printf '" +
+                               energy_answer() + "' ;; esac");
+  RuntimeLearner learner(s);
+  CHECK_FALSE(learner.power_fit("batch"));
+  CHECK(learner.refresh(now_utc()) == 2);
+  CHECK(learner.power_error().empty());
+  auto fit = learner.power_fit("batch");
+  REQUIRE(fit);
+  CHECK(fit->jobs == 5);
+  CHECK(fit->watts_per_core == Approx(10));
+  CHECK(fit->watts_per_node == Approx(100));
+  CHECK_FALSE(learner.power_fit("gpu"));
+  learner.refresh(now_utc());  // the same jobs again: not counted twice
+  CHECK(learner.power_fit("batch")->jobs == 5);
+
+  LearnerSettings half = s;
+  half.sacct_command = script(dir, "sacct-half",
+                              "case \" $* \" in *' -X '*) printf '" + answer() +
+                                  "' ;; *) echo 'no energy here' >&2; exit 1 ;; esac");
+  RuntimeLearner no_energy(half);
+  CHECK(no_energy.refresh(now_utc()) == 2);
+  CHECK_THAT(no_energy.power_error(), Catch::Contains("no energy here"));
+  CHECK(no_energy.power_fits().empty());
 }

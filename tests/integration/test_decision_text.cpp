@@ -98,3 +98,16 @@ TEST_CASE("a runtime ebbd learned from accounting is named in the line", "[unit]
   CHECK(decision_line(d, d.baseline.start, DecisionMode::applied).find("expected") ==
         std::string::npos);
 }
+
+TEST_CASE("power ebbd calibrated from measured energy is named after the energy", "[unit]") {
+  Decision d = deferral(0.37, 0.12);
+  d.runtime = minutes(40);
+  d.runtime_basis = "23 similar jobs";
+  d.power_basis = "power measured on 41 jobs";
+  CHECK(decision_line(d, d.baseline.start, DecisionMode::applied)
+            .find("est. 3.1 kWh (power measured on 41 jobs), expected 40m (23 similar jobs), "
+                  "saves") != std::string::npos);
+  d.power_basis.clear();  // the configured model: nothing to say
+  CHECK(decision_line(d, d.baseline.start, DecisionMode::applied).find("measured") ==
+        std::string::npos);
+}

@@ -397,6 +397,10 @@ TEST_CASE("ebbd learns runtimes from slurmdbd: the next plan and its line say so
   CHECK(lines[0].find(expected) != std::string::npos);
   // The deadline still holds for the whole limit: Slurm keeps the 10 minutes.
   CHECK(c.job(submitted_job_id(s.out)).at("TimeLimit") == "00:10:00");
+  // The energy read (sacct without -X, the steps too) ran against the same slurmdbd and
+  // was understood; without an acct_gather_energy plugin nothing is calibrated or said.
+  CHECK(ebbd.log().find("power calibration:") == std::string::npos);
+  CHECK(lines[0].find("power measured") == std::string::npos);
   c.cancel_all();
 }
 #endif

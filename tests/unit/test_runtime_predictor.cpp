@@ -44,6 +44,25 @@ TEST_CASE("the larger of the last two similar runtimes, as in Tsafrir et al.") {
   CHECK(describe(r) == "3 similar jobs");
 }
 
+TEST_CASE("Tsafrir's mean of the last two, and an upper quantile of a longer history") {
+  const JobTraits sim = job("ann", "sim", hours(10));
+  PredictorSettings mean;
+  mean.quantile = 0;
+  RuntimePredictor tsafrir(mean);
+  PredictorSettings q;
+  q.recent = 8;
+  q.quantile = 0.75;
+  RuntimePredictor quantile(q);
+  // Shares of the 10 h limit: 0.1 .. 0.8, in a shuffled order; the newest are 0.3 and 0.6.
+  for (int m : {60, 480, 120, 420, 240, 300, 180, 360}) {
+    tsafrir.learn(sim, minutes(m));
+    quantile.learn(sim, minutes(m));
+  }
+  CHECK(tsafrir.predict(sim).expected == minutes(270));  // (180 + 360) / 2
+  // Nearest rank: ceil(0.75 x 8) = 6th smallest of the eight, 360 min.
+  CHECK(quantile.predict(sim).expected == minutes(360));
+}
+
 TEST_CASE("falls back from similar jobs to the user's, the account's and the partition's") {
   RuntimePredictor p;
   p.learn(job("ann", "sim", hours(4)), hours(1));  // a quarter of its limit

@@ -1,0 +1,19 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Running `sacct --json` for the commands that read Slurm's accounting as whoever runs
+// them (`ebb report`, `ebb history`), and reading a saved answer instead.
+#pragma once
+
+#include <string>
+
+#include "ebb/time.hpp"
+
+namespace ebb::ledger {
+
+// sacct's JSON for jobs active in [from, to), all users Slurm lets this user see. Throws
+// InputError naming sacct and pointing at the README when it cannot run or fails.
+std::string run_sacct(const std::string& command, TimePoint from, TimePoint to);
+
+// A whole file; InputError naming `what` (the option) when it cannot be read.
+std::string read_whole(const std::string& path, const std::string& what);
+
+}  // namespace ebb::ledger
