@@ -40,7 +40,7 @@ TEST_CASE(
   namespace fs = std::filesystem;
   Cluster::Settings settings;
   settings.cpus = 4;
-  settings.more_partitions = {{"fr", ""}, {"nodata", ""}};
+  settings.more_partitions = {{"fr", ""}, {"nodata", ""}, {"void2", ""}};
   Cluster c(settings);
   const fs::path dir = c.dir() / "regions";
   fs::create_directories(dir);
@@ -60,7 +60,9 @@ TEST_CASE(
                            "RegionName=de CarbonSource=file CarbonFile=" +
                            de_csv + "\nRegionName=fr CarbonSource=file CarbonFile=" + fr_csv +
                            "\nRegionName=void CarbonSource=file CarbonFile=" + empty_csv +
-                           "\nPartitionName=fr Region=fr\nPartitionName=nodata Region=void\n";
+                           "\nRegionName=void2 CarbonSource=file CarbonFile=" + empty_csv +
+                           "\nPartitionName=fr Region=fr\nPartitionName=nodata Region=void\n"
+                           "PartitionName=void2 Region=void2\n";
   write_file((dir / "ebbd.conf").string(), conf);
   EbbdProcess ebbd((dir / "ebbd.conf").string(), dir.string(), {{"SLURM_CONF", c.slurm_conf()}});
   INFO("ebbd's log:\n" << ebbd.log());
@@ -113,4 +115,13 @@ TEST_CASE(
   CHECK(has_line(skip, "ebb: warning: not considered: nodata (region void)"));
   CHECK(has_line(skip, "ebb: moved to fr and deferred to"));
   CHECK(c.job(skip.job_id).at("Partition") == "fr");
+
+  // 5. No listed partition has data: one warning, the job goes in unchanged (fail open).
+  Submission none = submit("nodata,void2");
+  INFO(none.result.err);
+  REQUIRE_FALSE(none.job_id.empty());
+  CHECK(has_line(none, "ebb: warning: no partition of 2 could be planned"));
+  auto n = c.job(none.job_id);
+  CHECK(n.at("Partition") == "nodata,void2");
+  CHECK(n.at("Reason") != "BeginTime");
 }
