@@ -42,13 +42,14 @@ void write_output(const std::string& path, const std::string& text) {
 int run_sites_main(const replay::Trace& trace, replay::Grid first, Duration shift,
                    const std::string& grid_path, const std::string& grid_sample,
                    const std::vector<replay::SiteSpec>& sites, const std::string& home_text,
-                   bool move, const replay::ReplayConfig& cfg, bool quiet) {
+                   bool move, Duration move_penalty, const replay::ReplayConfig& cfg, bool quiet) {
   using namespace ebb::replay;
   SitesConfig sc;
   sc.replay = cfg;
   sc.sites = sites;
   sc.home = parse_home_rule(home_text);
   sc.move = move;
+  sc.move_penalty = move_penalty;
   std::vector<Grid> grids;
   grids.push_back(std::move(first));
   for (std::size_t s = 1; s < sites.size(); ++s) {
@@ -73,6 +74,7 @@ int run_sites_main(const replay::Trace& trace, replay::Grid first, Duration shif
         << "% (also the least gain for a move), capacity-aware per site (headroom "
         << cfg.capacity.headroom_percent << "%, slack reserve "
         << cfg.capacity.slack_reserve_percent << "%), planned once at submit";
+  if (move_penalty > Duration{0}) setup << "; move penalty " << format_duration(move_penalty);
   if (!quiet) {
     std::cout << format_sites(r, setup.str());
     char timing[64];
@@ -138,6 +140,7 @@ int replay_main(int argc, char** argv) {
   ReplanRule replan_rule;
   std::string sites_text, home_text = "round-robin";
   bool no_move = false;
+  std::string move_penalty_text = "0";
 
   app.add_option("--trace", trace_path,
                  "Job trace: SWF (.swf or .swf.gz), sacct --json, sacct -P, or CSV "
@@ -268,6 +271,10 @@ int replay_main(int argc, char** argv) {
   app.add_option("--home", home_text,
                  "With --sites, each job's home site: round-robin (job i at site i mod N, in "
                  "trace order) or partition (the trace's k-th distinct partition at site k mod N)")
+      ->capture_default_str();
+  app.add_option("--move-penalty", move_penalty_text,
+                 "With --sites: extra runtime a moved job pays at its destination (staging "
+                 "its data; ebb.conf's MovePenalty), e.g. 30m: planned for and scored")
       ->capture_default_str();
   app.add_flag("--no-move", no_move,
                "With --sites: leave out the moving policy (every job stays at home)");
@@ -405,8 +412,10 @@ int replay_main(int argc, char** argv) {
       cfg.policies.push_back(parse_policy_kind(std::string(trim(p))));
 
     if (!sites.empty())
-      return run_sites_main(trace, std::move(grid), shift, grid_path, grid_sample, sites, home_text,
-                            !no_move, cfg, quiet);
+      return run_sites_main(
+          trace, std::move(grid), shift, grid_path, grid_sample, sites, home_text, !no_move,
+          move_penalty_text == "0" ? Duration{0} : parse_short_duration(move_penalty_text), cfg,
+          quiet);
     ReplayResult result = run_replay(trace.jobs, grid, cfg);
     result.currency = currency;
 

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "ebb/error.hpp"
+#include "ebb/placement.hpp"
 #include "io.hpp"
 
 namespace ebb::replay {
@@ -100,7 +101,7 @@ SitesResult run_sites(const std::vector<TraceJob>& jobs, const std::vector<Grid>
     }
     deadline[i] = d;
     lo = std::min(lo, jobs[i].submit);
-    hi = std::max(hi, d + jobs[i].runtime);
+    hi = std::max(hi, d + jobs[i].runtime + config.move_penalty);
   }
   // As run_replay: room for queueing past the deadlines.
   std::vector<Grid> grids;
@@ -126,10 +127,20 @@ SitesResult run_sites(const std::vector<TraceJob>& jobs, const std::vector<Grid>
   };
   const std::vector<std::size_t> home = home_sites(jobs, ns, config.home);
 
-  std::vector<SimJob> sim(n);
-  for (std::size_t i = 0; i < n; ++i)
-    sim[i] = {jobs[i].submit,    jobs[i].submit, jobs[i].runtime,
-              jobs[i].requested, believed[i],    jobs[i].cores};
+  // What each job runs as at each site: away from home, longer by the move penalty (a
+  // cluster only ever sees the jobs submitted to it).
+  const Duration penalty = config.move_penalty;
+  auto run_at = [&](std::size_t i, std::size_t s) {
+    return jobs[i].runtime + (s == home[i] ? Duration{0} : penalty);
+  };
+  std::vector<std::vector<SimJob>> sim(ns, std::vector<SimJob>(n));
+  for (std::size_t s = 0; s < ns; ++s)
+    for (std::size_t i = 0; i < n; ++i) {
+      const Duration extra = s == home[i] ? Duration{0} : penalty;
+      sim[s][i] = {jobs[i].submit,          jobs[i].submit,
+                   jobs[i].runtime + extra, jobs[i].requested + extra,
+                   believed[i] + extra,     jobs[i].cores};
+    }
   std::vector<std::size_t> order(n);
   for (std::size_t i = 0; i < n; ++i) order[i] = i;
   std::stable_sort(order.begin(), order.end(),
@@ -148,7 +159,7 @@ SitesResult run_sites(const std::vector<TraceJob>& jobs, const std::vector<Grid>
       SimOptions o = rc.sim;
       o.cores = config.sites[s].cores;
       rules[s].cpus = o.cores;
-      clusters.push_back(std::make_unique<Cluster>(sim, o));
+      clusters.push_back(std::make_unique<Cluster>(sim[s], o));
     }
     struct Candidate {
       std::size_t site;
@@ -169,11 +180,11 @@ SitesResult run_sites(const std::vector<TraceJob>& jobs, const std::vector<Grid>
       req.time_limit = jobs[i].requested;
       req.expected_runtime = expected(i);
       req.power_watts = watts[i];
+      if (s != home[i]) req = with_move_penalty(req, penalty);
       const Duration window =
           std::min(req.expected_runtime.value_or(req.time_limit), req.time_limit);
       const double cpus = std::min<double>(jobs[i].cores, config.sites[s].cores);
-      const auto forbidden =
-          load.forbidden_starts(now, deadline[i] - jobs[i].requested, window, cpus);
+      const auto forbidden = load.forbidden_starts(now, deadline[i] - req.time_limit, window, cpus);
       Decision d;
       try {
         d = plan(req, forecasters[s]->view(now, now, deadline[i]), rc.ebb_policy, forbidden);
@@ -239,11 +250,11 @@ SitesResult run_sites(const std::vector<TraceJob>& jobs, const std::vector<Grid>
       const std::size_t s = pr.site[i];
       SiteTally& t = pr.sites[s];
       const double kw = watts[i] / 1000.0;
-      const TimePoint start = pr.start[i], end = start + jobs[i].runtime;
+      const TimePoint start = pr.start[i], end = start + run_at(i, s);
       ++t.jobs;
       if (s != home[i]) ++t.moved_in;
       t.kg_co2 += kw * grids[s].integrate(start, end).carbon_hours / 1000.0;
-      t.energy_kwh += kw * hours_of(jobs[i].runtime);
+      t.energy_kwh += kw * hours_of(run_at(i, s));
       if (end > deadline[i]) ++t.deadline_misses;
       const auto cores =
           static_cast<std::int64_t>(std::min(std::max(jobs[i].cores, 1u), config.sites[s].cores));

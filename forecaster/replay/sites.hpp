@@ -39,6 +39,9 @@ struct SitesConfig {
   std::vector<SiteSpec> sites;
   HomeRule home = HomeRule::round_robin;
   bool move = true;  // false (--no-move): the moving policy is left out
+  // Extra runtime a moved job pays at its destination (staging its data), as ebb.conf's
+  // MovePenalty: planned for, run and scored (time, energy, deadline).
+  Duration move_penalty{0};
 };
 
 struct SiteTally {

@@ -157,3 +157,25 @@ TEST_CASE("GAIA PAI 1k over DE, FR and SE-SE3: moving cuts more than waiting", "
   CHECK(move.sites[0].jobs < base.sites[0].jobs);  // DE is the dirtiest: it loses jobs
   check_capacity(r);
 }
+
+TEST_CASE("A move penalty is planned for, run and scored", "[sites]") {
+  // 2 h jobs; 2 h of staging doubles a moved job's run.
+  SitesConfig c = config({{"dirty", 64}, {"clean", 64}});
+  c.move_penalty = hours(2);
+  const auto js = jobs(20, 1);
+  // 500 against 2 x 300 at the clean site: not worth it.
+  SitesResult r = run_sites(js, {flat(500), flat(300)}, c);
+  CHECK(r.policies[2].moved == 0);
+  // 500 against 2 x 50: worth it, and the moved jobs' energy and time are doubled.
+  r = run_sites(js, {flat(500), flat(50)}, c);
+  const auto& base = r.policies[0];
+  const auto& move = r.policies[2];
+  CHECK(move.moved == 10);
+  CHECK(move.total.energy_kwh == Approx(base.total.energy_kwh * 1.5));
+  // The clean site ran its 10 own jobs (2 h) and the 10 moved ones (4 h): 3 times its
+  // baseline energy, all at 50 g/kWh.
+  CHECK(move.sites[1].energy_kwh == Approx(3 * base.sites[1].energy_kwh));
+  CHECK(move.sites[1].kg_co2 == Approx(move.sites[1].energy_kwh * 50 / 1000));
+  CHECK(move.total.deadline_misses == 0);
+  check_capacity(r);
+}
