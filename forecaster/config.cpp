@@ -306,11 +306,16 @@ Config parse_config(std::string_view text, const std::string& source, Config bas
           partition_regions.emplace_back(p.region, where);
           continue;
         }
+        if (k == "movegroup") {
+          if (tokens[i].value.empty()) throw InputError(where + ": MoveGroup needs a group name");
+          p.move_group = tokens[i].value;
+          continue;
+        }
         if (!apply_partition_key(p, k, tokens[i].value, where, tokens[i].key))
           throw InputError(where + ": " + tokens[i].key +
                            " cannot be set per partition (WattsPerCore, WattsPerGPU, WattsPerGB, "
                            "WattsPerNode, PUE, DefaultMaxDelay, CapacityHeadroom, "
-                           "MaxStartsPerMinute, Region and MovePenalty can)");
+                           "MaxStartsPerMinute, Region, MovePenalty and MoveGroup can)");
       }
       c.partitions[name] = p;
     } else if (head == "regionname") {

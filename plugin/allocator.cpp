@@ -105,6 +105,18 @@ std::vector<std::string> listed_partitions(const CommandOptions& opts) {
   return out;
 }
 
+// With --carbon-move, one listed partition brings the others of its MoveGroup= (in name
+// order): the site declared them equivalent and the user opted in. A job that lists
+// several partitions keeps exactly those: --carbon-move never widens a list the user made.
+std::vector<std::string> with_move_group(const Config& config, std::vector<std::string> listed) {
+  if (listed.size() != 1) return listed;
+  const std::string& group = config.partition(listed[0]).move_group;
+  if (group.empty()) return listed;
+  for (const auto& [name, settings] : config.partitions)
+    if (name != listed[0] && settings.move_group == group) listed.push_back(name);
+  return listed;
+}
+
 // Whether choosing among the listed partitions can matter: they draw from more than one
 // grid region. Otherwise the job is planned once, as before (one ebbd round trip).
 bool spans_regions(const Config& config, const std::vector<std::string>& listed) {
@@ -277,7 +289,8 @@ std::optional<Outcome> plan_job(int argc, char** argv) {
   Decision decision;
   std::string refused;                  // ebbd's fault, when a fallback planned instead
   std::optional<std::string> moved_to;  // the partition chosen among the user's list
-  const auto listed = listed_partitions(*opts);
+  auto listed = listed_partitions(*opts);
+  if (flags.move) listed = with_move_group(config, listed);
   if (given_limit && spans_regions(config, listed)) {
     auto placed = place(config, to_plan, listed);
     if (!placed) return std::nullopt;  // said why; the job goes in unchanged

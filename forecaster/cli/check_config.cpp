@@ -56,6 +56,8 @@ const std::map<std::string, std::string>& key_meanings() {
       {"maxstartsperminute", "deferred jobs allowed to start in one minute of a partition"},
       {"slackreserve", "percent at the end of a job's window it is never deferred into"},
       {"runtimeshare", "share of their limits jobs are expected to run, in ebbd's load view"},
+      {"movegroup",
+       "partitions in one group are equivalent: --carbon-move may move a job among them"},
       {"movepenalty", "extra runtime a job pays when ebb moves it here from its first partition"},
       {"listen", "where ebbd listens"},
       {"cachedir", "where ebbd keeps its cache, history and learned runtimes"},

@@ -36,6 +36,9 @@ struct PartitionSettings {
   // Extra runtime a job pays when ebb moves it here from the first partition it listed
   // (staging its data): counted in the plan, so that small gains do not move it.
   Duration move_penalty{0};
+  // Partitions with the same MoveGroup= are equivalent: a job submitted with --carbon-move
+  // to one of them may be moved to any other (the site's declaration, the user's opt-in).
+  std::string move_group;
 };
 
 // One region that ebbd serves (issue 3): which provider gives its carbon signal and which

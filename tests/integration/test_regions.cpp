@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // Issue 12 on a real cluster: two partitions on the node, mapped to two grid regions that
 // a real ebbd serves from two forecast files. A job that lists both goes to the cleaner
-// one (narrowed to it, deferred there); a job that lists one is never moved; a region
+// one (narrowed to it, deferred there); a job that lists one is never moved, unless it
+// opts in with --carbon-move to the site's group of equivalent partitions; a region
 // without data is skipped with a warning; with no data anywhere the job goes in unchanged.
 #include <catch2/catch.hpp>
 #include <chrono>
@@ -55,14 +56,16 @@ TEST_CASE(
   const std::string empty_csv = (dir / "empty.csv").string();
   write_file(empty_csv, "time,carbon\n");
 
-  const std::string conf = "CacheDir=" + (dir / "cache").string() +
-                           "\nObjective=carbon\nMinSavingPercent=5\nRegion=de\n"
-                           "RegionName=de CarbonSource=file CarbonFile=" +
-                           de_csv + "\nRegionName=fr CarbonSource=file CarbonFile=" + fr_csv +
-                           "\nRegionName=void CarbonSource=file CarbonFile=" + empty_csv +
-                           "\nRegionName=void2 CarbonSource=file CarbonFile=" + empty_csv +
-                           "\nPartitionName=fr Region=fr\nPartitionName=nodata Region=void\n"
-                           "PartitionName=void2 Region=void2\n";
+  const std::string conf =
+      "CacheDir=" + (dir / "cache").string() +
+      "\nObjective=carbon\nMinSavingPercent=5\nRegion=de\n"
+      "RegionName=de CarbonSource=file CarbonFile=" +
+      de_csv + "\nRegionName=fr CarbonSource=file CarbonFile=" + fr_csv +
+      "\nRegionName=void CarbonSource=file CarbonFile=" + empty_csv +
+      "\nRegionName=void2 CarbonSource=file CarbonFile=" + empty_csv +
+      "\nPartitionName=debug MoveGroup=eu\nPartitionName=fr Region=fr MoveGroup=eu\n"
+      "PartitionName=nodata Region=void\n"
+      "PartitionName=void2 Region=void2\n";
   write_file((dir / "ebbd.conf").string(), conf);
   EbbdProcess ebbd((dir / "ebbd.conf").string(), dir.string(), {{"SLURM_CONF", c.slurm_conf()}});
   INFO("ebbd's log:\n" << ebbd.log());
@@ -115,6 +118,18 @@ TEST_CASE(
   CHECK(has_line(skip, "ebb: warning: not considered: nodata (region void)"));
   CHECK(has_line(skip, "ebb: moved to fr and deferred to"));
   CHECK(c.job(skip.job_id).at("Partition") == "fr");
+
+  // 6. -p debug with --carbon-move: the site declared fr equivalent (MoveGroup=eu) and the
+  //    user opted in, so the job may go there.
+  {
+    std::vector<std::string> args{"-p", "debug", "--carbon-move"};
+    args.insert(args.end(), job.begin(), job.end());
+    Submission opted = sbatch(c, args);
+    INFO(opted.result.err);
+    REQUIRE_FALSE(opted.job_id.empty());
+    CHECK(has_line(opted, "ebb: moved to fr and deferred to"));
+    CHECK(c.job(opted.job_id).at("Partition") == "fr");
+  }
 
   // 5. No listed partition has data: one warning, the job goes in unchanged (fail open).
   Submission none = submit("nodata,void2");

@@ -58,6 +58,9 @@ TEST_CASE("ebb.conf: Region= and MovePenalty= on a PartitionName line", "[placem
   CHECK(c.partition("cpu-fr").region == "fr");
   CHECK(c.partition("cpu-fr").move_penalty == minutes(30));
   CHECK(c.partition("other").region.empty());  // the site's Region= then
+  CHECK(parse_config("PartitionName=a MoveGroup=eu\n", "e.conf").partition("a").move_group == "eu");
+  CHECK_THROWS_WITH(parse_config("PartitionName=a MoveGroup=\n", "e.conf"),
+                    Catch::Contains("e.conf line 1: MoveGroup needs a group name"));
   CHECK_THROWS_WITH(parse_config("RegionName=de CarbonSource=file CarbonFile=/x\n"
                                  "PartitionName=cpu-fr Region=fr\n",
                                  "ebb.conf"),
