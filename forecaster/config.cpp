@@ -100,6 +100,12 @@ bool apply_partition_key(PartitionSettings& p, const std::string& k, std::string
       throw InputError(where + ": " + std::string(key) + ": longer than a year (366 days): '" +
                        std::string(value) + "'");
     p.default_max_delay = d;
+  } else if (k == "movepenalty") {
+    const Duration d = parse_slurm_duration(value, where + ": " + std::string(key));
+    if (d > hours(24 * 7))
+      throw InputError(where + ": " + std::string(key) + ": longer than a week: '" +
+                       std::string(value) + "'");
+    p.move_penalty = d;
   } else if (k == "capacityheadroom")
     p.capacity.headroom_percent = parse_double(value, where, key, 0, 99);
   else if (k == "slackreserve")
@@ -267,6 +273,7 @@ void apply_setting(Config& c, std::string_view key, std::string_view value,
 Config parse_config(std::string_view text, const std::string& source, Config base) {
   Config c = std::move(base);
   std::set<std::string> seen;
+  std::vector<std::pair<std::string, std::string>> partition_regions;  // region, line
   std::size_t line_no = 0;
   while (!text.empty()) {
     std::size_t nl = text.find('\n');
@@ -293,11 +300,22 @@ Config parse_config(std::string_view text, const std::string& source, Config bas
         std::string k = lower(tokens[i].key);
         if (!keys.insert(k).second)
           throw InputError(where + ": " + tokens[i].key + " is given twice");
+        if (k == "region") {
+          if (tokens[i].value.empty()) throw InputError(where + ": Region needs a region name");
+          p.region = tokens[i].value;
+          partition_regions.emplace_back(p.region, where);
+          continue;
+        }
+        if (k == "movegroup") {
+          if (tokens[i].value.empty()) throw InputError(where + ": MoveGroup needs a group name");
+          p.move_group = tokens[i].value;
+          continue;
+        }
         if (!apply_partition_key(p, k, tokens[i].value, where, tokens[i].key))
           throw InputError(where + ": " + tokens[i].key +
                            " cannot be set per partition (WattsPerCore, WattsPerGPU, WattsPerGB, "
-                           "WattsPerNode, PUE, DefaultMaxDelay, CapacityHeadroom and "
-                           "MaxStartsPerMinute can)");
+                           "WattsPerNode, PUE, DefaultMaxDelay, CapacityHeadroom, "
+                           "MaxStartsPerMinute, Region, MovePenalty and MoveGroup can)");
       }
       c.partitions[name] = p;
     } else if (head == "regionname") {
@@ -321,6 +339,12 @@ Config parse_config(std::string_view text, const std::string& source, Config bas
       }
     }
   }
+  // A partition's region must be one ebbd serves. Without RegionName= lines (a plugin-only
+  // ebb.conf) there is nothing to check against: ebbd's own ebb.conf checks it.
+  if (!c.regions.empty())
+    for (const auto& [region, where] : partition_regions)
+      if (!c.regions.count(region))
+        throw InputError(where + ": Region=" + region + " names no RegionName= line");
   return c;
 }
 

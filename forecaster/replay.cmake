@@ -19,6 +19,7 @@ add_library(ebbreplay STATIC
   ${CMAKE_CURRENT_SOURCE_DIR}/replay/runtime.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/replay/bound.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/replay/engine.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/replay/sites.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/replay/report.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/replay/experiments.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/replay/reproduce.cpp

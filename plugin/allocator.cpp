@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "allocator.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -16,6 +17,7 @@
 #include "decision_source.hpp"
 #include "ebb/decision_text.hpp"
 #include "ebb/error.hpp"
+#include "ebb/placement.hpp"
 #include "ebb/plan_record.hpp"
 #include "ebb/planner.hpp"
 #include "ebb/time.hpp"
@@ -32,6 +34,7 @@ namespace {
 
 // What the first call decided, so that every hetjob component gets the same plan.
 struct Outcome {
+  std::optional<std::string> partition;                  // value for opt "partition" (narrowed)
   std::optional<std::string> begin;                      // value for opt "begin"
   std::vector<std::pair<std::string, std::string>> env;  // spank job control env
   std::string line;                                      // printed once applied
@@ -75,6 +78,9 @@ std::optional<TimePoint> option_time(const CommandOptions& opts, const char* nam
 
 // Begin first: when Slurm refuses it, no plan is exported for job_submit.lua either.
 void apply(spank_t sp, const CommandOptions& opts, const Outcome& outcome) {
+  if (outcome.partition && !opts.set("partition", *outcome.partition)) {
+    throw std::runtime_error("Slurm refused partition=" + *outcome.partition);
+  }
   if (outcome.begin && !opts.set("begin", *outcome.begin)) {
     throw std::runtime_error("Slurm refused begin=" + *outcome.begin);
   }
@@ -83,6 +89,98 @@ void apply(spank_t sp, const CommandOptions& opts, const Outcome& outcome) {
       throw std::runtime_error("cannot export " + name + " to the job");
     }
   }
+}
+
+// The partitions the user listed (`-p a,b`), in order; empty without -p.
+std::vector<std::string> listed_partitions(const CommandOptions& opts) {
+  std::vector<std::string> out;
+  if (!opts.is_set("partition")) return out;
+  const std::string text = opts.get("partition").value_or("");
+  std::size_t at = 0;
+  while (at <= text.size()) {
+    const std::size_t comma = std::min(text.find(',', at), text.size());
+    if (comma > at) out.push_back(text.substr(at, comma - at));
+    at = comma + 1;
+  }
+  return out;
+}
+
+// With --carbon-move, one listed partition brings the others of its MoveGroup= (in name
+// order): the site declared them equivalent and the user opted in. A job that lists
+// several partitions keeps exactly those: --carbon-move never widens a list the user made.
+std::vector<std::string> with_move_group(const Config& config, std::vector<std::string> listed) {
+  if (listed.size() != 1) return listed;
+  const std::string& group = config.partition(listed[0]).move_group;
+  if (group.empty()) return listed;
+  for (const auto& [name, settings] : config.partitions)
+    if (name != listed[0] && settings.move_group == group) listed.push_back(name);
+  return listed;
+}
+
+// Whether choosing among the listed partitions can matter: they draw from more than one
+// grid region. Otherwise the job is planned once, as before (one ebbd round trip).
+bool spans_regions(const Config& config, const std::vector<std::string>& listed) {
+  if (listed.size() < 2) return false;
+  auto region_of = [&](const std::string& p) {
+    const std::string& r = config.partition(p).region;
+    return r.empty() ? config.region : r;
+  };
+  for (std::size_t i = 1; i < listed.size(); ++i)
+    if (region_of(listed[i]) != region_of(listed[0])) return true;
+  return false;
+}
+
+// "ebb: deferred to 03:00 (...)" -> "ebb: moved to gpu-fr and deferred to 03:00 (...)".
+std::string moved_line(const std::string& line, const std::string& partition) {
+  const std::string head = "ebb: ";
+  if (line.rfind(head, 0) != 0) return line;
+  const std::string rest = line.substr(head.size());
+  const bool deferred = rest.rfind("deferred", 0) == 0;
+  return head + "moved to " + partition + (deferred ? " and " : "; ") + rest;
+}
+
+struct Placed {
+  std::size_t index = 0;
+  Decision decision;
+  JobToPlan job;  // as planned for the chosen partition
+};
+
+// Plans the job in each listed partition (its region, its power model, its move penalty)
+// and takes the best (ebb::best_placement). A partition whose region has no usable data
+// is skipped with a warning; when none has, one warning and nothing (fail open).
+std::optional<Placed> place(const Config& config, const JobToPlan& base,
+                            const std::vector<std::string>& listed) {
+  std::vector<std::optional<Decision>> decisions(listed.size());
+  std::vector<JobToPlan> jobs(listed.size(), base);
+  std::vector<std::string> skipped;
+  for (std::size_t i = 0; i < listed.size(); ++i) {
+    const PartitionSettings& p = config.partition(listed[i]);
+    Config c = config;
+    if (!p.region.empty()) c.region = p.region;
+    JobToPlan& job = jobs[i];
+    job.job.partition = listed[i];
+    job.request.power_watts = p.power.watts(job.job);
+    if (i > 0) {
+      job.request = with_move_penalty(job.request, p.move_penalty);
+      job.job.time_limit = job.request.time_limit;
+    }
+    try {
+      std::string refused;
+      decisions[i] = obtain_decision(c, job, &refused);
+      if (!refused.empty()) print_line(fallback_warning_line(refused));
+    } catch (const DecisionUnavailable& e) {
+      skipped.push_back(listed[i] + " (region " + c.region + "): " + e.what());
+    }
+  }
+  const auto best = best_placement(decisions, base.policy.min_saving_percent);
+  if (!best) {
+    std::string why = "no partition of " + std::to_string(listed.size()) + " could be planned";
+    for (const auto& s : skipped) why += "; " + s;
+    print_line(warning_line(why));
+    return std::nullopt;
+  }
+  for (const auto& s : skipped) print_line(warning_line("not considered: " + s));
+  return Placed{*best, std::move(*decisions[*best]), std::move(jobs[*best])};
 }
 
 // Plans the job; returns nothing when the job goes in unchanged (after saying why,
@@ -178,6 +276,7 @@ std::optional<Outcome> plan_job(int argc, char** argv) {
     }
   }
 
+  std::optional<std::string> narrowed;
   JobToPlan to_plan;
   to_plan.policy = config.policy;
   if (flags.objective) to_plan.policy.objective = *flags.objective;
@@ -188,12 +287,27 @@ std::optional<Outcome> plan_job(int argc, char** argv) {
   to_plan.time_limit_given = given_limit.has_value();
 
   Decision decision;
-  std::string refused;  // ebbd's fault, when a fallback planned instead
-  try {
-    decision = obtain_decision(config, to_plan, &refused);
-  } catch (const DecisionUnavailable& e) {
-    print_line(warning_line(e.what()));
-    return std::nullopt;
+  std::string refused;                  // ebbd's fault, when a fallback planned instead
+  std::optional<std::string> moved_to;  // the partition chosen among the user's list
+  auto listed = listed_partitions(*opts);
+  if (flags.move) listed = with_move_group(config, listed);
+  if (given_limit && spans_regions(config, listed)) {
+    auto placed = place(config, to_plan, listed);
+    if (!placed) return std::nullopt;  // said why; the job goes in unchanged
+    decision = std::move(placed->decision);
+    to_plan = std::move(placed->job);
+    request = to_plan.request;
+    if (placed->index != 0) moved_to = listed[placed->index];
+    // The plan holds for the chosen partition only: narrow the list to it when ebb moved
+    // or deferred the job (never widened: the choice is one the user listed).
+    if (moved_to || decision.defer) narrowed = listed[placed->index];
+  } else {
+    try {
+      decision = obtain_decision(config, to_plan, &refused);
+    } catch (const DecisionUnavailable& e) {
+      print_line(warning_line(e.what()));
+      return std::nullopt;
+    }
   }
   if (!refused.empty()) print_line(fallback_warning_line(refused));
   if (!given_limit) request.time_limit = decision.time_limit;  // ebbd's, from slurmctld
@@ -204,6 +318,7 @@ std::optional<Outcome> plan_job(int argc, char** argv) {
   }
 
   Outcome outcome;
+  outcome.partition = narrowed;
   outcome.env.emplace_back("EBB_PLAN", plan_summary(decision));
   // The record job_submit.lua keeps in AdminComment, for re-planning and the ledger.
   outcome.env.emplace_back("EBB_RECORD", encode_plan_record(plan_record_for(
@@ -217,6 +332,7 @@ std::optional<Outcome> plan_job(int argc, char** argv) {
     outcome.deadline = request.deadline;
   }
   outcome.line = decision_line(decision, now, DecisionMode::applied);
+  if (moved_to) outcome.line = moved_line(outcome.line, *moved_to);
   if (decision.defer) outcome.line += waiting_note();
   return outcome;
 }

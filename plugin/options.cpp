@@ -19,7 +19,7 @@ namespace ebb::plugin {
 
 namespace {
 
-enum OptionId : int { kDeadline = 1, kMaxDelay, kObjective, kExplain, kOff };
+enum OptionId : int { kDeadline = 1, kMaxDelay, kObjective, kExplain, kOff, kMove };
 
 // The longest --carbon-max-delay ebb accepts: no forecast reaches further, and a plan
 // from ebbd further out is refused anyway (ebb/plan_check.hpp).
@@ -51,12 +51,12 @@ int refuse_if_conflicting(const UserFlags& f) {
 }
 
 int handle(int id, const char* arg) {
-  if (id < kDeadline || id > kOff) return 0;
+  if (id < kDeadline || id > kMove) return 0;
   UserFlags& f = user_flags();
   const std::string value = arg ? arg : "";
   const char* names[] = {
-      "",          "carbon-deadline", "carbon-max-delay", "carbon-objective", "carbon-explain",
-      "carbon-off"};
+      "",           "carbon-deadline", "carbon-max-delay", "carbon-objective", "carbon-explain",
+      "carbon-off", "carbon-move"};
   if (inside_job()) {
     if (!inherited_from_environment(names[id], arg)) f.typed_inside_job = true;
   }
@@ -134,6 +134,9 @@ int handle(int id, const char* arg) {
     case kOff:
       f.off = true;
       break;
+    case kMove:
+      f.move = true;
+      break;
     default:
       return 0;
   }
@@ -176,6 +179,10 @@ int register_options(spank_t sp) {
        option_callback},
       {text("carbon-off"), nullptr, text("ebb: submit the job as it is, without planning"), 0, kOff,
        option_callback},
+      {text("carbon-move"), nullptr,
+       text("ebb: may also run in the partitions the site declares equivalent to yours "
+            "(MoveGroup), in cleaner grid regions"),
+       0, kMove, option_callback},
   };
   int rc = 0;
   for (auto& option : options) {

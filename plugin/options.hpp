@@ -19,12 +19,15 @@ struct UserFlags {
   std::optional<Objective> objective;     // --carbon-objective
   bool explain = false;                   // --carbon-explain
   bool off = false;                       // --carbon-off
+  bool move = false;                      // --carbon-move
   // Inside a job: true when at least one flag was typed on this command rather than
   // inherited from the job's environment (SLURM_SPANK__SLURM_SPANK_OPTION_ebb_*).
   bool typed_inside_job = false;
 
-  bool any() const { return deadline || max_delay_seconds || objective || explain || off; }
-  bool any_planning_flag() const { return deadline || max_delay_seconds || objective || explain; }
+  bool any() const { return deadline || max_delay_seconds || objective || explain || off || move; }
+  bool any_planning_flag() const {
+    return deadline || max_delay_seconds || objective || explain || move;
+  }
 };
 
 // The flags seen so far in this process (one command = one process).

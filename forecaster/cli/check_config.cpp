@@ -7,6 +7,7 @@
 // core parser (every key and value, line by line), ebbd's settings (daemon keys), and
 // each region's provider adapters (their keys). Key files are checked as ebbd will read
 // them: a regular file that only its owner (DaemonUser or root) can read.
+#include <pwd.h>
 #include <sys/stat.h>
 
 #include <CLI/CLI.hpp>
@@ -15,7 +16,6 @@
 #include <cstring>
 #include <iostream>
 #include <map>
-#include <pwd.h>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -56,6 +56,9 @@ const std::map<std::string, std::string>& key_meanings() {
       {"maxstartsperminute", "deferred jobs allowed to start in one minute of a partition"},
       {"slackreserve", "percent at the end of a job's window it is never deferred into"},
       {"runtimeshare", "share of their limits jobs are expected to run, in ebbd's load view"},
+      {"movegroup",
+       "partitions in one group are equivalent: --carbon-move may move a job among them"},
+      {"movepenalty", "extra runtime a job pays when ebb moves it here from its first partition"},
       {"listen", "where ebbd listens"},
       {"cachedir", "where ebbd keeps its cache, history and learned runtimes"},
       {"refreshinterval", "time between ebbd's provider fetches"},
@@ -111,7 +114,8 @@ std::string key_file_problem(const std::string& path, const std::string& daemon_
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) return path + ": " + std::strerror(errno);
   if (!S_ISREG(st.st_mode)) return path + ": not a regular file";
-  if ((st.st_mode & 077) != 0) return path + ": readable by group or others; run: chmod 600 " + path;
+  if ((st.st_mode & 077) != 0)
+    return path + ": readable by group or others; run: chmod 600 " + path;
   if (st.st_uid != 0) {
     const passwd* pw = ::getpwnam(daemon_user.c_str());
     if (pw != nullptr && pw->pw_uid != st.st_uid)

@@ -15,6 +15,7 @@
 #include "io.hpp"
 #include "report.hpp"
 #include "reproduce.hpp"
+#include "sites.hpp"
 #include "trace.hpp"
 
 namespace ebb {
@@ -35,6 +36,58 @@ void write_output(const std::string& path, const std::string& text) {
   if (!out) throw InputError(path + ": cannot write");
   out << text;
   if (!out) throw InputError(path + ": write failed");
+}
+
+// `ebb replay --sites`: one grid column per site, the same trace, deadline and forecast.
+int run_sites_main(const replay::Trace& trace, replay::Grid first, Duration shift,
+                   const std::string& grid_path, const std::string& grid_sample,
+                   const std::vector<replay::SiteSpec>& sites, const std::string& home_text,
+                   bool move, Duration move_penalty, const replay::ReplayConfig& cfg, bool quiet) {
+  using namespace ebb::replay;
+  SitesConfig sc;
+  sc.replay = cfg;
+  sc.sites = sites;
+  sc.home = parse_home_rule(home_text);
+  sc.move = move;
+  sc.move_penalty = move_penalty;
+  std::vector<Grid> grids;
+  grids.push_back(std::move(first));
+  for (std::size_t s = 1; s < sites.size(); ++s) {
+    GridReadOptions gopt;
+    gopt.column = sites[s].zone;
+    if (!grid_sample.empty()) gopt.sample_step = parse_short_duration(grid_sample);
+    PointSeries carbon = read_wide_csv(grid_path, gopt);
+    grids.emplace_back(points_to_slots(carbon), false, carbon.source);
+    if (grids.back().empty())
+      throw InputError(grid_path + ": no usable grid data for " + sites[s].zone);
+  }
+  SitesResult r = run_sites(trace.jobs, grids, sc);
+  std::ostringstream setup;
+  setup << "Trace: " << trace.source << " (" << trace.jobs.size() << " jobs"
+        << (shift != Duration{0} ? ", times moved by " + format_duration(shift) + " to fit the grid"
+                                 : std::string())
+        << ")\nGrid: " << grid_path << "\nSites:";
+  for (const auto& s : sites) setup << " " << s.zone << " " << s.cores << " cores;";
+  setup << " home " << home_text << "; deadline " << cfg.deadline.describe() << "; forecast "
+        << to_string(cfg.forecast.kind) << "; ebb " << to_string(cfg.ebb_policy.objective)
+        << ", threshold " << cfg.ebb_policy.min_saving_percent
+        << "% (also the least gain for a move), capacity-aware per site (headroom "
+        << cfg.capacity.headroom_percent << "%, slack reserve "
+        << cfg.capacity.slack_reserve_percent << "%), planned once at submit";
+  if (move_penalty > Duration{0}) setup << "; move penalty " << format_duration(move_penalty);
+  if (!quiet) {
+    std::cout << format_sites(r, setup.str());
+    char timing[64];
+    std::snprintf(timing, sizeof timing, "  replayed in %.2f s\n", r.seconds);
+    std::cout << timing;
+  }
+  for (const auto& p : r.policies)
+    if (p.over_capacity_sites) {
+      std::cerr << "ebb: " << p.name << ": " << p.over_capacity_sites
+                << " sites ran over their cores (a bug in the replay)\n";
+      return 3;
+    }
+  return 0;
 }
 
 }  // namespace
@@ -88,6 +141,9 @@ int replay_main(int argc, char** argv) {
   std::string congestion_text = "off", congestion_horizon_text = "72h";
   bool cfg_congestion_each_submit = false;
   ReplanRule replan_rule;
+  std::string sites_text, home_text = "round-robin";
+  bool no_move = false;
+  std::string move_penalty_text = "0";
 
   app.add_option("--trace", trace_path,
                  "Job trace: SWF (.swf or .swf.gz), sacct --json, sacct -P, or CSV "
@@ -235,6 +291,23 @@ int replay_main(int argc, char** argv) {
          "or auto: capacity with --cores and at most " +
              std::to_string(kAutoCapacityBoundJobs) + " jobs, else per-job")
       ->capture_default_str();
+  app.add_option("--sites", sites_text,
+                 "Several sites in different grid regions, ZONE:CORES each, e.g. "
+                 "DE:240,FR:240,SE-SE3:240 (one column of the wide --grid per site; replaces "
+                 "--zone and --cores). Each job has a home site (--home) where baseline runs it; "
+                 "ebb may defer it and move it to another site, each site's capacity respected. "
+                 "Prints baseline, 'ebb, no move' (deferral at home only) and 'ebb, move', per "
+                 "site and overall; plans are made once, at submit");
+  app.add_option("--home", home_text,
+                 "With --sites, each job's home site: round-robin (job i at site i mod N, in "
+                 "trace order) or partition (the trace's k-th distinct partition at site k mod N)")
+      ->capture_default_str();
+  app.add_option("--move-penalty", move_penalty_text,
+                 "With --sites: extra runtime a moved job pays at its destination (staging "
+                 "its data; ebb.conf's MovePenalty), e.g. 30m: planned for and scored")
+      ->capture_default_str();
+  app.add_flag("--no-move", no_move,
+               "With --sites: leave out the moving policy (every job stays at home)");
   app.add_option("--policies", policies_text, "Comma-separated policies to run")
       ->capture_default_str();
   app.add_option("--threads", threads, "Planning threads")->capture_default_str();
@@ -262,6 +335,14 @@ int replay_main(int argc, char** argv) {
     Trace trace = read_trace(trace_path, topt);
     if (limit_jobs && trace.jobs.size() > limit_jobs) trace.jobs.resize(limit_jobs);
 
+    std::vector<SiteSpec> sites;
+    if (!sites_text.empty()) {
+      sites = parse_sites(sites_text);
+      if (grid_format != "wide")
+        throw InputError("--sites needs a wide --grid (one column a zone)");
+      if (!prices_path.empty()) throw InputError("--sites: prices are not supported yet");
+      zone = sites.front().zone;
+    }
     Grid grid;
     std::string grid_desc;
     if (grid_format == "forecast") {
@@ -370,6 +451,11 @@ int replay_main(int argc, char** argv) {
     for (auto p : split(policies_text, ','))
       cfg.policies.push_back(parse_policy_kind(std::string(trim(p))));
 
+    if (!sites.empty())
+      return run_sites_main(
+          trace, std::move(grid), shift, grid_path, grid_sample, sites, home_text, !no_move,
+          move_penalty_text == "0" ? Duration{0} : parse_short_duration(move_penalty_text), cfg,
+          quiet);
     ReplayResult result = run_replay(trace.jobs, grid, cfg);
     result.currency = currency;
 

@@ -30,6 +30,15 @@ struct PartitionSettings {
   // ebbd's capacity rule for the partition (capacity.hpp): CapacityHeadroom,
   // MaxStartsPerMinute, SlackReserve, RuntimeShare; its size comes from slurmctld.
   CapacityRule capacity;
+  // The grid region the partition's nodes draw from (a RegionName= of ebbd); empty: the
+  // site's Region=. A job that lists several partitions is planned in each one's region.
+  std::string region;
+  // Extra runtime a job pays when ebb moves it here from the first partition it listed
+  // (staging its data): counted in the plan, so that small gains do not move it.
+  Duration move_penalty{0};
+  // Partitions with the same MoveGroup= are equivalent: a job submitted with --carbon-move
+  // to one of them may be moved to any other (the site's declaration, the user's opt-in).
+  std::string move_group;
 };
 
 // One region that ebbd serves (issue 3): which provider gives its carbon signal and which
@@ -51,20 +60,20 @@ enum class DaemonAuth { automatic, munge, none };
 struct Config {
   Policy policy;
   std::string currency = "EUR";
-  PartitionSettings defaults;                       // for partitions not listed
+  PartitionSettings defaults;  // for partitions not listed
   std::map<std::string, PartitionSettings> partitions;
 
-  std::string forecast_file;                        // CSV or JSON, see forecast_file.hpp
-  Duration max_forecast_age{hours(24)};             // older forecast files are stale
-  std::string daemon_url;                           // ebbd: unix:/run/ebb/ebbd.sock, http://h:p
-  std::string region;                               // which of ebbd's regions to ask for
+  std::string forecast_file;             // CSV or JSON, see forecast_file.hpp
+  Duration max_forecast_age{hours(24)};  // older forecast files are stale
+  std::string daemon_url;                // ebbd: unix:/run/ebb/ebbd.sock, http://h:p
+  std::string region;                    // which of ebbd's regions to ask for
   std::chrono::milliseconds daemon_timeout{300};
-  std::string daemon_user = "slurm";                // ebbd's user; root is always trusted
+  std::string daemon_user = "slurm";  // ebbd's user; root is always trusted
   DaemonAuth daemon_auth = DaemonAuth::automatic;
-  bool apply_in_client = true;                      // false: export only, job_submit.lua applies
-  bool enabled = true;                              // Enabled=no turns the plugin off
-  std::map<std::string, RegionSettings> regions;    // RegionName= lines, for ebbd
-  std::map<std::string, std::string> daemon;        // other ebbd keys (lower-case), e.g. cachedir
+  bool apply_in_client = true;                    // false: export only, job_submit.lua applies
+  bool enabled = true;                            // Enabled=no turns the plugin off
+  std::map<std::string, RegionSettings> regions;  // RegionName= lines, for ebbd
+  std::map<std::string, std::string> daemon;      // other ebbd keys (lower-case), e.g. cachedir
 
   const PartitionSettings& partition(const std::string& name) const;
 };

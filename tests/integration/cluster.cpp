@@ -184,6 +184,9 @@ void Cluster::write_slurm_conf(int ctld_port, int slurmd_port, int dbd_port,
     << "NodeName=localhost CPUs=" << cpus << " RealMemory=2000 State=UNKNOWN\n"
     << "PartitionName=debug Nodes=localhost Default=YES MaxTime=INFINITE State=UP "
     << settings.partition_options << "\n";
+  for (const auto& [name, options] : settings.more_partitions)
+    c << "PartitionName=" << name << " Nodes=localhost MaxTime=INFINITE State=UP " << options
+      << "\n";
   write_file(dir_ / "slurm.conf", c.str());
 }
 

@@ -32,6 +32,8 @@ class Cluster {
     bool with_plugin = true;        // false: plugstack.conf without spank_ebb.so
     int cpus = 2;                   // the node's CPUs; more than the machine has is faked
     std::string partition_options;  // added to the debug partition's line, e.g. DefaultTime=10
+    // More partitions on the same node: name -> options for its PartitionName= line.
+    std::map<std::string, std::string> more_partitions;
     // Slurm's accounting (accounting.hpp: MariaDB + slurmdbd, ~10 s more to start), with
     // PrivateData=jobs, account "science" and these users in it.
     bool with_accounting = false;

@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Choosing partition and start together (issue 12): partitions in regions, the move
+// penalty, and the plan over candidates.
+#include <catch2/catch.hpp>
+
+#include "ebb/config.hpp"
+#include "ebb/error.hpp"
+#include "ebb/placement.hpp"
+
+using namespace ebb;
+using std::chrono::minutes;
+using std::chrono::seconds;
+
+namespace {
+
+const TimePoint kBase = TimePoint{seconds{1'794'999'600}};  // 2026-11-18 16:00 UTC
+
+// Hourly series from kBase: one value per hour.
+SignalSeries hourly(const std::vector<double>& carbon) {
+  std::vector<Slot> slots;
+  for (std::size_t h = 0; h < carbon.size(); ++h) {
+    Slot s;
+    s.start = kBase + hours(static_cast<int>(h));
+    s.end = s.start + hours(1);
+    s.carbon = carbon[h];
+    slots.push_back(s);
+  }
+  return SignalSeries(std::move(slots), "test");
+}
+
+PartitionCandidate candidate(const std::string& name, const std::vector<double>& carbon) {
+  PartitionCandidate c;
+  c.partition = name;
+  c.request.now = kBase;
+  c.request.deadline = kBase + hours(12);
+  c.request.time_limit = hours(1);
+  c.request.power_watts = 1000;
+  c.forecast = hourly(carbon);
+  return c;
+}
+
+Policy carbon_policy() {
+  Policy p;
+  p.objective = Objective::carbon;
+  p.min_saving_percent = 5;
+  return p;
+}
+
+}  // namespace
+
+TEST_CASE("ebb.conf: Region= and MovePenalty= on a PartitionName line", "[placement]") {
+  Config c = parse_config(
+      "RegionName=de CarbonSource=file CarbonFile=/x\n"
+      "RegionName=fr CarbonSource=file CarbonFile=/y\n"
+      "Region=de\n"
+      "PartitionName=cpu-fr Region=fr MovePenalty=30 WattsPerCore=8\n",
+      "ebb.conf");
+  CHECK(c.partition("cpu-fr").region == "fr");
+  CHECK(c.partition("cpu-fr").move_penalty == minutes(30));
+  CHECK(c.partition("other").region.empty());  // the site's Region= then
+  CHECK(parse_config("PartitionName=a MoveGroup=eu\n", "e.conf").partition("a").move_group == "eu");
+  CHECK_THROWS_WITH(parse_config("PartitionName=a MoveGroup=\n", "e.conf"),
+                    Catch::Contains("e.conf line 1: MoveGroup needs a group name"));
+  CHECK_THROWS_WITH(parse_config("RegionName=de CarbonSource=file CarbonFile=/x\n"
+                                 "PartitionName=cpu-fr Region=fr\n",
+                                 "ebb.conf"),
+                    Catch::Contains("ebb.conf line 2: Region=fr names no RegionName= line"));
+  CHECK_THROWS_WITH(parse_config("PartitionName=a MovePenalty=soon\n", "e.conf"),
+                    Catch::Contains("e.conf line 1: MovePenalty"));
+  CHECK_THROWS_WITH(parse_config("PartitionName=a MovePenalty=8-0\n", "e.conf"),
+                    Catch::Contains("longer than a week"));
+  // A plugin-only ebb.conf without RegionName= lines has nothing to check against.
+  CHECK(parse_config("PartitionName=a Region=fr\n", "e.conf").partition("a").region == "fr");
+}
+
+TEST_CASE("the job goes to the partition with the best exact plan", "[placement]") {
+  // Home is dirty all day; fr is clean from hour 3.
+  std::vector<double> dirty(24, 400.0), fr(24, 300.0);
+  for (int h = 3; h < 24; ++h) fr[static_cast<std::size_t>(h)] = 50.0;
+  auto placed =
+      plan_over_partitions({candidate("de", dirty), candidate("fr", fr)}, carbon_policy());
+  REQUIRE(placed);
+  CHECK(placed->index == 1);
+  CHECK(placed->decision.defer);
+  CHECK(placed->decision.start == kBase + hours(3));
+  // The same candidates the other way round: fr is home and stays.
+  placed = plan_over_partitions({candidate("fr", fr), candidate("de", dirty)}, carbon_policy());
+  REQUIRE(placed);
+  CHECK(placed->index == 0);
+}
+
+TEST_CASE("a move must gain the threshold, and pays its penalty", "[placement]") {
+  std::vector<double> home(24, 100.0), near(24, 97.0), far(24, 50.0);
+  auto placed = plan_over_partitions({candidate("a", home), candidate("b", near)}, carbon_policy());
+  REQUIRE(placed);
+  CHECK(placed->index == 0);  // 3 % is below the 5 % threshold
+  placed = plan_over_partitions({candidate("a", home), candidate("c", far)}, carbon_policy());
+  REQUIRE(placed);
+  CHECK(placed->index == 1);
+  // Staging doubles the run's energy there (1 h more on a 1 h job): 2 x 50 = 100 g/kWh-h,
+  // no better than home.
+  auto c = candidate("c", far);
+  c.move_penalty = hours(1);
+  placed = plan_over_partitions({candidate("a", home), c}, carbon_policy());
+  REQUIRE(placed);
+  CHECK(placed->index == 0);
+  // A penalty that cannot fit before the deadline rules the candidate out.
+  c.move_penalty = hours(12);
+  placed = plan_over_partitions({candidate("a", home), c}, carbon_policy());
+  REQUIRE(placed);
+  CHECK(placed->index == 0);
+  CHECK(placed->skipped.size() == 1);
+}
+
+TEST_CASE("candidates without data are skipped; with none, nothing is chosen", "[placement]") {
+  std::vector<double> clean(24, 50.0);
+  auto empty = candidate("a", {});
+  auto placed = plan_over_partitions({empty, candidate("b", clean)}, carbon_policy());
+  REQUIRE(placed);
+  CHECK(placed->index == 1);
+  REQUIRE(placed->skipped.size() == 1);
+  CHECK(placed->skipped[0] == "a: no forecast for its region");
+  CHECK_FALSE(plan_over_partitions({empty, candidate("b", {})}, carbon_policy()));
+  CHECK_FALSE(best_placement({std::nullopt, std::nullopt}, 5));
+}
