@@ -11,18 +11,19 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "budget_use.hpp"
 #include "cluster_view.hpp"
 #include "command_common.hpp"
 #include "ebb/error.hpp"
 #include "history.hpp"
+#include "ledger_inputs.hpp"
 #include "report.hpp"
 
 namespace ebb {
 namespace {
-
-constexpr std::size_t kMaxSacctBytes = std::size_t{8} << 30;
 
 std::string read_whole(const std::string& path, const std::string& what) {
   std::ifstream in(path, std::ios::binary);
@@ -30,41 +31,6 @@ std::string read_whole(const std::string& path, const std::string& what) {
   std::stringstream buf;
   buf << in.rdbuf();
   return buf.str();
-}
-
-// sacct's JSON for jobs active in [from, to), all users Slurm lets this user see.
-std::string run_sacct(const std::string& command, TimePoint from, TimePoint to) {
-  std::vector<std::string> argv = daemon::command_words(command);
-  if (argv.empty()) throw InputError("--sacct: empty command");
-  for (const char* a : {"--json", "--allusers"}) argv.emplace_back(a);
-  // sacct reads -S/-E in local time.
-  argv.insert(argv.end(), {"-S", format_local_slurm(from), "-E", format_local_slurm(to)});
-  std::string out;
-  daemon::CommandResult r;
-  try {
-    r = daemon::run_command(argv, std::chrono::minutes(30), kMaxSacctBytes, out);
-  } catch (const std::exception& e) {
-    throw InputError("cannot run sacct ('" + command + "'): " + e.what() +
-                     "; is Slurm's accounting (slurmdbd) set up? See README, \"Enabling "
-                     "accounting\"");
-  }
-  if (r.exit_code != 0) {
-    std::string why = r.err.empty() ? "no message" : r.err;
-    while (!why.empty() && why.back() == '\n') why.pop_back();
-    throw InputError(
-        "sacct failed (" +
-        (r.timed_out ? std::string("timed out") : "exit code " + std::to_string(r.exit_code)) +
-        "): " + why);
-  }
-  return out;
-}
-
-ledger::Actuals actuals_from(const daemon::History& history) {
-  return [&history](TimePoint t) -> std::optional<ledger::GridHour> {
-    const daemon::History::Hour* h = history.at(t);
-    if (!h) return std::nullopt;
-    return ledger::GridHour{h->carbon, h->price};
-  };
 }
 
 // A bare date ("2026-11-01") is that day's midnight UTC: the report's months are UTC
@@ -126,13 +92,13 @@ int report_main(int argc, char** argv) {
         daemon::History::parse(read_whole(actuals_path, "--actuals"), actuals_path);
 
     const std::string json =
-        input.empty() ? run_sacct(sacct, from, to) : read_whole(input, "--sacct-json");
+        input.empty() ? ledger::run_sacct_json(sacct, from, to) : read_whole(input, "--sacct-json");
     if (seconds_since(t0) > 1.0)
       std::fprintf(stderr, "ebb report: read accounting in %.1f s\n", seconds_since(t0));
     std::vector<ledger::AccountedJob> jobs =
         ledger::parse_sacct_json(json, input.empty() ? "sacct --json" : input);
 
-    const ledger::Actuals actuals = actuals_from(history);
+    const ledger::Actuals actuals = ledger::actuals_from(history);
     std::vector<ledger::LedgerEntry> entries;
     entries.reserve(jobs.size());
     std::size_t done = 0;
@@ -152,9 +118,17 @@ int report_main(int argc, char** argv) {
         break;
       }
     const ledger::Report report = ledger::build_report(entries, by, from, to, currency);
-    const std::string text = format == "csv"    ? ledger::format_csv(report)
-                             : format == "json" ? ledger::format_json(report)
-                                                : ledger::format_table(report);
+    std::string text = format == "csv"    ? ledger::format_csv(report)
+                       : format == "json" ? ledger::format_json(report)
+                                          : ledger::format_table(report);
+    // Use against the AccountBudget lines of ebb.conf (budget_use.hpp); CSV stays one table.
+    const auto budgets = ledger::budget_rows(entries, config, from, to);
+    if (format == "table") text += ledger::format_budget_table(budgets, currency);
+    if (format == "json" && !budgets.empty()) {
+      nlohmann::json j = nlohmann::json::parse(text);
+      j["budgets"] = nlohmann::json::parse(ledger::format_budget_json(budgets));
+      text = j.dump(2) + "\n";
+    }
     if (output.empty()) {
       std::fwrite(text.data(), 1, text.size(), stdout);
     } else {
