@@ -119,7 +119,7 @@ TEST_CASE("ebbd counts realised and planned savings by account, across a restart
     const std::string dashboard =
         ebb::test::read_text(std::string(EBB_TEST_DATA_DIR) + "/../../contrib/grafana-ebb.json");
     const std::string exported = ebbd.get("/metrics").body;
-    const std::regex name("ebbd_[a-z_]+");
+    const std::regex name("ebbd_[a-z0-9_]+");
     std::size_t plotted = 0;
     for (std::sregex_iterator it(dashboard.begin(), dashboard.end(), name), end; it != end; ++it) {
       INFO(it->str());
