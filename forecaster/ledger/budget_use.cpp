@@ -5,16 +5,9 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "ebb/decision_text.hpp"
+
 namespace ebb::ledger {
-namespace {
-
-std::string amount(double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.1f", v);
-  return buf;
-}
-
-}  // namespace
 
 Totals account_totals(const std::vector<LedgerEntry>& entries, const std::string& account,
                       TimePoint from, TimePoint to) {

@@ -61,7 +61,7 @@ TEST_CASE("budget rows: use per account and period, partial periods marked", "[b
   CHECK(rows[2].totals.kgco2 == Approx(2));
 
   const std::string table = format_budget_table(rows, "EUR");
-  CHECK_THAT(table, Contains("physics") && Contains("90 % (carbon)") && Contains("9.0 / 10.0"));
+  CHECK_THAT(table, Contains("physics") && Contains("90 % (carbon)") && Contains("9.0 / 10 "));
   CHECK_THAT(format_budget_json(rows), Contains("\"kgco2_budget\": 10.0"));
   CHECK(format_budget_table({}, "EUR").empty());
 }
