@@ -4,6 +4,7 @@
 #include <exception>
 
 #include "ebb/budget.hpp"
+#include "ebb/daemon_client.hpp"
 #include "ebb/input.hpp"
 #include "spank_api.hpp"
 
@@ -15,7 +16,7 @@ constexpr std::size_t kMaxBudgetFileBytes = std::size_t{4} << 20;
 
 std::string budget_file_path(const Config& config) {
   auto it = config.daemon.find("cachedir");
-  std::string dir = it == config.daemon.end() ? "/var/cache/ebb" : it->second;
+  std::string dir = it == config.daemon.end() ? kDefaultCacheDir : it->second;
   while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
   return dir + "/" + kBudgetFileName;
 }

@@ -50,7 +50,9 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
 int report_main(int argc, char** argv) {
   CLI::App app{
       "What ebb saved: each job's realised kgCO2e and money against the same job started "
-      "when its user asked, from Slurm's accounting and ebbd's recorded grid data.",
+      "when its user asked, from Slurm's accounting and ebbd's recorded grid data. With "
+      "AccountBudget= lines in ebb.conf, the table and JSON add each budgeted account's use "
+      "against its budget in every period the report covers.",
       "ebb report"};
   std::string from_text, to_text, by_text = "account", format = "table", output;
   std::string config_path = commands::kDefaultConfig, actuals_path, region, sacct = "sacct";
