@@ -140,5 +140,22 @@ TEST_CASE("sbatch says how much of its budget an account used, from slurmdbd via
   INFO(unknown.err);
   CHECK(unknown.exit_code == 0);
   CHECK(unknown.err.find("budget") == std::string::npos);
+  // A file that is not ebbd's (corrupt, or a year old): the same.
+  for (const std::string& text :
+       {std::string("garbage\n"),
+        "ebb-budgets 1\nas_of " +
+            std::to_string((now_utc() - hours(24 * 365)).time_since_epoch().count()) +
+            "\nuser root root\n"}) {
+    {
+      std::ofstream out(file);
+      out << text;
+    }
+    auto r =
+        c.command({"sbatch", "--time=1", "--output=/dev/null", "--chdir=/tmp", "--wrap", "true"},
+                  std::chrono::seconds(30), {{"USER", "root"}});
+    INFO(r.err);
+    CHECK(r.exit_code == 0);
+    CHECK(r.err.find("budget") == std::string::npos);
+  }
   c.cancel_all();
 }
