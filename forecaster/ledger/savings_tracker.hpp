@@ -51,7 +51,8 @@ class SavingsTracker {
   SavingsTracker(Config config, TrackerSettings settings, TimePoint now);
 
   // One round, as described above. Throws (with a message naming sacct or the file) when
-  // the accounting cannot be read; the state is then unchanged.
+  // the accounting cannot be read (nothing is counted then) or a file cannot be written
+  // (the counts stand in memory; the file on disk keeps the last consistent state).
   void refresh(TimePoint now);
   // What refresh() does once it has the jobs and the actuals, for tests; returns the
   // budgets file it would write.
