@@ -42,6 +42,8 @@ constexpr std::array kDaemonKeys = {
     "accountingrefresh",
     "sacctcommand",
     "accountingdays",
+    // users' default accounts for budgets (forecaster/ledger/savings_tracker.hpp)
+    "sacctmgrcommand",
     // re-planning held jobs (forecaster/daemon/replanner.hpp)
     "replan",
     "replaninterval",
@@ -161,6 +163,40 @@ std::vector<Token> tokenize(std::string_view line, const std::string& where) {
   return out;
 }
 
+// AccountBudget=physics kgCO2=500 kWh=2000 money=300 Period=month
+AccountBudget parse_account_budget(const std::vector<Token>& tokens, const std::string& where) {
+  AccountBudget b;
+  b.account = tokens[0].value;
+  b.where = where;
+  if (b.account.empty()) throw InputError(where + ": AccountBudget needs an account name");
+  std::set<std::string> keys;
+  for (std::size_t i = 1; i < tokens.size(); ++i) {
+    const std::string k = lower(tokens[i].key);
+    const std::string& v = tokens[i].value;
+    if (!keys.insert(k).second) throw InputError(where + ": " + tokens[i].key + " is given twice");
+    if (k == "kgco2")
+      b.kgco2 = parse_double(v, where, tokens[i].key, 0, 1e12);
+    else if (k == "kwh")
+      b.kwh = parse_double(v, where, tokens[i].key, 0, 1e12);
+    else if (k == "money")
+      b.money = parse_double(v, where, tokens[i].key, 0, 1e12);
+    else if (k == "period") {
+      try {
+        b.period = parse_budget_period(v);
+      } catch (const InputError& e) {
+        throw InputError(where + ": Period: " + e.what());
+      }
+    } else
+      throw InputError(where + ": " + tokens[i].key +
+                       " cannot be set on an AccountBudget line (kgCO2, kWh, money and Period "
+                       "can)");
+  }
+  if (!b.kgco2 && !b.kwh && !b.money)
+    throw InputError(where + ": AccountBudget=" + b.account +
+                     " sets no budget: give kgCO2=, kWh= or money=");
+  return b;
+}
+
 }  // namespace
 
 bool parse_yes_no(std::string_view value, const std::string& where, std::string_view key) {
@@ -261,6 +297,14 @@ void apply_setting(Config& c, std::string_view key, std::string_view value,
     c.apply_in_client = parse_bool(value, where, key);
   } else if (k == "enabled") {
     c.enabled = parse_bool(value, where, key);
+  } else if (k == "budgetwarnpercent") {
+    c.budget_warn_percent = dbl(0, 1000);
+  } else if (k == "overbudget") {
+    try {
+      c.over_budget = parse_over_budget(value);
+    } catch (const InputError& e) {
+      throw InputError(where + ": OverBudget: " + e.what());
+    }
   } else if (apply_partition_key(c.defaults, k, value, where, key)) {
     // a site-wide power model or default delay
   } else if (std::find(kDaemonKeys.begin(), kDaemonKeys.end(), k) != kDaemonKeys.end()) {
@@ -318,6 +362,11 @@ Config parse_config(std::string_view text, const std::string& source, Config bas
                            "MaxStartsPerMinute, Region, MovePenalty and MoveGroup can)");
       }
       c.partitions[name] = p;
+    } else if (head == "accountbudget") {
+      AccountBudget b = parse_account_budget(tokens, where);
+      if (c.budgets.count(b.account))
+        throw InputError(where + ": account '" + b.account + "' has a budget already");
+      c.budgets[b.account] = std::move(b);
     } else if (head == "regionname") {
       RegionSettings r;
       r.name = tokens[0].value;

@@ -78,7 +78,8 @@ target_link_libraries(ebbdaemon PUBLIC ebbclient ebbcore ${EBB_DAEMON_SOURCES_LI
 add_executable(ebbd daemon/main.cpp)
 target_include_directories(ebbd PRIVATE ${CLI11_INCLUDE_DIR})
 target_compile_definitions(ebbd PRIVATE EBB_VERSION="${PROJECT_VERSION}")
-target_link_libraries(ebbd PRIVATE ebbdaemon)
+# ebbledger: the savings counters and budget use (ledger/savings_tracker.hpp).
+target_link_libraries(ebbd PRIVATE ebbdaemon ebbledger)
 
 install(TARGETS ebbd RUNTIME DESTINATION sbin)
 install(FILES ${PROJECT_SOURCE_DIR}/contrib/systemd/ebbd.service

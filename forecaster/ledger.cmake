@@ -11,6 +11,9 @@ if(TARGET ebbdaemon AND TARGET ebbcommands)
     ledger/report_command.cpp
     ledger/sacct_command.cpp
     ledger/history_command.cpp
+    ledger/budget_use.cpp
+    ledger/ledger_inputs.cpp
+    ledger/savings_tracker.cpp
   )
   target_include_directories(ebbledger
     PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/ledger

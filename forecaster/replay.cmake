@@ -21,6 +21,7 @@ add_library(ebbreplay STATIC
   ${CMAKE_CURRENT_SOURCE_DIR}/replay/engine.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/replay/sites.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/replay/report.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/replay/ledger_csv.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/replay/experiments.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/replay/reproduce.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/replay/main.cpp

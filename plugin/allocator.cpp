@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "budget_note.hpp"
 #include "decision_source.hpp"
 #include "ebb/decision_text.hpp"
 #include "ebb/error.hpp"
@@ -229,6 +230,19 @@ std::optional<Outcome> plan_job(int argc, char** argv) {
     max_delay = Duration{*flags.max_delay_seconds};
   else if (partition.default_max_delay)
     max_delay = partition.default_max_delay;
+
+  // An account near or over its budget (AccountBudget=): said to everyone of the account,
+  // planned or not. Past 100 % with OverBudget=require-deadline the job must give ebb room
+  // to defer it; it is refused with the reason, never silently.
+  if (auto note = budget_note(config, job, now_utc())) {
+    if (!note->line.empty()) print_line("ebb: " + note->line);
+    if (note->over && config.over_budget == OverBudget::require_deadline && !flags.deadline &&
+        !max_delay)
+      refuse("account " + note->account +
+             " is over its budget, and this site requires its jobs to carry a deadline so that "
+             "ebb can defer them to cleaner hours: submit again with --carbon-deadline=<time> or "
+             "--carbon-max-delay=<duration>");
+  }
 
   if (!flags.deadline && !max_delay) {
     say(

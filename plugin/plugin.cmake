@@ -13,6 +13,7 @@ add_library(spank_ebb MODULE
   slurm_opt.cpp
   job_request.cpp
   decision_source.cpp
+  budget_note.cpp
   message.cpp
 )
 set_target_properties(spank_ebb PROPERTIES

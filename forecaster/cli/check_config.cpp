@@ -12,6 +12,7 @@
 
 #include <CLI/CLI.hpp>
 #include <cerrno>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <iostream>
@@ -82,6 +83,9 @@ const std::map<std::string, std::string>& key_meanings() {
       {"replaninterval", "how often ebbd re-plans held jobs (also after each forecast fetch)"},
       {"replanmaxmoves", "the most times ebbd moves one job"},
       {"replanmingain", "percent a move must gain for ebbd to make it"},
+      {"sacctmgrcommand", "the command ebbd reads users' default accounts with (budgets)"},
+      {"budgetwarnpercent", "sbatch says how much of its budget an account used from this %"},
+      {"overbudget", "past 100 % of a budget: warn, or require a deadline so ebb can defer"},
   };
   return m;
 }
@@ -190,7 +194,23 @@ int check_config_main(int argc, char** argv) {
     if (settings.empty()) continue;
     std::string what;
     const std::string first = lower(settings.front().key);
-    if (first == "regionname") {
+    if (first == "accountbudget") {
+      auto b = config.budgets.find(settings.front().value);
+      if (b == config.budgets.end()) continue;
+      what = "account " + b->first + " has a " + to_string(b->second.period) + "ly budget of";
+      auto add = [&](const std::optional<double>& v, const char* unit) {
+        if (!v) return;
+        if (what.back() != 'f') what += ",";
+        char num[64];
+        std::snprintf(num, sizeof num, " %g %s", *v, unit);
+        what += num;
+      };
+      add(b->second.kgco2, "kgCO2e");
+      add(b->second.kwh, "kWh");
+      add(b->second.money, config.currency.c_str());
+      what += " (sbatch warns from " + std::to_string(std::lround(config.budget_warn_percent)) +
+              " %; over budget: " + to_string(config.over_budget) + ")";
+    } else if (first == "regionname") {
       auto r = config.regions.find(settings.front().value);
       what = r == config.regions.end() ? "a region" : describe_region(r->second);
     } else {

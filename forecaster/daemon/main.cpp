@@ -26,6 +26,7 @@
 #include "region.hpp"
 #include "replanner.hpp"
 #include "runtime_learner.hpp"
+#include "savings_tracker.hpp"
 #include "server.hpp"
 #include "settings.hpp"
 
@@ -173,6 +174,40 @@ int run(int argc, char** argv) {
     });
     learning_task->start();
   }
+  // Savings counters and budget use from the same accounting (savings_tracker.hpp), at
+  // the same interval; the actuals are those of Region=, else the only region.
+  std::unique_ptr<ebb::ledger::SavingsTracker> tracker;
+  std::unique_ptr<PeriodicTask> savings_task;
+  if (settings.accounting_refresh > ebb::Duration{0}) {
+    ebb::ledger::TrackerSettings ts;
+    ts.sacct_command = settings.sacct_command;
+    if (auto it = config.daemon.find("sacctmgrcommand"); it != config.daemon.end())
+      ts.sacctmgr_command = it->second;
+    ts.cache_dir = settings.cache_dir;
+    for (const auto& [name, r] : config.regions)
+      if (ts.region.empty() || ::strcasecmp(name.c_str(), config.region.c_str()) == 0)
+        ts.region = name;
+    tracker = std::make_unique<ebb::ledger::SavingsTracker>(config, ts, clock.now());
+    metrics.set_savings(tracker->savings(), tracker->currency(), {});
+    savings_task =
+        std::make_unique<PeriodicTask>(settings.accounting_refresh, [&tracker, &metrics, &clock] {
+          static std::string last_error;
+          try {
+            tracker->refresh(clock.now());
+            metrics.count_savings_read(true);
+            if (!last_error.empty()) log_info("savings: reading accounting again");
+            last_error.clear();
+          } catch (const std::exception& e) {
+            metrics.count_savings_read(false);
+            if (e.what() != last_error)
+              log_warning(std::string("savings: ") + e.what() +
+                          "; counters and budget use wait for the next round");
+            last_error = e.what();
+          }
+          metrics.set_savings(tracker->savings(), tracker->currency(), tracker->budget_gauges());
+        });
+    savings_task->start();
+  }
   std::thread signal_thread([&] {
     int received = 0;
     sigwait(&signals, &received);
@@ -187,6 +222,7 @@ int run(int argc, char** argv) {
   if (!settings.listen_socket.empty()) ::unlink(settings.listen_socket.c_str());
   for (auto& r : refreshers) r->stop();
   if (learning_task) learning_task->stop();
+  if (savings_task) savings_task->stop();
   replanner.stop();
   cluster.stop();
   // Wake the signal thread if the server ended on its own.

@@ -127,7 +127,55 @@ std::string Metrics::render(const std::vector<RegionAge>& regions,
       out += "ebbd_replan_skipped_total{reason=\"" + label(reason) + "\"} " +
              std::to_string(count) + "\n";
   }
+  render_savings(out);
   return out;
+}
+
+void Metrics::render_savings(std::string& out) const {
+  std::lock_guard lock(fetch_mutex_);
+  struct Family {
+    const char* name;
+    const char* help;
+    double AccountSavings::*value;
+    bool money;
+  };
+  static constexpr Family kFamilies[] = {
+      {"ebbd_saved_kgco2_total",
+       "kgCO2e saved by finished jobs ebb planned (as submitted - realised, recorded actuals).",
+       &AccountSavings::kgco2_saved, false},
+      {"ebbd_saved_money_total", "Money saved by finished jobs ebb planned (recorded prices).",
+       &AccountSavings::money_saved, true},
+      {"ebbd_planned_saved_kgco2_total",
+       "kgCO2e the plans of those jobs expected to save (forecast at submission).",
+       &AccountSavings::kgco2_planned, false},
+      {"ebbd_planned_saved_money_total", "Money the plans of those jobs expected to save.",
+       &AccountSavings::money_planned, true},
+  };
+  for (const Family& f : kFamilies) {
+    out += std::string("# HELP ") + f.name + " " + f.help + "\n# TYPE " + f.name + " counter\n";
+    for (const auto& [account, s] : savings_) {
+      out += std::string(f.name) + "{account=\"" + label(account) + "\"" +
+             (f.money ? ",currency=\"" + label(savings_currency_) + "\"" : std::string()) + "} " +
+             number(s.*(f.value)) + "\n";
+    }
+  }
+  out += "# HELP ebbd_savings_jobs_total Finished jobs ebb planned that the savings count.\n";
+  out += "# TYPE ebbd_savings_jobs_total counter\n";
+  for (const auto& [account, s] : savings_)
+    out += "ebbd_savings_jobs_total{account=\"" + label(account) + "\"} " + std::to_string(s.jobs) +
+           "\n";
+  out +=
+      "# HELP ebbd_budget_used_percent Use of the account's budget (AccountBudget) in the "
+      "current period, the quantity nearest its limit.\n";
+  out += "# TYPE ebbd_budget_used_percent gauge\n";
+  for (const auto& [account, b] : budgets_)
+    out += "ebbd_budget_used_percent{account=\"" + label(account) + "\",quantity=\"" +
+           label(b.quantity) + "\"} " + number(b.percent) + "\n";
+  out += "# HELP ebbd_savings_read_total Rounds of the savings tracker (sacct and actuals).\n";
+  out += "# TYPE ebbd_savings_read_total counter\n";
+  out += "ebbd_savings_read_total{result=\"success\"} " + std::to_string(savings_ok_.load()) + "\n";
+  out += "ebbd_savings_read_total{result=\"failure\"} " + std::to_string(savings_failed_.load()) +
+         "\n";
 }
 
 }  // namespace ebb::daemon

@@ -17,6 +17,16 @@
 //   ebbd_replan_failures_total                                      counter (scontrol refused)
 //   ebbd_replan_skipped_total{reason}                               counter (held jobs left
 //   alone, once per job and reason)
+//   ebbd_saved_kgco2_total{account}                                 counter (realised saving of
+//   finished jobs ebb planned, ledger.hpp's method; kept in CacheDir/savings.state)
+//   ebbd_saved_money_total{account,currency}                        counter (likewise, money)
+//   ebbd_planned_saved_kgco2_total{account}                         counter (what their plans
+//   expected to save, from the forecast)
+//   ebbd_planned_saved_money_total{account,currency}                counter
+//   ebbd_savings_jobs_total{account}                                counter (finished jobs counted)
+//   ebbd_budget_used_percent{account,quantity}                      gauge (AccountBudget use in
+//   the current period)
+//   ebbd_savings_read_total{result}                                 counter (savings rounds)
 #pragma once
 
 #include <array>
@@ -31,6 +41,20 @@
 #include "ebb/time.hpp"
 
 namespace ebb::daemon {
+
+// One account's cumulative savings, counted when its jobs finish (the savings tracker,
+// forecaster/ledger/savings_tracker.hpp).
+struct AccountSavings {
+  double kgco2_saved = 0, money_saved = 0;      // realised: as submitted - realised
+  double kgco2_planned = 0, money_planned = 0;  // the plans' own estimates
+  long long jobs = 0;
+};
+
+// An account's use of its budget in the current period: the largest share of any quantity.
+struct BudgetGauge {
+  double percent = 0;
+  std::string quantity;  // carbon, energy, money
+};
 
 class Metrics {
  public:
@@ -56,6 +80,15 @@ class Metrics {
     ++replan_skipped_[reason];
   }
 
+  void count_savings_read(bool ok) { (ok ? savings_ok_ : savings_failed_).fetch_add(1); }
+  void set_savings(std::map<std::string, AccountSavings> by_account, std::string currency,
+                   std::map<std::string, BudgetGauge> budgets) {
+    std::lock_guard lock(fetch_mutex_);
+    savings_ = std::move(by_account);
+    savings_currency_ = std::move(currency);
+    budgets_ = std::move(budgets);
+  }
+
   struct RegionAge {
     std::string region;
     std::optional<double> age_seconds;
@@ -68,6 +101,8 @@ class Metrics {
                                                       0.01,   0.025,   0.05,   0.1,   0.25,   1.0};
 
  private:
+  void render_savings(std::string& out) const;
+
   mutable std::mutex fetch_mutex_;
   std::map<std::tuple<std::string, std::string, bool>, long long> fetches_;
   std::atomic<long long> plans_{0};
@@ -80,6 +115,10 @@ class Metrics {
   std::atomic<long long> accounting_ok_{0}, accounting_failed_{0}, jobs_learned_{0};
   std::atomic<long long> replan_moves_{0}, replan_failures_{0};
   std::map<std::string, long long> replan_skipped_;  // guarded by fetch_mutex_
+  std::atomic<long long> savings_ok_{0}, savings_failed_{0};
+  std::map<std::string, AccountSavings> savings_;  // guarded by fetch_mutex_
+  std::string savings_currency_;                   // guarded by fetch_mutex_
+  std::map<std::string, BudgetGauge> budgets_;     // guarded by fetch_mutex_
 };
 
 }  // namespace ebb::daemon

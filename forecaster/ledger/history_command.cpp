@@ -15,8 +15,8 @@
 #include "command_common.hpp"
 #include "ebb/error.hpp"
 #include "ebb/power_fit.hpp"
-#include "sacct_command.hpp"
 #include "ebb/sacct_json.hpp"
+#include "sacct_command.hpp"
 
 namespace ebb {
 namespace {

@@ -11,38 +11,21 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "budget_use.hpp"
 #include "cluster_view.hpp"
 #include "command_common.hpp"
 #include "ebb/error.hpp"
 #include "history.hpp"
+#include "ledger_inputs.hpp"
 #include "report.hpp"
 #include "report_html.hpp"
 #include "sacct_command.hpp"
 
 namespace ebb {
 namespace {
-
-// The history's hours from `from` to `to` copied into an array, so that each hour of each
-// job costs an index rather than a search (a million jobs touch tens of millions of
-// hours); hours outside it are looked up.
-ledger::Actuals actuals_from(const daemon::History& history, TimePoint from, TimePoint to) {
-  const TimePoint first = std::chrono::floor<hours>(from);
-  std::vector<std::optional<ledger::GridHour>> dense;
-  for (TimePoint t = first; t < to && dense.size() < 24 * 3660; t += hours(1)) {
-    const daemon::History::Hour* h = history.at(t);
-    dense.push_back(h ? std::optional(ledger::GridHour{h->carbon, h->price}) : std::nullopt);
-  }
-  return [&history, first, dense = std::move(dense)](TimePoint t) {
-    const auto i = std::chrono::floor<hours>(t - first).count();
-    if (i >= 0 && static_cast<std::size_t>(i) < dense.size())
-      return dense[static_cast<std::size_t>(i)];
-    const daemon::History::Hour* h = history.at(t);
-    if (!h) return std::optional<ledger::GridHour>();
-    return std::optional(ledger::GridHour{h->carbon, h->price});
-  };
-}
 
 // A bare date ("2026-11-01") is that day's midnight UTC: the report's months are UTC
 // months. Anything else as other commands read times.
@@ -61,7 +44,9 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
 int report_main(int argc, char** argv) {
   CLI::App app{
       "What ebb saved: each job's realised kgCO2e and money against the same job started "
-      "when its user asked, from Slurm's accounting and ebbd's recorded grid data.",
+      "when its user asked, from Slurm's accounting and ebbd's recorded grid data. With "
+      "AccountBudget= lines in ebb.conf, the table and JSON add each budgeted account's use "
+      "against its budget in every period the report covers.",
       "ebb report"};
   std::string from_text, to_text, by_text = "account", format = "table", output;
   std::string config_path = commands::kDefaultConfig, actuals_path, region, sacct = "sacct";
@@ -106,9 +91,10 @@ int report_main(int argc, char** argv) {
 
     // Runs reach past the period (and as-submitted runs before it): a margin of 62 days.
     const ledger::Actuals actuals =
-        actuals_from(history, from - hours(24 * 62), to + hours(24 * 62));
+        ledger::actuals_from(history, from - hours(24 * 62), to + hours(24 * 62));
     ledger::ReportBuilder builder(by, from, to, config.currency);
     std::size_t seen = 0, in_period = 0;
+    std::vector<ledger::LedgerEntry> budgeted;
     auto take = [&](AccountedJob&& job) {
       ++seen;
       // A job belongs to the period it started in (or was submitted in, if it never
@@ -116,7 +102,10 @@ int report_main(int argc, char** argv) {
       const TimePoint when = job.start.value_or(job.submit);
       if (when < from || when >= to) return;
       ++in_period;
-      builder.add(ledger::ledger_entry(std::move(job), config, actuals, now));
+      ledger::LedgerEntry entry = ledger::ledger_entry(std::move(job), config, actuals, now);
+      // Budgets need their accounts' jobs by period; only those are kept.
+      if (config.budgets.count(entry.job.account)) budgeted.push_back(entry);
+      builder.add(std::move(entry));
     };
     // Progress once the report has taken a second, at most every second.
     double last_note = 1.0;
@@ -136,10 +125,19 @@ int report_main(int argc, char** argv) {
       for_each_sacct_job_in_file(input, take, progress);
     }
     const ledger::Report report = std::move(builder).finish();
-    const std::string text = format == "csv"    ? ledger::format_csv(report)
-                             : format == "json" ? ledger::format_json(report)
-                             : format == "html" ? ledger::format_html(report, actuals)
-                                                : ledger::format_table(report);
+    std::string text = format == "csv"    ? ledger::format_csv(report)
+                       : format == "json" ? ledger::format_json(report)
+                       : format == "html" ? ledger::format_html(report, actuals)
+                                          : ledger::format_table(report);
+    // Use against the AccountBudget lines of ebb.conf (budget_use.hpp); CSV and HTML stay
+    // the report alone.
+    const auto budgets = ledger::budget_rows(budgeted, config, from, to);
+    if (format == "table") text += ledger::format_budget_table(budgets, report.currency);
+    if (format == "json" && !budgets.empty()) {
+      nlohmann::json j = nlohmann::json::parse(text);
+      j["budgets"] = nlohmann::json::parse(ledger::format_budget_json(budgets));
+      text = j.dump(2) + "\n";
+    }
     if (output.empty()) {
       std::fwrite(text.data(), 1, text.size(), stdout);
     } else {

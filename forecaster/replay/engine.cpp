@@ -406,6 +406,8 @@ ReplayResult run_replay(const std::vector<TraceJob>& jobs_in, const Grid& grid_i
   for (std::size_t p = 0; p < result.policies.size(); ++p) {
     PolicyResult& pr = result.policies[p];
     pr.grams.resize(n);
+    pr.job_kwh.resize(n);
+    pr.job_cost.resize(n);
     std::vector<double> added(n);
     std::unordered_map<std::int64_t, std::size_t> per_minute, per_hour;
     double wait_sum = 0, gap_s = 0, cost = 0, grams = 0, kwh = 0, planned_grams = 0;
@@ -419,8 +421,10 @@ ReplayResult run_replay(const std::vector<TraceJob>& jobs_in, const Grid& grid_i
               ? pr.grams[i]
               : kw * grid.integrate(pr.planned[i], pr.planned[i] + jobs[i].runtime).carbon_hours;
       grams += pr.grams[i];
+      pr.job_cost[i] = result.has_prices ? kw * in.price_hours / 1000.0 : kNoPrice;
+      pr.job_kwh[i] = kw * hours_of(jobs[i].runtime);
       cost += kw * in.price_hours / 1000.0;
-      kwh += kw * hours_of(jobs[i].runtime);
+      kwh += pr.job_kwh[i];
       gap_s += in.carbon_gap_seconds;
       wait_sum += hours_of(s - jobs[i].submit);
       added[i] = hours_of(s - base.start[i]);

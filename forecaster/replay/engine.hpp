@@ -107,6 +107,8 @@ struct PolicyResult {
   std::vector<TimePoint> planned;       // per job (in trace order)
   std::vector<TimePoint> start;
   std::vector<double> grams;
+  std::vector<double> job_kwh;           // per job: energy (the same under every policy)
+  std::vector<double> job_cost;          // per job: currency of the prices; NaN without prices
   std::vector<std::uint32_t> job_moves;  // per job: times re-planning moved it (ebb only)
 };
 

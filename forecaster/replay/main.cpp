@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // `ebb replay`: the command line around the replay library.
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -13,6 +14,7 @@
 #include "engine.hpp"
 #include "grid.hpp"
 #include "io.hpp"
+#include "ledger_csv.hpp"
 #include "report.hpp"
 #include "reproduce.hpp"
 #include "sites.hpp"
@@ -121,7 +123,7 @@ int replay_main(int argc, char** argv) {
   std::string prices_path, price_column, currency = "EUR";
   std::string start_text, deadline_text = "slack:24h", forecast_text = "perfect";
   std::string objective_text = "balanced", policies_text = "baseline,best-window,ebb,oracle";
-  std::string csv_out, json_out, svg_out;
+  std::string csv_out, json_out, svg_out, ledger_out;
   double tz_offset_h = 0, noise = 0.05, carbon_price = 100, min_saving = 5;
   double watts_per_core = PowerModel{}.watts_per_core, pue = PowerModel{}.pue;
   std::uint64_t seed = 0;
@@ -316,6 +318,12 @@ int replay_main(int argc, char** argv) {
   app.add_option("--json", json_out, "Write the results as JSON to this file ('-' = stdout)");
   app.add_option("--svg", svg_out,
                  "Write a chart of cumulative emissions and waiting to this SVG file");
+  app.add_option("--ledger", ledger_out,
+                 "Write the per-job ledger of the ebb policy as CSV to this file ('-' = stdout): "
+                 "job,user,account,partition,submit,planned_start,start,end,deferred,kwh,kgco2,"
+                 "kgco2_as_submitted,cost,cost_as_submitted,currency,added_wait_h, where 'as "
+                 "submitted' is the same job in the baseline run; the columns sum to the "
+                 "replay's totals (README, \"For finance teams\")");
   app.add_flag("-q,--quiet", quiet, "Do not print the table");
 
   try {
@@ -450,6 +458,9 @@ int replay_main(int argc, char** argv) {
     cfg.policies.clear();
     for (auto p : split(policies_text, ','))
       cfg.policies.push_back(parse_policy_kind(std::string(trim(p))));
+    if (!ledger_out.empty() &&
+        std::find(cfg.policies.begin(), cfg.policies.end(), PolicyKind::ebb) == cfg.policies.end())
+      throw InputError("--ledger: the ledger is the ebb policy's; add ebb to --policies");
 
     if (!sites.empty())
       return run_sites_main(
@@ -513,6 +524,7 @@ int replay_main(int argc, char** argv) {
     if (!csv_out.empty()) write_output(csv_out, format_csv(result, ctx));
     if (!json_out.empty()) write_output(json_out, format_json(result, ctx));
     if (!svg_out.empty()) write_output(svg_out, format_svg(result, ctx));
+    if (!ledger_out.empty()) write_output(ledger_out, format_ledger_csv(result));
     return 0;
   } catch (const InputError& e) {
     std::cerr << "ebb: " << e.what() << "\n";

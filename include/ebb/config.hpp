@@ -19,6 +19,7 @@
 #include <string_view>
 #include <vector>
 
+#include "ebb/budget.hpp"
 #include "ebb/energy.hpp"
 #include "ebb/planner.hpp"
 
@@ -74,6 +75,12 @@ struct Config {
   bool enabled = true;                            // Enabled=no turns the plugin off
   std::map<std::string, RegionSettings> regions;  // RegionName= lines, for ebbd
   std::map<std::string, std::string> daemon;      // other ebbd keys (lower-case), e.g. cachedir
+
+  // AccountBudget= lines (ebb/budget.hpp), by account; the sbatch line from
+  // BudgetWarnPercent of a budget; OverBudget= decides what happens past 100 %.
+  std::map<std::string, AccountBudget> budgets;
+  double budget_warn_percent = 80;
+  OverBudget over_budget = OverBudget::warn;
 
   const PartitionSettings& partition(const std::string& name) const;
 };

@@ -46,6 +46,7 @@ expect_error price.conf '# c\n\nCarbonPrice=abc\n' "price.conf line 3: CarbonPri
 expect_error unknown.conf 'Objektive=carbon\n' "unknown.conf line 1: .*Objektive"
 expect_error source.conf 'Objective=cost\nRegionName=x CarbonSource=nope\n' "source.conf line 2: region 'x'"
 expect_error partition.conf 'PartitionName=gpu WattsPerGPU=-3\n' "partition.conf line 1: WattsPerGPU"
+expect_error budget.conf '# b\nAccountBudget=physics kgCO2=5 Period=week\n' "budget.conf line 2: Period"
 printf 'token\n' > "$work/open.key"
 chmod 644 "$work/open.key"
 expect_error keyfile.conf "RegionName=de CarbonSource=electricity-maps Zone=DE KeyFile=$work/open.key\n" \
@@ -60,4 +61,7 @@ fi
 # It says what each line does.
 "$ebb" check-config "$work/example.conf" | grep -q "line 3: CarbonPrice 100: the carbon price" ||
   { echo "FAIL: no line-by-line description" >&2; fail=1; }
+# Budgets are described with their period and limits.
+"$ebb" check-config "$work/example.conf" | grep -q "account physics has a monthly budget of 500 kgCO2e" ||
+  { echo "FAIL: no description of the AccountBudget line" >&2; fail=1; }
 exit $fail

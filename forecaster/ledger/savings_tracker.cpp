@@ -1,0 +1,243 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "savings_tracker.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+
+#include "budget_use.hpp"
+#include "cache.hpp"
+#include "cluster_view.hpp"
+#include "ebb/error.hpp"
+#include "ebb/input.hpp"
+#include "history.hpp"
+#include "ledger_inputs.hpp"
+#include "sacct_command.hpp"
+
+namespace ebb::ledger {
+namespace {
+
+constexpr const char* kStateFile = "savings.state";
+
+std::string exact(double v) {
+  char buf[64];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  return ec == std::errc() ? std::string(buf, end) : "0";
+}
+
+double number(std::string_view s, const std::string& where) {
+  double v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || p != s.data() + s.size() || !std::isfinite(v))
+    throw InputError(where + ": not a number: " + in_quotes(s));
+  return v;
+}
+
+long long integer(std::string_view s, const std::string& where) {
+  long long v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || p != s.data() + s.size())
+    throw InputError(where + ": not a whole number: " + in_quotes(s));
+  return v;
+}
+
+std::vector<std::string_view> words(std::string_view line) {
+  std::vector<std::string_view> out;
+  std::size_t i = 0;
+  while (i < line.size()) {
+    while (i < line.size() && line[i] == ' ') ++i;
+    std::size_t j = i;
+    while (j < line.size() && line[j] != ' ') ++j;
+    if (j > i) out.push_back(line.substr(i, j - i));
+    i = j;
+  }
+  return out;
+}
+
+// Account names go into a space-separated file: Slurm's never hold spaces, but a
+// corrupt record must not break the file.
+std::string token(std::string s) {
+  std::replace_if(
+      s.begin(), s.end(), [](char c) { return c == ' ' || c == '\n'; }, '_');
+  return s.empty() ? "-" : s;
+}
+
+// `sacctmgr -n -P show user format=User,DefaultAccount`: "alice|physics" lines.
+std::map<std::string, std::string> default_accounts(const std::string& command) {
+  std::map<std::string, std::string> out;
+  std::vector<std::string> argv = daemon::command_words(command);
+  if (argv.empty()) return out;
+  for (const char* a : {"-n", "-P", "show", "user", "format=User,DefaultAccount"})
+    argv.emplace_back(a);
+  std::string text;
+  try {
+    const daemon::CommandResult r =
+        daemon::run_command(argv, std::chrono::seconds(30), std::size_t{64} << 20, text);
+    if (r.exit_code != 0) return out;
+  } catch (const std::exception&) {
+    return out;  // no sacctmgr here: the jobs' own accounts stand in
+  }
+  std::size_t start = 0;
+  while (start < text.size()) {
+    std::size_t nl = text.find('\n', start);
+    if (nl == std::string::npos) nl = text.size();
+    const std::string_view line(text.data() + start, nl - start);
+    const std::size_t bar = line.find('|');
+    if (bar != std::string_view::npos && bar > 0 && bar + 1 < line.size())
+      out[token(std::string(line.substr(0, bar)))] = token(std::string(line.substr(bar + 1)));
+    start = nl + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string encode_savings_state(const SavingsState& s) {
+  std::string out =
+      "ebb-savings 1\nwatermark " + std::to_string(s.watermark.time_since_epoch().count()) + "\n";
+  for (const auto& [account, a] : s.accounts)
+    out += "account " + token(account) + " " + exact(a.kgco2_saved) + " " + exact(a.money_saved) +
+           " " + exact(a.kgco2_planned) + " " + exact(a.money_planned) + " " +
+           std::to_string(a.jobs) + "\n";
+  return out;
+}
+
+SavingsState parse_savings_state(std::string_view text, const std::string& source) {
+  SavingsState s;
+  bool header = false, watermark = false;
+  std::size_t line_no = 0;
+  while (!text.empty()) {
+    const std::size_t nl = text.find('\n');
+    const std::string_view line = text.substr(0, nl);
+    text = nl == std::string_view::npos ? std::string_view{} : text.substr(nl + 1);
+    const std::string where = source + " line " + std::to_string(++line_no);
+    const auto w = words(line);
+    if (w.empty()) continue;
+    if (!header) {
+      if (w.size() != 2 || w[0] != "ebb-savings" || w[1] != "1")
+        throw InputError(where + ": not an ebb savings state (version 1)");
+      header = true;
+    } else if (w[0] == "watermark" && w.size() == 2) {
+      s.watermark = TimePoint{Duration{integer(w[1], where)}};
+      watermark = true;
+    } else if (w[0] == "account" && w.size() == 7) {
+      daemon::AccountSavings a;
+      a.kgco2_saved = number(w[2], where);
+      a.money_saved = number(w[3], where);
+      a.kgco2_planned = number(w[4], where);
+      a.money_planned = number(w[5], where);
+      a.jobs = integer(w[6], where);
+      s.accounts[std::string(w[1])] = a;
+    } else {
+      throw InputError(where + ": unexpected line " + in_quotes(line));
+    }
+  }
+  if (!header || !watermark) throw InputError(source + ": incomplete savings state");
+  return s;
+}
+
+SavingsTracker::SavingsTracker(Config config, TrackerSettings settings, TimePoint now)
+    : config_(std::move(config)), settings_(std::move(settings)) {
+  const std::string path = settings_.cache_dir + "/" + kStateFile;
+  if (auto text = daemon::read_file_if_present(path)) {
+    state_ = parse_savings_state(*text, path);
+  } else {
+    // First start: count from the start of this UTC month.
+    state_.watermark = budget_window(BudgetPeriod::month, now).from;
+  }
+}
+
+TimePoint SavingsTracker::read_from(TimePoint now) const {
+  TimePoint from = state_.watermark;
+  for (const auto& [account, b] : config_.budgets)
+    from = std::min(from, budget_window(b.period, now).from);
+  return from;
+}
+
+BudgetFile SavingsTracker::count(std::vector<AccountedJob> jobs, const Actuals& actuals,
+                                 TimePoint now) {
+  std::vector<LedgerEntry> entries;
+  entries.reserve(jobs.size());
+  for (auto& j : jobs) entries.push_back(ledger_entry(std::move(j), config_, actuals, now));
+
+  std::lock_guard lock(mutex_);
+  // Savings: jobs that finished in [watermark, now - kSettle), each once.
+  const TimePoint until = std::max(state_.watermark, now - kSettle);
+  for (const LedgerEntry& e : entries) {
+    if (e.status != JobStatus::counted || !e.job.end) continue;
+    if (*e.job.end < state_.watermark || *e.job.end >= until) continue;
+    daemon::AccountSavings& a = state_.accounts[token(e.job.account)];
+    ++a.jobs;
+    if (e.carbon_known()) {
+      a.kgco2_saved += e.as_submitted.kgco2 - e.realised.kgco2;
+      a.kgco2_planned += e.planned_kgco2_saved;
+    }
+    if (e.price_known()) a.money_saved += e.as_submitted.cost - e.realised.cost;
+    if (e.plan && !std::isnan(e.plan->price_asked) && !std::isnan(e.plan->price_planned))
+      a.money_planned += e.plan->kwh * (e.plan->price_asked - e.plan->price_planned) / 1000.0;
+  }
+  state_.watermark = until;
+
+  // Budgets: each budgeted account's use in its current period.
+  BudgetFile file;
+  file.as_of = now;
+  gauges_.clear();
+  for (const auto& [account, b] : config_.budgets) {
+    const BudgetWindow w = budget_window(b.period, now);
+    const BudgetUse use = budget_use(account_totals(entries, account, w.from, w.to), w.from, w.to);
+    file.use[token(account)] = use;
+    const BudgetStanding s = budget_standing(b, use);
+    gauges_[account] = {s.percent, s.quantity};
+  }
+  // Users' accounts by their latest job, for the plugin when a job gives no --account.
+  std::map<std::string, TimePoint> latest;
+  for (const LedgerEntry& e : entries) {
+    if (e.job.user.empty() || e.job.account.empty()) continue;
+    auto [it, fresh] = latest.emplace(e.job.user, e.job.submit);
+    if (fresh || e.job.submit >= it->second) {
+      it->second = e.job.submit;
+      file.default_accounts[token(e.job.user)] = token(e.job.account);
+    }
+  }
+  return file;
+}
+
+void SavingsTracker::refresh(TimePoint now) {
+  TimePoint from;
+  {
+    std::lock_guard lock(mutex_);
+    from = read_from(now);
+  }
+  const std::string json = run_sacct(settings_.sacct_command, from, now);
+  std::vector<AccountedJob> jobs = parse_sacct_json(json, "sacct --json");
+  const std::string history_path = settings_.cache_dir + "/" + settings_.region + ".history";
+  daemon::History history;
+  if (auto text = daemon::read_file_if_present(history_path))
+    history = daemon::History::parse(*text, history_path);
+  BudgetFile file = count(std::move(jobs), actuals_from(history), now);
+  if (!config_.budgets.empty()) {
+    for (auto& [user, account] : default_accounts(settings_.sacctmgr_command))
+      file.default_accounts[user] = account;
+  }
+  std::string state;
+  {
+    std::lock_guard lock(mutex_);
+    state = encode_savings_state(state_);
+  }
+  daemon::write_file_atomically(settings_.cache_dir + "/" + kStateFile, state, 0644);
+  if (!config_.budgets.empty())
+    daemon::write_file_atomically(settings_.cache_dir + "/" + kBudgetFileName,
+                                  encode_budget_file(file), 0644);
+}
+
+std::map<std::string, daemon::AccountSavings> SavingsTracker::savings() const {
+  std::lock_guard lock(mutex_);
+  return state_.accounts;
+}
+
+std::map<std::string, daemon::BudgetGauge> SavingsTracker::budget_gauges() const {
+  std::lock_guard lock(mutex_);
+  return gauges_;
+}
+
+}  // namespace ebb::ledger
