@@ -7,6 +7,7 @@
 // core parser (every key and value, line by line), ebbd's settings (daemon keys), and
 // each region's provider adapters (their keys). Key files are checked as ebbd will read
 // them: a regular file that only its owner (DaemonUser or root) can read.
+#include <pwd.h>
 #include <sys/stat.h>
 
 #include <CLI/CLI.hpp>
@@ -15,7 +16,6 @@
 #include <cstring>
 #include <iostream>
 #include <map>
-#include <pwd.h>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -44,6 +44,7 @@ const std::map<std::string, std::string>& key_meanings() {
       {"carbonprice", "the carbon price that weighs CO2 against cost (balanced)"},
       {"currency", "currency of prices and of the carbon price"},
       {"minsavingpercent", "no job is deferred for a smaller saving"},
+      {"errorweight", "ebbd plans on the forecast plus this many times its measured error"},
       {"applyinclient", "whether sbatch sets the begin time itself or job_submit.lua does"},
       {"enabled", "turns ebb on or off without touching plugstack.conf"},
       {"wattspercore", "power per allocated core"},
@@ -111,7 +112,8 @@ std::string key_file_problem(const std::string& path, const std::string& daemon_
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) return path + ": " + std::strerror(errno);
   if (!S_ISREG(st.st_mode)) return path + ": not a regular file";
-  if ((st.st_mode & 077) != 0) return path + ": readable by group or others; run: chmod 600 " + path;
+  if ((st.st_mode & 077) != 0)
+    return path + ": readable by group or others; run: chmod 600 " + path;
   if (st.st_uid != 0) {
     const passwd* pw = ::getpwnam(daemon_user.c_str());
     if (pw != nullptr && pw->pw_uid != st.st_uid)
