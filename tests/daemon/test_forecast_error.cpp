@@ -96,7 +96,7 @@ TEST_CASE(
   Provider provider;
   TempDir dir;
   ebb::test::write_text(dir.file("ebb.conf"),
-                        "CacheDir=" + dir.file("cache") +
+                        "DaemonAuth=none\nCacheDir=" + dir.file("cache") +
                             "\nRefreshInterval=1:00:00\nFetchRetries=0\nFetchTimeout=0:05\n"
                             "StaleAfter=100:00:00\nExtensionHorizon=72:00:00\n"
                             "RegionName=gb CarbonSource=uk-carbon-intensity RateLimit=none "
