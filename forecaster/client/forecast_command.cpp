@@ -122,7 +122,10 @@ void print_error(const ErrorSummary& e) {
 int forecast_main(int argc, char** argv) {
   CLI::App app{
       "Show a region's carbon-intensity and price forecast, as ebbd serves it "
-      "(or from its cache file when ebbd is down).",
+      "(or from its cache file when ebbd is down), and how wrong ebbd's past forecasts were "
+      "at each lead time: MAE (typical miss, gCO2/kWh), MAPE (the miss as a share of the "
+      "actual) and Spearman (how well the hours were ordered), for the provider's part and "
+      "ebbd's own extension apart, over the last 28 days.",
       "ebb forecast"};
   std::string region, config_path = commands::kDefaultConfig, url, file, now_text;
   bool json = false;
