@@ -427,11 +427,13 @@ Decision plan(const PlanRequest& req, const SignalSeries& forecast, const Policy
   d.baseline.objective = baseline_cost;
   d.chosen = d.baseline;
 
+  // Error-aware plans say so: the figures shown are the forecast's, the choice is not.
+  const std::string error_note = error_aware ? ", counting the forecast's measured error" : "";
   const double saving = baseline_cost - best_cost;
   const double pct = baseline_cost != 0 ? 100.0 * saving / std::abs(baseline_cost) : 100.0;
   if (best == lo_s || saving <= 0) {
     d.reason = last == lo ? "the deadline leaves no room to wait"
-                          : "now is already the best start before the deadline";
+                          : "now is already the best start before the deadline" + error_note;
     return d;
   }
   if (pct < policy.min_saving_percent) {
@@ -447,7 +449,7 @@ Decision plan(const PlanRequest& req, const SignalSeries& forecast, const Policy
                      : effective.objective == Objective::cost ? "cheapest"
                                                               : "lowest carbon-and-cost";
   // Reasons name no times: the caller prints start and deadline in the user's zone.
-  d.reason = std::string(what) + " start before the deadline";
+  d.reason = std::string(what) + " start before the deadline" + error_note;
   return d;
 }
 

@@ -116,6 +116,9 @@ TEST_CASE("error-aware plans are exact for their objective and do not chase a fa
   const Decision d = plan(r, f, p);
   CHECK_FALSE(d.defer);
   CHECK(d.chosen.mean_carbon == 300);  // the reported figures stay the forecast's
+  CHECK(d.reason ==
+        "now is already the best start before the deadline, counting the forecast's "
+        "measured error");
 
   // Random cases against a minute-by-minute brute force of forecast + weight x MAE(lead).
   std::mt19937_64 rng(11);
