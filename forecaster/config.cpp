@@ -265,6 +265,8 @@ void apply_setting(Config& c, std::string_view key, std::string_view value,
     c.policy.carbon_price = dbl(0, 1e6);
   } else if (k == "minsavingpercent") {
     c.policy.min_saving_percent = dbl(0, 100);
+  } else if (k == "errorweight") {
+    c.policy.error_weight = dbl(0, 10);
   } else if (k == "currency") {
     if (value.size() != 3)
       throw InputError(where + ": Currency: expected a 3-letter code such as EUR");

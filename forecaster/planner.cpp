@@ -26,6 +26,7 @@
 #include <sstream>
 
 #include "ebb/error.hpp"
+#include "ebb/forecast_error.hpp"
 #include "ebb/input.hpp"
 
 namespace ebb {
@@ -184,6 +185,46 @@ Mean mean_over(const SignalSeries& series, TimePoint start, Duration runtime, Va
   return {(total + fill * (len - covered)) / len, covered / len};
 }
 
+// The forecast as the error-aware objective sees it: each slot split at the lead
+// buckets' edges and raised by weight x the bucket's MAE. Unmeasured buckets take the
+// last measured one before them (the error does not shrink with the lead), else none.
+SignalSeries with_error_margin(const SignalSeries& forecast, TimePoint now,
+                               const std::vector<double>& mae, double weight) {
+  std::vector<double> margin(mae.size(), 0);
+  double last = 0;
+  for (std::size_t b = 0; b < mae.size(); ++b) {
+    if (!std::isnan(mae[b])) last = mae[b];
+    margin[b] = weight * last;
+  }
+  const Duration bucket = ForecastErrorTracker::kBucket;
+  auto bucket_of = [&](TimePoint t) -> std::size_t {
+    if (t <= now) return 0;
+    return std::min(static_cast<std::size_t>((t - now) / bucket), margin.size() - 1);
+  };
+  std::vector<Slot> out;
+  out.reserve(forecast.size() + margin.size());
+  for (const Slot& s : forecast.slots()) {
+    TimePoint from = s.start;
+    while (from < s.end) {
+      const std::size_t b = bucket_of(from);
+      TimePoint to = s.end;
+      if (b + 1 < margin.size() && from >= now)
+        to = std::min(to, now + bucket * static_cast<std::int64_t>(b + 1));
+      if (from < now) to = std::min(to, now);
+      Slot piece = s;
+      piece.start = from;
+      piece.end = to;
+      piece.carbon = s.carbon + margin[b];
+      out.push_back(piece);
+      from = to;
+    }
+  }
+  SignalSeries adjusted(std::move(out), forecast.source);
+  adjusted.currency = forecast.currency;
+  adjusted.kind = forecast.kind;
+  return adjusted;
+}
+
 std::string fixed(double v, int digits) {
   std::ostringstream o;
   o.setf(std::ios::fixed);
@@ -285,7 +326,13 @@ Decision plan(const PlanRequest& req, const SignalSeries& forecast, const Policy
   // Objective over the whole range, gaps at the range's highest rate.
   const Weights w = weights_for(effective, prices_known);
   const TimePoint horizon = last + runtime;
-  RateCurve curve(forecast, lo, horizon + seconds(1), [&](const Slot& s) { return w.rate(s); });
+  const bool error_aware = policy.error_weight > 0 && !req.error_by_lead.empty() && w.carbon > 0;
+  std::optional<SignalSeries> adjusted;
+  if (error_aware)
+    adjusted = with_error_margin(forecast, req.now, req.error_by_lead, policy.error_weight);
+  const SignalSeries& objective_series = adjusted ? *adjusted : forecast;
+  RateCurve curve(objective_series, lo, horizon + seconds(1),
+                  [&](const Slot& s) { return w.rate(s); });
 
   // The search, in epoch seconds, over each stretch of allowed starts [LO, LAST]:
   // LO (the earliest allowed start, or the first whole minute of a later stretch), then
@@ -380,11 +427,13 @@ Decision plan(const PlanRequest& req, const SignalSeries& forecast, const Policy
   d.baseline.objective = baseline_cost;
   d.chosen = d.baseline;
 
+  // Error-aware plans say so: the figures shown are the forecast's, the choice is not.
+  const std::string error_note = error_aware ? ", counting the forecast's measured error" : "";
   const double saving = baseline_cost - best_cost;
   const double pct = baseline_cost != 0 ? 100.0 * saving / std::abs(baseline_cost) : 100.0;
   if (best == lo_s || saving <= 0) {
     d.reason = last == lo ? "the deadline leaves no room to wait"
-                          : "now is already the best start before the deadline";
+                          : "now is already the best start before the deadline" + error_note;
     return d;
   }
   if (pct < policy.min_saving_percent) {
@@ -400,7 +449,7 @@ Decision plan(const PlanRequest& req, const SignalSeries& forecast, const Policy
                      : effective.objective == Objective::cost ? "cheapest"
                                                               : "lowest carbon-and-cost";
   // Reasons name no times: the caller prints start and deadline in the user's zone.
-  d.reason = std::string(what) + " start before the deadline";
+  d.reason = std::string(what) + " start before the deadline" + error_note;
   return d;
 }
 

@@ -14,6 +14,7 @@ add_library(ebbreplay STATIC
   ${CMAKE_CURRENT_SOURCE_DIR}/replay/grid.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/replay/archive.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/replay/forecast.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/replay/error_profile.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/replay/simulator.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/replay/deadline.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/replay/runtime.cpp

@@ -45,6 +45,7 @@ const std::map<std::string, std::string>& key_meanings() {
       {"carbonprice", "the carbon price that weighs CO2 against cost (balanced)"},
       {"currency", "currency of prices and of the carbon price"},
       {"minsavingpercent", "no job is deferred for a smaller saving"},
+      {"errorweight", "ebbd plans on the forecast plus this many times its measured error"},
       {"applyinclient", "whether sbatch sets the begin time itself or job_submit.lua does"},
       {"enabled", "turns ebb on or off without touching plugstack.conf"},
       {"wattspercore", "power per allocated core"},

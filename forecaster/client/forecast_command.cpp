@@ -85,12 +85,47 @@ void print_human(const ForecastReply& reply, const std::string& note, TimePoint 
   }
 }
 
+std::string number_or_dash(double v, const char* format) {
+  if (std::isnan(v)) return "-";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, format, v);
+  return buf;
+}
+
+// The measured error of the forecasts ebbd served, by lead time.
+void print_error(const ErrorSummary& e) {
+  std::printf("\nForecast error, last %d days (%lld forecasts recorded, %lld fetches kept out):\n",
+              ForecastErrorTracker::kWindowDays, e.recorded, e.rejected);
+  if (e.empty()) {
+    std::printf("  nothing scored yet: a forecast is scored once its hours have passed\n");
+    return;
+  }
+  std::printf("  %-9s  %-8s  %6s  %11s  %6s  %8s\n", "part", "lead", "hours", "MAE g/kWh", "MAPE",
+              "Spearman");
+  const auto bucket_hours = ForecastErrorTracker::kBucket.count() / 3600;
+  for (ForecastPart part : {ForecastPart::provider, ForecastPart::extension}) {
+    for (const LeadError& l : part == ForecastPart::provider ? e.provider : e.extension) {
+      const std::string lead = std::to_string(l.bucket * bucket_hours) + "-" +
+                               std::to_string((l.bucket + 1) * bucket_hours) + " h";
+      std::printf("  %-9s  %-8s  %6lld  %11s  %6s  %8s\n", to_string(part), lead.c_str(), l.hours,
+                  number_or_dash(l.mae, "%.0f").c_str(), number_or_dash(l.mape, "%.1f%%").c_str(),
+                  number_or_dash(l.spearman, "%.2f").c_str());
+    }
+  }
+  std::printf(
+      "  MAE: typical miss in gCO2/kWh; MAPE: the same as a share of the actual; Spearman: how\n"
+      "  well the forecast ordered the hours (1 = perfectly, 0 = no better than chance).\n");
+}
+
 }  // namespace
 
 int forecast_main(int argc, char** argv) {
   CLI::App app{
       "Show a region's carbon-intensity and price forecast, as ebbd serves it "
-      "(or from its cache file when ebbd is down).",
+      "(or from its cache file when ebbd is down), and how wrong ebbd's past forecasts were "
+      "at each lead time: MAE (typical miss, gCO2/kWh), MAPE (the miss as a share of the "
+      "actual) and Spearman (how well the hours were ordered), for the provider's part and "
+      "ebbd's own extension apart, over the last 28 days.",
       "ebb forecast"};
   std::string region, config_path = commands::kDefaultConfig, url, file, now_text;
   bool json = false;
@@ -132,10 +167,12 @@ int forecast_main(int argc, char** argv) {
           {"fetched_at", reply.fetched_at ? nlohmann::json(format_utc(*reply.fetched_at))
                                           : nlohmann::json(nullptr)},
           {"source", note},
+          {"error", reply.error ? wire::error_to_json(*reply.error) : nlohmann::json(nullptr)},
           {"slots", wire::series_to_json(reply.series)}};
       std::cout << j.dump(2) << "\n";
     } else {
       print_human(reply, note, now, horizon);
+      if (reply.error) print_error(*reply.error);
     }
     return 0;
   } catch (const std::exception& e) {

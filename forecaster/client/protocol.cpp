@@ -321,6 +321,50 @@ nlohmann::json series_to_json(const SignalSeries& series) {
 
 namespace {
 
+std::vector<LeadError> lead_errors_from(element e, const std::string& field) {
+  auto array = e.get_array();
+  if (array.error()) throw InputError("field '" + field + "': expected an array");
+  std::vector<LeadError> out;
+  for (element x : array.value()) {
+    LeadError l;
+    for (auto [k, v] : as_object(x, field)) {
+      const std::string f = field + "." + std::string(k);
+      if (k == "lead_from_hours")
+        l.bucket = static_cast<int>(as_number(v, f) / 6);
+      else if (k == "hours")
+        l.hours = static_cast<long long>(as_number(v, f));
+      else if (k == "mae")
+        l.mae = as_number(v, f);
+      else if (k == "mape_percent")
+        l.mape = as_number(v, f);
+      else if (k == "spearman")
+        l.spearman = as_number(v, f);
+      else if (k == "ranked_forecasts")
+        l.forecasts = static_cast<long long>(as_number(v, f));
+    }
+    out.push_back(l);
+  }
+  return out;
+}
+
+ErrorSummary error_from(element e) {
+  ErrorSummary s;
+  for (auto [key, value] : as_object(e, "field 'error'")) {
+    const std::string field = "error." + std::string(key);
+    if (key == "provider")
+      s.provider = lead_errors_from(value, field);
+    else if (key == "extension")
+      s.extension = lead_errors_from(value, field);
+    else if (key == "recorded")
+      s.recorded = static_cast<long long>(as_number(value, field));
+    else if (key == "pending")
+      s.pending = static_cast<long long>(as_number(value, field));
+    else if (key == "rejected")
+      s.rejected = static_cast<long long>(as_number(value, field));
+  }
+  return s;
+}
+
 ForecastReply forecast_from(element root) {
   ForecastReply reply;
   std::vector<Slot> slots;
@@ -340,6 +384,8 @@ ForecastReply forecast_from(element root) {
       reply.fetched_at = as_time(value, field);
     else if (key == "generated_at")
       reply.generated_at = as_time(value, field);
+    else if (key == "error" && !value.is_null())
+      reply.error = error_from(value);
     else if (key == "slots") {
       auto array = value.get_array();
       if (array.error()) throw InputError("field 'slots': expected an array");
@@ -370,6 +416,32 @@ ForecastReply forecast_from(element root) {
 }
 
 }  // namespace
+
+nlohmann::json error_to_json(const ErrorSummary& error) {
+  auto number_or_null = [](double v) {
+    return std::isnan(v) ? nlohmann::json(nullptr) : nlohmann::json(v);
+  };
+  auto leads = [&](const std::vector<LeadError>& v) {
+    nlohmann::json a = nlohmann::json::array();
+    const auto bucket_hours = ForecastErrorTracker::kBucket.count() / 3600;
+    for (const LeadError& l : v) {
+      a.push_back({{"lead_from_hours", l.bucket * bucket_hours},
+                   {"lead_to_hours", (l.bucket + 1) * bucket_hours},
+                   {"hours", l.hours},
+                   {"mae", number_or_null(l.mae)},
+                   {"mape_percent", number_or_null(l.mape)},
+                   {"spearman", number_or_null(l.spearman)},
+                   {"ranked_forecasts", l.forecasts}});
+    }
+    return a;
+  };
+  return {{"window_days", ForecastErrorTracker::kWindowDays},
+          {"recorded", error.recorded},
+          {"pending", error.pending},
+          {"rejected", error.rejected},
+          {"provider", leads(error.provider)},
+          {"extension", leads(error.extension)}};
+}
 
 ForecastReply decode_forecast(std::string_view json) {
   return forecast_from(parse_document(json, "forecast answer"));

@@ -25,6 +25,8 @@ Decision decode_decision(std::string_view json, PlanSource* source = nullptr);
 const char* to_string(Origin origin);
 const char* to_string(SignalKind kind);
 nlohmann::json series_to_json(const SignalSeries& series);
+// A region's measured forecast error, as /v1/forecast's "error" field.
+nlohmann::json error_to_json(const ErrorSummary& error);
 // Reads the "slots"/"region"/"currency"/"kind"/"stale"/... of a /v1/forecast answer.
 ForecastReply decode_forecast(std::string_view json);
 

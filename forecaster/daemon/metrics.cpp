@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "metrics.hpp"
 
+#include <cmath>
 #include <cstdio>
 
 namespace ebb::daemon {
@@ -67,6 +68,44 @@ std::string Metrics::render(const std::vector<RegionAge>& regions,
   for (const RegionAge& r : regions) {
     out +=
         "ebbd_forecast_stale{region=\"" + label(r.region) + "\"} " + (r.stale ? "1" : "0") + "\n";
+  }
+  struct ErrorGauge {
+    const char* name;
+    const char* help;
+    double (*value)(const LeadError&);
+  };
+  static const ErrorGauge kErrorGauges[] = {
+      {"ebbd_forecast_error_mae", "Mean absolute error of served forecasts, gCO2e/kWh.",
+       [](const LeadError& l) { return l.mae; }},
+      {"ebbd_forecast_error_mape_percent", "Mean absolute percentage error of served forecasts.",
+       [](const LeadError& l) { return l.mape; }},
+      {"ebbd_forecast_error_spearman",
+       "Mean rank correlation of served forecasts with the actual over each lead bucket.",
+       [](const LeadError& l) { return l.spearman; }},
+      {"ebbd_forecast_error_hours", "Hours scored for the forecast error.",
+       [](const LeadError& l) { return static_cast<double>(l.hours); }},
+  };
+  for (const ErrorGauge& g : kErrorGauges) {
+    out += std::string("# HELP ") + g.name + " " + g.help + "\n# TYPE " + g.name + " gauge\n";
+    for (const RegionAge& r : regions) {
+      for (ForecastPart part : {ForecastPart::provider, ForecastPart::extension}) {
+        const auto& leads = part == ForecastPart::provider ? r.error.provider : r.error.extension;
+        for (const LeadError& l : leads) {
+          const double v = g.value(l);
+          if (std::isnan(v)) continue;
+          const auto bucket_hours = ForecastErrorTracker::kBucket.count() / 3600;
+          out += std::string(g.name) + "{region=\"" + label(r.region) + "\",part=\"" +
+                 to_string(part) + "\",lead=\"" + std::to_string(l.bucket * bucket_hours) + "-" +
+                 std::to_string((l.bucket + 1) * bucket_hours) + "h\"} " + number(v) + "\n";
+        }
+      }
+    }
+  }
+  out += "# HELP ebbd_forecast_rejected_total Fetches kept out of the forecast error.\n";
+  out += "# TYPE ebbd_forecast_rejected_total counter\n";
+  for (const RegionAge& r : regions) {
+    out += "ebbd_forecast_rejected_total{region=\"" + label(r.region) + "\"} " +
+           std::to_string(r.error.rejected) + "\n";
   }
   out += "# HELP ebbd_plans_total Plans served.\n# TYPE ebbd_plans_total counter\n";
   out += "ebbd_plans_total " + std::to_string(plans_.load()) + "\n";

@@ -15,6 +15,13 @@
 //   ebbd_accounting_jobs_learned_total                              counter (finished jobs)
 //   ebbd_replan_moves_total                                         counter (begin times moved)
 //   ebbd_replan_failures_total                                      counter (scontrol refused)
+//   ebbd_forecast_error_mae{region,part,lead}                       gauge (gCO2e/kWh; part =
+//   provider|extension, lead = "0-6h", ...; over the last 28 days of issued forecasts)
+//   ebbd_forecast_error_mape_percent{region,part,lead}              gauge
+//   ebbd_forecast_error_spearman{region,part,lead}                  gauge (absent: no ranking)
+//   ebbd_forecast_error_hours{region,part,lead}                     gauge (hours scored)
+//   ebbd_forecast_rejected_total{region}                            counter (fetches kept out
+//   of the error statistics)
 //   ebbd_replan_skipped_total{reason}                               counter (held jobs left
 //   alone, once per job and reason)
 //   ebbd_saved_kgco2_total{account}                                 counter (realised saving of
@@ -38,6 +45,7 @@
 #include <tuple>
 #include <vector>
 
+#include "ebb/forecast_error.hpp"
 #include "ebb/time.hpp"
 
 namespace ebb::daemon {
@@ -93,6 +101,7 @@ class Metrics {
     std::string region;
     std::optional<double> age_seconds;
     bool stale = false;
+    ErrorSummary error;
   };
   std::string render(const std::vector<RegionAge>& regions,
                      std::optional<double> cluster_view_age = std::nullopt) const;

@@ -74,6 +74,15 @@ void Region::load_cache() {
   } catch (const std::exception& e) {
     log_warning("region " + name_ + ": ignoring unreadable history: " + e.what());
   }
+  const std::string error_path = daemon_.cache_dir + "/" + name_ + ".error";
+  try {
+    if (auto text = read_file_if_present(error_path)) {
+      error_ = ForecastErrorTracker::parse(*text, error_path);
+      last_written_error_ = *text;
+    }
+  } catch (const std::exception& e) {
+    log_warning("region " + name_ + ": starting the forecast error afresh: " + e.what());
+  }
   try {
     if (auto cached = daemon::load_cache(daemon_.cache_dir, name_)) {
       carbon_ = cached->provider;
@@ -93,7 +102,8 @@ void Region::load_cache() {
 bool Region::refresh() {
   const TimePoint now = clock_.now();
   bool all_ok = true;
-  auto fetch = [&](GridSource& source, const char* role, std::optional<SignalSeries>& into) {
+  auto fetch = [&](GridSource& source, const char* role,
+                   std::optional<SignalSeries>& into) -> bool {
     try {
       SignalSeries s = source.fetch(now);
       if (s.empty()) throw SourceError(source.name(), "no data in the answer", 0, true);
@@ -110,13 +120,15 @@ bool Region::refresh() {
       into = std::move(s);
       fetched_at_[role] = now;
       metrics_.count_fetch(name_, source.name(), true);
+      return true;
     } catch (const std::exception& e) {
       all_ok = false;
       metrics_.count_fetch(name_, source.name(), false);
       log_warning("region " + name_ + ": " + role + " fetch failed: " + e.what());
+      return false;
     }
   };
-  fetch(*carbon_source_, "carbon", carbon_);
+  const bool carbon_fresh = fetch(*carbon_source_, "carbon", carbon_);
   if (price_source_) fetch(*price_source_, "price", price_);
   if (all_ok) {
     SignalSeries m = merged();
@@ -132,7 +144,7 @@ bool Region::refresh() {
       log_error("region " + name_ + ": " + e.what());
     }
   }
-  rebuild();
+  rebuild(carbon_fresh);
   return all_ok;
 }
 
@@ -148,7 +160,7 @@ SignalSeries Region::merged() const {
   return m;
 }
 
-void Region::rebuild() {
+void Region::rebuild(std::optional<bool> provider_fresh) {
   const TimePoint now = clock_.now();
   auto snap = std::make_shared<RegionSnapshot>();
   snap->region = name_;
@@ -159,9 +171,8 @@ void Region::rebuild() {
   TimePoint extend_from =
       provider.empty() ? TimePoint{std::chrono::floor<hours>(now)} : std::max(provider.end(), now);
   if (daemon_.extension_horizon > Duration{0}) {
-    std::vector<Slot> extension =
-        history_.extend(extend_from, now + daemon_.extension_horizon, daemon_.extension_weeks,
-                        daemon_.extension_model);
+    std::vector<Slot> extension = history_.extend(extend_from, now + daemon_.extension_horizon,
+                                                  daemon_.extension_weeks, daemon_.extension_model);
     // An extension without prices would make the planner drop the provider's prices.
     bool prices_needed = !provider.empty() && provider.has_prices();
     for (const Slot& s : extension) {
@@ -181,10 +192,38 @@ void Region::rebuild() {
       fetched_at_.count("carbon") && (!price_source_ || fetched_at_.count("price"));
   snap->stale =
       !every_source_fetched || !snap->fetched_at || now - *snap->fetched_at > daemon_.stale_after;
+  track_error(now, snap->series, provider_fresh);
+  snap->error = error_.summary();
+  snap->mae_by_lead = error_.mae_by_lead();
   // Cache first, then publish: whoever sees the data can also find it on disk.
   if (snap->has_data()) save(*snap);
   std::lock_guard lock(snapshot_mutex_);
   snapshot_ = std::move(snap);
+}
+
+void Region::track_error(TimePoint now, const SignalSeries& served,
+                         std::optional<bool> provider_fresh) {
+  // Only after a refresh: the history has just taken the provider's latest word on the
+  // past hours (a restart must not score against what an old fetch said).
+  if (!provider_fresh) return;
+  // A failed or unusable answer keeps the last good data in service, but only fresh
+  // provider data counts as a new forecast; the extension is new at every refresh.
+  if (!*provider_fresh) error_.count_rejected();
+  error_.record(now, served, *provider_fresh);
+  // The actual: the provider's last word on a past hour (its measured value where it
+  // publishes one), as the history keeps it.
+  error_.score(now, [&](TimePoint h) -> std::optional<double> {
+    const History::Hour* hour = history_.at(h);
+    return hour ? std::optional<double>(hour->carbon) : std::nullopt;
+  });
+  std::string text = error_.to_text();
+  if (text == last_written_error_) return;
+  try {
+    write_file_atomically(daemon_.cache_dir + "/" + name_ + ".error", text);
+    last_written_error_ = std::move(text);
+  } catch (const std::exception& e) {
+    log_error("region " + name_ + ": cannot write the forecast error: " + e.what());
+  }
 }
 
 void Region::save(const RegionSnapshot& snap) {

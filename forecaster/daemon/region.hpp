@@ -16,6 +16,7 @@
 #include "cache.hpp"
 #include "clock.hpp"
 #include "ebb/config.hpp"
+#include "ebb/forecast_error.hpp"
 #include "ebb/gridsource.hpp"
 #include "history.hpp"
 #include "metrics.hpp"
@@ -29,7 +30,9 @@ struct RegionSnapshot {
   std::optional<TimePoint> fetched_at;    // the oldest of the sources' last good fetches
   std::optional<TimePoint> provider_end;  // where the provider's own data ends
   TimePoint built_at;
-  bool stale = true;  // no data, or fetched_at older than StaleAfter
+  bool stale = true;                // no data, or fetched_at older than StaleAfter
+  ErrorSummary error;               // the measured error of what ebbd served before
+  std::vector<double> mae_by_lead;  // per 6 h lead bucket, for error-aware plans
   bool has_data() const { return !series.empty(); }
 };
 
@@ -47,11 +50,15 @@ class Region {
   bool refresh();
   // Rebuilds the snapshot against the clock (staleness and extension move with time) and
   // rewrites the cache file when what it would serve changed.
-  void rebuild();
+  void rebuild() { rebuild(std::nullopt); }
   std::shared_ptr<const RegionSnapshot> snapshot() const;
 
  private:
   SignalSeries merged() const;
+  // With `provider_fresh` (after a refresh), also records what it serves in the error
+  // tracker: the provider's part only when the carbon source answered this time.
+  void rebuild(std::optional<bool> provider_fresh);
+  void track_error(TimePoint now, const SignalSeries& served, std::optional<bool> provider_fresh);
   void save(const RegionSnapshot& snapshot);
 
   std::string name_;
@@ -64,6 +71,8 @@ class Region {
   std::optional<SignalSeries> price_;
   std::map<std::string, TimePoint> fetched_at_;
   History history_;
+  ForecastErrorTracker error_;  // refresher thread only; CacheDir/<region>.error
+  std::string last_written_error_;
   std::string last_written_csv_;
 
   mutable std::mutex snapshot_mutex_;

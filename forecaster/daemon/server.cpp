@@ -203,6 +203,7 @@ void Server::handle_forecast(const httplib::Request& req, httplib::Response& res
                       {"provider_end", optional_time(snap->provider_end)},
                       {"stale", snap->stale},
                       {"generated_at", format_utc(snap->built_at)},
+                      {"error", wire::error_to_json(snap->error)},
                       {"slots", wire::series_to_json(snap->series)}};
   res.set_content(j.dump(), "application/json");
 }
@@ -269,6 +270,9 @@ void Server::handle_plan(const httplib::Request& req, httplib::Response& res) co
       }
     }
     request.power_watts = power.watts(job);
+    // ErrorWeight=: the error this region's forecasts showed at each lead time. The
+    // buckets count from the snapshot's time, which is within a refresh of `now`.
+    request.error_by_lead = snap->mae_by_lead;
     Policy policy = config_.policy;
     if (q.objective) policy.objective = *q.objective;
     Decision d;
@@ -356,6 +360,7 @@ void Server::handle_metrics(httplib::Response& res) const {
     Metrics::RegionAge a;
     a.region = r->name();
     a.stale = !snap || snap->stale;
+    if (snap) a.error = snap->error;
     if (snap && snap->fetched_at)
       a.age_seconds = static_cast<double>((now - *snap->fetched_at).count());
     ages.push_back(a);

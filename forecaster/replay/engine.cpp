@@ -9,6 +9,7 @@
 #include <unordered_map>
 
 #include "ebb/error.hpp"
+#include "error_profile.hpp"
 #include "io.hpp"
 
 namespace ebb::replay {
@@ -148,6 +149,9 @@ ReplayResult run_replay(const std::vector<TraceJob>& jobs_in, const Grid& grid_i
   result.grid_gaps = grid_in.gaps();
   result.has_prices = grid.has_prices();
   const Forecaster forecaster(grid, config.forecast);
+  // Error-aware plans: the error each job's planner knows, measured walk-forward.
+  std::optional<ErrorProfiles> error_profiles;
+  if (config.ebb_policy.error_weight > 0 && n > 0) error_profiles.emplace(forecaster, grid, lo, hi);
 
   std::vector<double> watts(n);
   for (std::size_t i = 0; i < n; ++i) {
@@ -163,6 +167,7 @@ ReplayResult run_replay(const std::vector<TraceJob>& jobs_in, const Grid& grid_i
   carbon_only.min_saving_percent = 0;
   Policy oracle_policy = config.ebb_policy;
   oracle_policy.min_saving_percent = 0;
+  oracle_policy.error_weight = 0;  // it sees the actual
   if (oracle_policy.objective == Objective::balanced) oracle_policy.objective = Objective::carbon;
 
   auto request_for = [&](std::size_t i, std::optional<Duration> expected) {
@@ -172,6 +177,7 @@ ReplayResult run_replay(const std::vector<TraceJob>& jobs_in, const Grid& grid_i
     r.time_limit = jobs[i].requested;
     r.expected_runtime = expected;
     r.power_watts = watts[i];
+    if (error_profiles) r.error_by_lead = error_profiles->at(jobs[i].submit);
     return r;
   };
   auto safe_plan = [&](std::size_t i, const PlanRequest& r, const SignalSeries& s, const Policy& p,

@@ -124,7 +124,7 @@ int replay_main(int argc, char** argv) {
   std::string start_text, deadline_text = "slack:24h", forecast_text = "perfect";
   std::string objective_text = "balanced", policies_text = "baseline,best-window,ebb,oracle";
   std::string csv_out, json_out, svg_out, ledger_out;
-  double tz_offset_h = 0, noise = 0.05, carbon_price = 100, min_saving = 5;
+  double tz_offset_h = 0, noise = 0.05, carbon_price = 100, min_saving = 5, error_weight = 0;
   double watts_per_core = PowerModel{}.watts_per_core, pue = PowerModel{}.pue;
   std::uint64_t seed = 0;
   std::string cores_text = "0";
@@ -200,6 +200,12 @@ int replay_main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--carbon-price", carbon_price, "ebb's carbon price per tonne (balanced)")
       ->capture_default_str();
+  app.add_option("--error-weight", error_weight,
+                 "Error-aware plans: minimise the forecast plus this many times its measured "
+                 "mean absolute error at each lead time (measured walk-forward, every 6 h, as "
+                 "ebbd does); 0 = plan on the forecast alone")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 10.0));
   app.add_option("--min-saving", min_saving, "ebb's threshold: do not defer for less than this %")
       ->capture_default_str();
   app.add_option("--watts-per-core", watts_per_core, "Power per core")->capture_default_str();
@@ -407,6 +413,7 @@ int replay_main(int argc, char** argv) {
     cfg.ebb_policy.objective = parse_objective(objective_text);
     cfg.ebb_policy.carbon_price = carbon_price;
     cfg.ebb_policy.min_saving_percent = min_saving;
+    cfg.ebb_policy.error_weight = error_weight;
     cfg.power.watts_per_core = watts_per_core;
     cfg.power.pue = pue;
     cfg.runtime = runtime_known ? RuntimeMode::actual : parse_runtime_mode(runtime_text);
@@ -479,6 +486,9 @@ int replay_main(int argc, char** argv) {
     ctx.grid = grid_desc;
     ctx.grid_repeat = grid_repeat_note(result, grid);
     std::ostringstream setup;
+    // The error weight in the setup line, as given.
+    std::ostringstream weight_text;
+    weight_text << error_weight;
     setup << (cores ? std::to_string(cores) + " cores, FCFS + EASY backfill"
                     : std::string("unlimited cores"))
           << "; deadline " << cfg.deadline.describe() << "; forecast "
@@ -492,6 +502,8 @@ int replay_main(int argc, char** argv) {
             << cfg.forecast.archive->source() << ", extended by ebbd's forecaster)";
     setup << "; ebb " << to_string(cfg.ebb_policy.objective) << ", carbon price " << carbon_price
           << ", threshold " << min_saving << "%"
+          << (error_weight > 0 ? ", error-aware plans (weight " + weight_text.str() + ")"
+                               : std::string())
           << (cfg.runtime == RuntimeMode::actual      ? ", actual runtimes"
               : cfg.runtime == RuntimeMode::predicted ? ", predicted runtimes"
                                                       : ", time limits")

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "ebb/config.hpp"
+#include "ebb/forecast_error.hpp"
 #include "ebb/job.hpp"
 #include "ebb/planner.hpp"
 #include "ebb/signal.hpp"
@@ -48,6 +49,7 @@ struct ForecastReply {
   bool stale = false;                   // the newest fetch is older than StaleAfter
   std::optional<TimePoint> fetched_at;  // of the oldest source's last good fetch
   TimePoint generated_at;               // the daemon's "now" when it answered
+  std::optional<ErrorSummary> error;    // the measured error of ebbd's past forecasts
 };
 
 // ebbd's view of the cluster for `ebb queue` (GET /v1/queue): per partition, the CPUs

@@ -17,6 +17,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "ebb/capacity.hpp"
 #include "ebb/energy.hpp"
@@ -36,6 +37,11 @@ struct Policy {
   Objective objective = Objective::balanced;
   double carbon_price = 100.0;      // currency per tonne CO2e, for balanced
   double min_saving_percent = 5.0;  // do not defer for less than this
+  // Error-aware plans: the carbon intensity the planner minimises is the forecast plus
+  // error_weight x the measured mean absolute error at each hour's lead time
+  // (PlanRequest::error_by_lead), so a far start must beat a near one by more than the
+  // forecast's extra error out there. 0: plan on the forecast alone.
+  double error_weight = 0;
 };
 
 struct PlanRequest {
@@ -46,6 +52,10 @@ struct PlanRequest {
   Duration time_limit{3600};                 // hard: start + time_limit <= deadline
   std::optional<Duration> expected_runtime;  // shapes the cost; defaults to time_limit
   double power_watts = 0;                    // from PowerModel::watts
+  // The forecast's measured MAE (gCO2e/kWh) per lead bucket of ForecastErrorTracker::kBucket
+  // from `now` (ForecastErrorTracker::mae_by_lead; NaN: not measured). Used with
+  // Policy::error_weight; empty: no penalty.
+  std::vector<double> error_by_lead;
 };
 
 // Emissions and money of running the job from a given start.
