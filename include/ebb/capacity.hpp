@@ -21,6 +21,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -82,9 +83,12 @@ class PartitionLoad {
   // Starts in [now, latest_start] that a job of `cpus` CPUs holding them for `window`
   // may not be deferred to: sorted, disjoint intervals (the slack reserve at the end of
   // the window, stretches without room, minutes with their fill of deferred starts).
-  // Empty when the capacity is unknown.
+  // Empty when the capacity is unknown. `slip`: the queue wait predicted for this job once
+  // it is released (ebb/slip.hpp); given, the reserve at the end of the window is that
+  // long instead of rule().slack_reserve_percent of the window.
   std::vector<Interval> forbidden_starts(TimePoint now, TimePoint latest_start, Duration window,
-                                         double cpus) const;
+                                         double cpus,
+                                         std::optional<Duration> slip = std::nullopt) const;
 
  private:
   void change(const QueuedJob& job, TimePoint now, int sign);

@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "ebb/slip.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace ebb {
+
+std::size_t SlipEstimator::size_class(double cpus, Duration time_limit) {
+  std::size_t c = 0;
+  if (cpus > 64)
+    c = 4;
+  else if (cpus > 16)
+    c = 3;
+  else if (cpus > 4)
+    c = 2;
+  else if (cpus > 1)
+    c = 1;
+  std::size_t r = 0;
+  const auto limit = time_limit.count();
+  if (limit > 24 * 3600)
+    r = 3;
+  else if (limit > 4 * 3600)
+    r = 2;
+  else if (limit > 3600)
+    r = 1;
+  return c * kRuntimeClasses + r;
+}
+
+void SlipEstimator::add(const SlipObservation& o) {
+  const std::int64_t wait = std::max<std::int64_t>((o.started - o.released).count(), 0);
+  pending_.push({o.started.time_since_epoch().count(), wait, size_class(o.cpus, o.time_limit)});
+}
+
+void SlipEstimator::push(Class& c, std::int64_t wait) const {
+  c.waits.push_back(wait);
+  if (c.waits.size() > std::max<std::size_t>(settings_.window, 1)) c.waits.pop_front();
+  c.cached.reset();
+}
+
+void SlipEstimator::take_finished(TimePoint now) {
+  const std::int64_t n = now.time_since_epoch().count();
+  while (!pending_.empty() && pending_.top().started <= n) {
+    const Pending p = pending_.top();
+    pending_.pop();
+    push(classes_[p.cls], p.wait);
+    push(all_, p.wait);
+    ++finished_;
+  }
+}
+
+std::optional<std::int64_t> SlipEstimator::quantile_of(Class& c) const {
+  if (c.waits.size() < std::max<std::size_t>(settings_.min_samples, 1)) return std::nullopt;
+  if (!c.cached) {
+    std::vector<std::int64_t> v(c.waits.begin(), c.waits.end());
+    const double q = std::clamp(settings_.quantile, 0.0, 1.0);
+    auto k = static_cast<std::size_t>(std::ceil(q * static_cast<double>(v.size())));
+    k = std::clamp<std::size_t>(k, 1, v.size()) - 1;
+    std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k), v.end());
+    c.cached = v[k];
+  }
+  return c.cached;
+}
+
+std::optional<Duration> SlipEstimator::estimate(TimePoint now, double cpus, Duration time_limit) {
+  take_finished(now);
+  auto q = quantile_of(classes_[size_class(cpus, time_limit)]);
+  if (!q) q = quantile_of(all_);
+  if (!q) return std::nullopt;
+  return std::max(Duration{*q}, settings_.floor);
+}
+
+}  // namespace ebb
