@@ -114,7 +114,11 @@ std::vector<Interval> PartitionLoad::forbidden_starts(TimePoint now, TimePoint l
   if (slip) {
     // The last start that, after the predicted wait in the queue, still starts by the
     // latest start.
-    const std::int64_t reserve = std::min<std::int64_t>(slip->count(), end - secs(now));
+    const double share = std::clamp(rule_.slip_min_reserve_percent, 0.0, 100.0) / 100.0;
+    const std::int64_t reserve = std::min<std::int64_t>(
+        std::max<std::int64_t>(slip->count(),
+                               std::llround(static_cast<double>(end - secs(now)) * share)),
+        end - secs(now));
     if (reserve > 0) raw.emplace_back(end - reserve, end + 1);
   } else if (end > secs(now) && rule_.slack_reserve_percent > 0) {
     const double share = std::clamp(rule_.slack_reserve_percent, 0.0, 100.0) / 100.0;

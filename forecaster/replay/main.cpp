@@ -84,7 +84,7 @@ int replay_main(int argc, char** argv) {
   std::string bound_text = "auto";
   std::string replan_every_text = "1h", replan_view = "ahead";
   bool keep_when_full = false, move_at_risk = false, move_slip_late = false, slip_waiting = false;
-  std::string slack_reserve_text = "50";
+  std::string slack_reserve_text = "50", slip_floor_text = "0";
   SlipSettings slip;
   ReplanRule replan_rule;
 
@@ -179,6 +179,13 @@ int replay_main(int argc, char** argv) {
                  "With --slack-reserve auto: the quantile of the observed waits kept free")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 1.0));
+  app.add_option("--slip-floor", slip_floor_text,
+                 "With --slack-reserve auto: never keep free less than this (e.g. 2h)")
+      ->capture_default_str();
+  app.add_option("--slip-min-reserve", capacity.slip_min_reserve_percent,
+                 "With --slack-reserve auto: keep free at least this percent of the window")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 100.0));
   app.add_option("--slip-window", slip.window,
                  "With --slack-reserve auto: the most recent waits per size class it uses")
       ->capture_default_str();
@@ -318,6 +325,7 @@ int replay_main(int argc, char** argv) {
     if (slack_reserve_text == "auto") {
       cfg.slip_auto = true;
       cfg.slip = slip;
+      cfg.slip.floor = slip_floor_text == "0" ? Duration{0} : parse_short_duration(slip_floor_text);
       cfg.slip_waiting = slip_waiting;
     } else {
       double reserve = 0;
@@ -399,7 +407,14 @@ int replay_main(int argc, char** argv) {
                         "%, slack reserve " +
                         (cfg.slip_auto
                              ? "auto (q" + std::to_string(std::lround(slip.quantile * 100)) +
-                                   " of the observed queue slip)"
+                                   " of the observed queue slip" +
+                                   (capacity.slip_min_reserve_percent > 0
+                                        ? ", at least " +
+                                              std::to_string(
+                                                  std::lround(capacity.slip_min_reserve_percent)) +
+                                              " %"
+                                        : std::string()) +
+                                   ")"
                              : std::to_string(std::lround(cfg.capacity.slack_reserve_percent)) +
                                    "%") +
                         ", at most " + std::to_string(capacity.max_starts_per_minute) +

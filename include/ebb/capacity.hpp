@@ -59,6 +59,9 @@ struct CapacityRule {
   // deferred job never starts later than latest start - this share, so that a slip in
   // the queue (jobs submitted meanwhile, a backlog) does not cost its deadline.
   double slack_reserve_percent = 50;
+  // With a predicted slip (forbidden_starts' `slip`): the reserve is at least this percent
+  // of the window, the slip's tail being what a quantile of past waits misses.
+  double slip_min_reserve_percent = 0;
 };
 
 // The committed load of one partition, as a set of jobs, with the projection the
