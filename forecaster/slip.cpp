@@ -27,9 +27,18 @@ std::size_t SlipEstimator::size_class(double cpus, Duration time_limit) {
   return c * kRuntimeClasses + r;
 }
 
+std::size_t SlipEstimator::time_class(TimePoint t) {
+  const auto days = std::chrono::floor<std::chrono::days>(t);
+  const std::chrono::weekday wd{std::chrono::sys_days{days.time_since_epoch()}};
+  const auto hour = std::chrono::floor<std::chrono::hours>(t - days).count();
+  const bool weekend = wd == std::chrono::Saturday || wd == std::chrono::Sunday;
+  return (weekend ? 6u : 0u) + static_cast<std::size_t>(hour / 4);
+}
+
 void SlipEstimator::add(const SlipObservation& o) {
   const std::int64_t wait = std::max<std::int64_t>((o.started - o.released).count(), 0);
-  pending_.push({o.started.time_since_epoch().count(), wait, size_class(o.cpus, o.time_limit)});
+  pending_.push({o.started.time_since_epoch().count(), wait, size_class(o.cpus, o.time_limit),
+                 time_class(o.released)});
 }
 
 void SlipEstimator::push(Class& c, std::int64_t wait) const {
@@ -44,6 +53,7 @@ void SlipEstimator::take_finished(TimePoint now) {
     const Pending p = pending_.top();
     pending_.pop();
     push(classes_[p.cls], p.wait);
+    push(timed_[p.cls * kTimeClasses + p.time], p.wait);
     push(all_, p.wait);
     ++finished_;
   }
@@ -62,9 +72,14 @@ std::optional<std::int64_t> SlipEstimator::quantile_of(Class& c) const {
   return c.cached;
 }
 
-std::optional<Duration> SlipEstimator::estimate(TimePoint now, double cpus, Duration time_limit) {
+std::optional<Duration> SlipEstimator::estimate(TimePoint now, double cpus, Duration time_limit,
+                                                std::optional<TimePoint> release) {
   take_finished(now);
-  auto q = quantile_of(classes_[size_class(cpus, time_limit)]);
+  const std::size_t cls = size_class(cpus, time_limit);
+  std::optional<std::int64_t> q;
+  if (settings_.by_time_of_week && release)
+    q = quantile_of(timed_[cls * kTimeClasses + time_class(*release)]);
+  if (!q) q = quantile_of(classes_[cls]);
   if (!q) q = quantile_of(all_);
   if (!q) return std::nullopt;
   return std::max(Duration{*q}, settings_.floor);

@@ -261,7 +261,9 @@ ReplayResult run_replay(const std::vector<TraceJob>& jobs_in, const Grid& grid_i
         if (!config.slip_auto) return std::nullopt;
         observe_starts();
         const double cpus = std::min<double>(jobs[j].cores, config.sim.cores);
-        auto slip = slips.estimate(now, cpus, jobs[j].requested);
+        // The reserve binds just before the latest start: the slip of a job released then.
+        auto slip = slips.estimate(now, cpus, jobs[j].requested,
+                                   result.deadlines[j] - jobs[j].requested - hours(1));
         if (!slip || !config.slip_waiting) return slip;
         const auto cls = SlipEstimator::size_class(cpus, jobs[j].requested);
         cluster.queued([&](std::size_t q, TimePoint begin) {

@@ -189,6 +189,9 @@ int replay_main(int argc, char** argv) {
   app.add_option("--slip-window", slip.window,
                  "With --slack-reserve auto: the most recent waits per size class it uses")
       ->capture_default_str();
+  app.add_flag("--slip-by-time", slip.by_time_of_week,
+               "With --slack-reserve auto: also by the time of week (4-hour blocks, weekday or "
+               "weekend) at the job's latest start, where the reserve binds");
   app.add_flag("--slip-waiting", slip_waiting,
                "With --slack-reserve auto: keep free at least the longest wait so far of the "
                "deferred jobs of the same size still queued past their begin time");

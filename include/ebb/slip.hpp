@@ -32,6 +32,9 @@ struct SlipSettings {
   std::size_t window = 200;      // most recent observations kept per class
   std::size_t min_samples = 20;  // fewer in a class: the estimate over all classes
   Duration floor{0};             // never reserve less than this
+  // Also by the time of week the job is released (UTC, weekday or weekend, 4-hour blocks):
+  // congestion follows the working day. estimate()'s `release` then picks the block.
+  bool by_time_of_week = false;
 };
 
 // One deferred job's wait: eligible (released at its begin time) at `released`, started
@@ -53,13 +56,16 @@ class SlipEstimator {
   // The predicted slip of a job of this size released at `now`'s queue: the configured
   // quantile of the waits in its class that were finished by `now` (all classes when its
   // class has too few); nullopt before min_samples observations have finished overall.
-  std::optional<Duration> estimate(TimePoint now, double cpus, Duration time_limit);
+  std::optional<Duration> estimate(TimePoint now, double cpus, Duration time_limit,
+                                   std::optional<TimePoint> release = std::nullopt);
   // Observations finished by the last estimate() (for reports and tests).
   std::size_t finished() const { return finished_; }
 
   static constexpr std::size_t kCoreClasses = 5;     // 1, 2-4, 5-16, 17-64, more
   static constexpr std::size_t kRuntimeClasses = 4;  // <= 1 h, <= 4 h, <= 24 h, more
+  static constexpr std::size_t kTimeClasses = 12;    // weekday/weekend x 4-hour blocks
   static std::size_t size_class(double cpus, Duration time_limit);
+  static std::size_t time_class(TimePoint t);
 
  private:
   struct Class {
@@ -76,10 +82,12 @@ class SlipEstimator {
     std::int64_t started;
     std::int64_t wait;
     std::size_t cls;
+    std::size_t time;
     bool operator>(const Pending& o) const { return started > o.started; }
   };
   std::priority_queue<Pending, std::vector<Pending>, std::greater<>> pending_;
   std::array<Class, kCoreClasses * kRuntimeClasses> classes_{};
+  std::array<Class, kCoreClasses * kRuntimeClasses * kTimeClasses> timed_{};
   Class all_;
   std::size_t finished_ = 0;
 };

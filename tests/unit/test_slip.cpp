@@ -84,3 +84,19 @@ TEST_CASE("the predicted slip is the reserve at the end of the window", "[slip][
   REQUIRE(share.size() == 1);
   CHECK(share[0].from == T0 + hours(10));
 }
+
+TEST_CASE("by time of week, a release in a busy block gets that block's slip", "[slip]") {
+  SlipSettings s = few(1);
+  s.by_time_of_week = true;
+  SlipEstimator e(s);
+  // T0 is a Wednesday 11:00 UTC; T0 + 12 h is 23:00 the same day.
+  const TimePoint day = T0, night = T0 + hours(12);
+  REQUIRE(SlipEstimator::time_class(day) != SlipEstimator::time_class(night));
+  e.add({day, day + hours(6), 1, hours(1)});
+  e.add({night, night + minutes(5), 1, hours(1)});
+  const TimePoint later = T0 + hours(20);
+  CHECK(*e.estimate(later, 1, hours(1), day + hours(7 * 24)) == hours(6));
+  CHECK(*e.estimate(later, 1, hours(1), night + hours(7 * 24)) == minutes(5));
+  // Without a release time: the class over all blocks.
+  CHECK(*e.estimate(later, 1, hours(1)) == hours(6));
+}
