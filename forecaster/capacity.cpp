@@ -103,14 +103,24 @@ std::vector<std::pair<TimePoint, double>> PartitionLoad::projected(TimePoint now
 }
 
 std::vector<Interval> PartitionLoad::forbidden_starts(TimePoint now, TimePoint latest_start,
-                                                      Duration window, double cpus) const {
+                                                      Duration window, double cpus,
+                                                      std::optional<Duration> slip) const {
   std::vector<Interval> out;
   if (rule_.cpus <= 0) return out;
   const double limit = rule_.cpus * (1.0 - rule_.headroom_percent / 100.0);
   const std::int64_t w = std::max<std::int64_t>(window.count(), 1);
   const std::int64_t end = secs(latest_start);
   std::vector<std::pair<std::int64_t, std::int64_t>> raw;
-  if (end > secs(now) && rule_.slack_reserve_percent > 0) {
+  if (slip) {
+    // The last start that, after the predicted wait in the queue, still starts by the
+    // latest start.
+    const double share = std::clamp(rule_.slip_min_reserve_percent, 0.0, 100.0) / 100.0;
+    const std::int64_t reserve = std::min<std::int64_t>(
+        std::max<std::int64_t>(slip->count(),
+                               std::llround(static_cast<double>(end - secs(now)) * share)),
+        end - secs(now));
+    if (reserve > 0) raw.emplace_back(end - reserve, end + 1);
+  } else if (end > secs(now) && rule_.slack_reserve_percent > 0) {
     const double share = std::clamp(rule_.slack_reserve_percent, 0.0, 100.0) / 100.0;
     const auto reserve = std::llround(static_cast<double>(end - secs(now)) * share);
     if (reserve > 0) raw.emplace_back(end - reserve, end + 1);

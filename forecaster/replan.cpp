@@ -49,7 +49,7 @@ std::optional<Replan> replan(const HeldJob& job, TimePoint now, const PartitionL
   request.expected_runtime = job.expected_runtime;
   request.power_watts = job.power_watts;
   const Duration window = std::min(job.expected_runtime.value_or(job.time_limit), job.time_limit);
-  const auto forbidden = others.forbidden_starts(now, r.latest_start, window, job.cpus);
+  const auto forbidden = others.forbidden_starts(now, r.latest_start, window, job.cpus, job.slip);
 
   Policy any_gain = policy;
   any_gain.min_saving_percent = 0;
@@ -64,6 +64,9 @@ std::optional<Replan> replan(const HeldJob& job, TimePoint now, const PartitionL
 
   if (rule.move_when_full && inside(forbidden, r.planned)) {
     return Replan{candidate, "the partition is expected full at the planned start", best};
+  }
+  if (rule.move_when_slip_late && job.slip && r.planned + *job.slip > r.latest_start) {
+    return Replan{candidate, "its predicted wait in the queue would pass its latest start", best};
   }
   if (rule.move_when_at_risk && first_room(others, now, r.planned, job.cpus) > r.latest_start) {
     return Replan{candidate, "the job would wait past its latest start", best};

@@ -266,6 +266,32 @@ ReplayResult run_replay(const std::vector<TraceJob>& jobs_in, const Grid& grid_i
         if (config.learn_runtime_share) r.runtime_share = cluster.runtime_share();
         return r;
       };
+      // Queue slip, learned as the cluster runs: each deferred job's wait from its begin
+      // time to its start, recorded as it starts (walk-forward by construction).
+      SlipEstimator slips(config.slip);
+      auto observe_starts = [&] {
+        for (const auto& s : cluster.take_started())
+          if (s.begin > jobs[s.job].submit)
+            slips.add({s.begin, s.start, std::min<double>(jobs[s.job].cores, config.sim.cores),
+                       jobs[s.job].requested});
+      };
+      auto slip_of = [&](std::size_t j, TimePoint now) -> std::optional<Duration> {
+        if (!config.slip_auto) return std::nullopt;
+        observe_starts();
+        const double cpus = std::min<double>(jobs[j].cores, config.sim.cores);
+        // The reserve binds just before the latest start: the slip of a job released then.
+        auto slip = slips.estimate(now, cpus, jobs[j].requested,
+                                   result.deadlines[j] - jobs[j].requested - hours(1));
+        if (!slip || !config.slip_waiting) return slip;
+        const auto cls = SlipEstimator::size_class(cpus, jobs[j].requested);
+        cluster.queued([&](std::size_t q, TimePoint begin) {
+          if (begin > jobs[q].submit && begin < now &&
+              SlipEstimator::size_class(std::min<double>(jobs[q].cores, config.sim.cores),
+                                        jobs[q].requested) == cls)
+            slip = std::max(*slip, now - begin);
+        });
+        return slip;
+      };
       auto load_now = [&](TimePoint now) {
         PartitionLoad load(rule_now());
         cluster.view([&](std::size_t, const QueuedJob& q) { load.add(q, now); });
@@ -361,6 +387,7 @@ ReplayResult run_replay(const std::vector<TraceJob>& jobs_in, const Grid& grid_i
           h.expected_runtime = ebb_expected(j);
           h.cpus = booking.cpus;
           h.power_watts = watts[j];
+          h.slip = slip_of(j, t);
           const auto view = ebb_view(t, result.deadlines[j]);
           if (auto m = replan(h, t, load, view, config.ebb_policy, config.replan_rule)) {
             cluster.rebegin(j, m->begin);
@@ -385,9 +412,9 @@ ReplayResult run_replay(const std::vector<TraceJob>& jobs_in, const Grid& grid_i
         PartitionLoad load = load_now(jobs[i].submit);
         const Duration window =
             std::min(req.expected_runtime.value_or(req.time_limit), req.time_limit);
-        const auto forbidden =
-            load.forbidden_starts(jobs[i].submit, result.deadlines[i] - jobs[i].requested, window,
-                                  std::min<double>(jobs[i].cores, config.sim.cores));
+        const auto forbidden = load.forbidden_starts(
+            jobs[i].submit, result.deadlines[i] - jobs[i].requested, window,
+            std::min<double>(jobs[i].cores, config.sim.cores), slip_of(i, jobs[i].submit));
         const auto view = ebb_view(jobs[i].submit, result.deadlines[i]);
         pr.planned[i] = safe_plan(i, req, view, config.ebb_policy, forbidden);
         cluster.submit(i, pr.planned[i]);

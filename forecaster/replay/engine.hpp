@@ -13,6 +13,7 @@
 #include "ebb/energy.hpp"
 #include "ebb/planner.hpp"
 #include "ebb/replan.hpp"
+#include "ebb/slip.hpp"
 #include "forecast.hpp"
 #include "grid.hpp"
 #include "runtime.hpp"
@@ -62,6 +63,16 @@ struct ReplayConfig {
   // Learn the view's runtime share as the replay goes, from the jobs finished so far
   // (--runtime-share learn); else capacity.runtime_share as given, as ebbd does today.
   bool learn_runtime_share = false;
+  // --slack-reserve auto: instead of capacity.slack_reserve_percent, each job keeps free at
+  // the end of its window the queue slip predicted for its size class by ebb::SlipEstimator,
+  // learned from the deferred jobs that had started by then (capacity.slack_reserve_percent
+  // until enough have). Re-planning uses the same estimate.
+  bool slip_auto = false;
+  SlipSettings slip;
+  // With slip_auto: the reserve is at least the longest wait so far of the deferred jobs of
+  // the same size class that are past their begin time and still queued (what squeue
+  // shows now: a congestion that has not ended yet, which no finished wait tells).
+  bool slip_waiting = false;
   // With capacity_aware: every replan_every, ebb re-plans each job it still holds with
   // ebb::replan() against the cluster and the forecast of that moment, as ebbd does after
   // each forecast refresh. 0: plans stay as made at submit.

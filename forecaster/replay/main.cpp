@@ -139,9 +139,11 @@ int replay_main(int argc, char** argv) {
   std::string runtime_share_text = "1", queue_order = "submit";
   std::string bound_text = "auto";
   std::string replan_every_text = "1h", replan_view = "ahead";
-  bool keep_when_full = false, move_at_risk = false;
+  bool keep_when_full = false, move_at_risk = false, move_slip_late = false, slip_waiting = false;
   std::string congestion_text = "off", congestion_horizon_text = "72h";
   bool cfg_congestion_each_submit = false;
+  std::string slack_reserve_text = "50", slip_floor_text = "0";
+  SlipSettings slip;
   ReplanRule replan_rule;
   std::string sites_text, home_text = "round-robin";
   bool no_move = false;
@@ -244,11 +246,41 @@ int replay_main(int argc, char** argv) {
                  "Most deferred jobs ebb plans to start in one minute (ebb.conf "
                  "MaxStartsPerMinute; 0 = no limit)")
       ->capture_default_str();
-  app.add_option("--slack-reserve", capacity.slack_reserve_percent,
+  app.add_option("--slack-reserve", slack_reserve_text,
                  "Percent of each job's window, at its end, that ebb never defers into "
-                 "(ebb.conf SlackReserve)")
+                 "(ebb.conf SlackReserve), or auto: keep free the queue wait that deferred "
+                 "jobs of the same size (cores x time limit) were seen to have after their "
+                 "begin time, a high quantile of the most recent that had started (the "
+                 "percent of --slack-reserve-fallback until 20 have)")
+      ->capture_default_str();
+  app.add_option("--slack-reserve-fallback", capacity.slack_reserve_percent,
+                 "With --slack-reserve auto: the percent used before enough waits are known")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 100.0));
+  app.add_option("--slip-quantile", slip.quantile,
+                 "With --slack-reserve auto: the quantile of the observed waits kept free")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1.0));
+  app.add_option("--slip-floor", slip_floor_text,
+                 "With --slack-reserve auto: never keep free less than this (e.g. 2h)")
+      ->capture_default_str();
+  app.add_option("--slip-min-reserve", capacity.slip_min_reserve_percent,
+                 "With --slack-reserve auto: keep free at least this percent of the window")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 100.0));
+  app.add_option("--slip-window", slip.window,
+                 "With --slack-reserve auto: the most recent waits per size class it uses")
+      ->capture_default_str();
+  app.add_flag("--slip-by-time", slip.by_time_of_week,
+               "With --slack-reserve auto: also by the time of week (4-hour blocks, weekday or "
+               "weekend) at the job's latest start, where the reserve binds");
+  app.add_flag("--slip-waiting", slip_waiting,
+               "With --slack-reserve auto: keep free at least the longest wait so far of the "
+               "deferred jobs of the same size still queued past their begin time");
+  app.add_flag("--replan-slip-late", move_slip_late,
+               "With --slack-reserve auto: re-planning moves (releases) a held job whose "
+               "planned start plus its predicted wait is past its latest start, whatever the "
+               "gain");
   app.add_option("--runtime-share", runtime_share_text,
                  "Share of its time limit a job is expected to run, in ebb's view of the "
                  "cluster: a number in (0, 1], or learn (from the jobs finished so far)")
@@ -420,6 +452,18 @@ int replay_main(int argc, char** argv) {
     cfg.predictor = predictor;
     cfg.capacity_aware = !no_capacity;
     cfg.capacity = capacity;
+    if (slack_reserve_text == "auto") {
+      cfg.slip_auto = true;
+      cfg.slip = slip;
+      cfg.slip.floor = slip_floor_text == "0" ? Duration{0} : parse_short_duration(slip_floor_text);
+      cfg.slip_waiting = slip_waiting;
+    } else {
+      double reserve = 0;
+      if (!parse_double(slack_reserve_text, reserve) || !(reserve >= 0 && reserve <= 100))
+        throw InputError("--slack-reserve: a percent in [0, 100] or auto, not '" +
+                         slack_reserve_text + "'");
+      cfg.capacity.slack_reserve_percent = reserve;
+    }
     if (runtime_share_text == "learn") {
       cfg.learn_runtime_share = true;
     } else {
@@ -442,6 +486,7 @@ int replay_main(int argc, char** argv) {
     cfg.replan_rule = replan_rule;
     cfg.replan_rule.move_when_full = !keep_when_full;
     cfg.replan_rule.move_when_at_risk = move_at_risk;
+    cfg.replan_rule.move_when_slip_late = move_slip_late;
     if (replan_view != "ahead" && replan_view != "all")
       throw InputError("--replan-view: ahead or all, not '" + replan_view + "'");
     cfg.replan_ahead_only = replan_view == "ahead";
@@ -512,8 +557,19 @@ int replay_main(int argc, char** argv) {
                   : ", capacity-aware (headroom " +
                         std::to_string(std::lround(capacity.headroom_percent)) +
                         "%, slack reserve " +
-                        std::to_string(std::lround(capacity.slack_reserve_percent)) +
-                        "%, at most " + std::to_string(capacity.max_starts_per_minute) +
+                        (cfg.slip_auto
+                             ? "auto (q" + std::to_string(std::lround(slip.quantile * 100)) +
+                                   " of the observed queue slip" +
+                                   (capacity.slip_min_reserve_percent > 0
+                                        ? ", at least " +
+                                              std::to_string(
+                                                  std::lround(capacity.slip_min_reserve_percent)) +
+                                              " %"
+                                        : std::string()) +
+                                   ")"
+                             : std::to_string(std::lround(cfg.capacity.slack_reserve_percent)) +
+                                   "%") +
+                        ", at most " + std::to_string(capacity.max_starts_per_minute) +
                         " deferred starts a minute, runtime share " + runtime_share_text + ")" +
                         (cfg.replan_every > Duration{0}
                              ? ", re-planned every " + format_duration(cfg.replan_every) +

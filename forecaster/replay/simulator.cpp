@@ -33,6 +33,16 @@ void Cluster::start_job(std::size_t j) {
   expected_end_[j] = now_ + jobs_[j].limit.count();
   running_.insert({expected_end_[j], cores_[j], j});
   ends_.push({now_ + jobs_[j].runtime.count(), j});
+  started_.push_back(j);
+}
+
+std::vector<Cluster::Started> Cluster::take_started() {
+  std::vector<Started> out;
+  out.reserve(started_.size());
+  for (std::size_t j : started_)
+    out.push_back({j, TimePoint{std::chrono::seconds{begin_[j]}}, out_.start[j]});
+  started_.clear();
+  return out;
 }
 
 void Cluster::schedule() {
@@ -157,6 +167,10 @@ void Cluster::rebegin(std::size_t j, TimePoint t) {
   if (it == held_.end()) return;  // released or started meanwhile: Slurm has it
   held_.erase(it);
   submit(j, t);
+}
+
+void Cluster::queued(const std::function<void(std::size_t, TimePoint)>& visit) const {
+  for (std::size_t j : queue_) visit(j, TimePoint{std::chrono::seconds{begin_[j]}});
 }
 
 std::vector<std::size_t> Cluster::held() const {

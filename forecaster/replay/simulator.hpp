@@ -77,6 +77,15 @@ class Cluster {
   // Each with its index in the input.
   void view(const std::function<void(std::size_t job, const QueuedJob&)>& visit) const;
   TimePoint now() const { return TimePoint{std::chrono::seconds{now_}}; }
+  // The jobs started since the last call, each with its begin time (when it became
+  // eligible) and its start: what a site sees in its accounting as jobs start.
+  struct Started {
+    std::size_t job;
+    TimePoint begin, start;
+  };
+  std::vector<Started> take_started();
+  // The eligible jobs waiting for cores, each with its begin time.
+  void queued(const std::function<void(std::size_t job, TimePoint begin)>& visit) const;
   // The share of their time limits that the jobs finished so far ran, weighted by cores:
   // what a site learns from its accounting (1 before any job has finished).
   double runtime_share() const;
@@ -127,6 +136,7 @@ class Cluster {
   std::vector<std::size_t> queue_;  // eligible, waiting; in priority order
   std::uint32_t free_ = 0;
   Clock now_ = INT64_MIN;
+  std::vector<std::size_t> started_;    // since the last take_started()
   double run_sum_ = 0, limit_sum_ = 0;  // core-seconds of finished jobs: ran, asked for
 };
 

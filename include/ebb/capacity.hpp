@@ -21,6 +21,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -58,6 +59,9 @@ struct CapacityRule {
   // deferred job never starts later than latest start - this share, so that a slip in
   // the queue (jobs submitted meanwhile, a backlog) does not cost its deadline.
   double slack_reserve_percent = 50;
+  // With a predicted slip (forbidden_starts' `slip`): the reserve is at least this percent
+  // of the window, the slip's tail being what a quantile of past waits misses.
+  double slip_min_reserve_percent = 0;
 };
 
 // The committed load of one partition, as a set of jobs, with the projection the
@@ -82,9 +86,12 @@ class PartitionLoad {
   // Starts in [now, latest_start] that a job of `cpus` CPUs holding them for `window`
   // may not be deferred to: sorted, disjoint intervals (the slack reserve at the end of
   // the window, stretches without room, minutes with their fill of deferred starts).
-  // Empty when the capacity is unknown.
+  // Empty when the capacity is unknown. `slip`: the queue wait predicted for this job once
+  // it is released (ebb/slip.hpp); given, the reserve at the end of the window is that
+  // long instead of rule().slack_reserve_percent of the window.
   std::vector<Interval> forbidden_starts(TimePoint now, TimePoint latest_start, Duration window,
-                                         double cpus) const;
+                                         double cpus,
+                                         std::optional<Duration> slip = std::nullopt) const;
 
  private:
   void change(const QueuedJob& job, TimePoint now, int sign);

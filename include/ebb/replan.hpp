@@ -34,6 +34,9 @@ struct HeldJob {
   std::optional<Duration> expected_runtime;
   double cpus = 1;
   double power_watts = 0;
+  // The queue wait predicted for it once released (ebb/slip.hpp): the reserve at the end
+  // of its window instead of the rule's slack reserve share.
+  std::optional<Duration> slip;
 };
 
 struct ReplanRule {
@@ -48,6 +51,9 @@ struct ReplanRule {
   // start if it became eligible at its planned start (its deadline is at risk), whatever
   // the gain. Looser than move_when_full, which also keeps the headroom free.
   bool move_when_at_risk = false;
+  // Move a job (with HeldJob::slip) whose planned start plus its predicted slip is past its
+  // latest start, whatever the gain: released there it would likely start too late.
+  bool move_when_slip_late = false;
 };
 
 struct Replan {
