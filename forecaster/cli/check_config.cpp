@@ -7,6 +7,7 @@
 // core parser (every key and value, line by line), ebbd's settings (daemon keys), and
 // each region's provider adapters (their keys). Key files are checked as ebbd will read
 // them: a regular file that only its owner (DaemonUser or root) can read.
+#include <pwd.h>
 #include <sys/stat.h>
 
 #include <CLI/CLI.hpp>
@@ -15,15 +16,16 @@
 #include <cstring>
 #include <iostream>
 #include <map>
-#include <pwd.h>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "commands.hpp"
 #include "ebb/config.hpp"
 #include "ebb/error.hpp"
 #include "ebb/gridsource.hpp"
 #include "ebb/input.hpp"
+#include "ebb/strings.hpp"
 #include "settings.hpp"
 
 namespace ebb {
@@ -83,11 +85,6 @@ const std::map<std::string, std::string>& key_meanings() {
   return m;
 }
 
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
 struct Setting {
   std::string key, value;
 };
@@ -111,7 +108,8 @@ std::string key_file_problem(const std::string& path, const std::string& daemon_
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) return path + ": " + std::strerror(errno);
   if (!S_ISREG(st.st_mode)) return path + ": not a regular file";
-  if ((st.st_mode & 077) != 0) return path + ": readable by group or others; run: chmod 600 " + path;
+  if ((st.st_mode & 077) != 0)
+    return path + ": readable by group or others; run: chmod 600 " + path;
   if (st.st_uid != 0) {
     const passwd* pw = ::getpwnam(daemon_user.c_str());
     if (pw != nullptr && pw->pw_uid != st.st_uid)

@@ -4,7 +4,8 @@
 #include <cstdio>
 #include <iostream>
 
-#include "../daemon/cluster_view.hpp"
+#include "cluster_view.hpp"
+#include "ebb/daemon_client.hpp"
 #include "ebb/error.hpp"
 #include "job_explanation.hpp"
 

@@ -6,6 +6,7 @@
 #include "ebb/daemon_client.hpp"
 #include "ebb/error.hpp"
 #include "ebb/forecast_file.hpp"
+#include "ebb/strings.hpp"
 #include "log.hpp"
 
 namespace ebb::daemon {
@@ -19,11 +20,6 @@ FetchOptions fetch_options(const DaemonSettings& d) {
   o.user_agent = d.user_agent;
   o.ca_file = d.ca_file;
   return o;
-}
-
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
 }
 
 // Region names become file names in CacheDir.
@@ -159,9 +155,8 @@ void Region::rebuild() {
   TimePoint extend_from =
       provider.empty() ? TimePoint{std::chrono::floor<hours>(now)} : std::max(provider.end(), now);
   if (daemon_.extension_horizon > Duration{0}) {
-    std::vector<Slot> extension =
-        history_.extend(extend_from, now + daemon_.extension_horizon, daemon_.extension_weeks,
-                        daemon_.extension_model);
+    std::vector<Slot> extension = history_.extend(extend_from, now + daemon_.extension_horizon,
+                                                  daemon_.extension_weeks, daemon_.extension_model);
     // An extension without prices would make the planner drop the provider's prices.
     bool prices_needed = !provider.empty() && provider.has_prices();
     for (const Slot& s : extension) {

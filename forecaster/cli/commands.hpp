@@ -1,0 +1,13 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// The `ebb` subcommands defined in this folder, and `ebb report`, whose library
+// (ebbledger, forecaster/ledger/report_command.cpp) has no header of its own for it. The
+// others are declared by their libraries: ebb/daemon_client.hpp, ebb/replay.hpp.
+#pragma once
+
+namespace ebb {
+
+int check_config_main(int argc, char** argv);   // check_config.cpp
+int demo_forecast_main(int argc, char** argv);  // demo_forecast.cpp
+int report_main(int argc, char** argv);         // ledger/report_command.cpp
+
+}  // namespace ebb
