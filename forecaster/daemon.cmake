@@ -32,7 +32,9 @@ add_library(ebbcommands STATIC
   client/queue_view.cpp
   client/queue_command.cpp
 )
-target_include_directories(ebbcommands PRIVATE ${CLI11_INCLUDE_DIR})
+# subcommands.hpp: the entry points the `ebb` tool and the tests call.
+target_include_directories(ebbcommands PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/client
+                                       PRIVATE ${CLI11_INCLUDE_DIR})
 target_link_libraries(ebbcommands PUBLIC ebbclient ebbdaemon)
 
 # Debian's cpp-httplib is a compiled library; its pkg-config file carries the feature

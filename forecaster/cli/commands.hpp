@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // The `ebb` subcommands defined in this folder, and `ebb report`, whose library
 // (ebbledger, forecaster/ledger/report_command.cpp) has no header of its own for it. The
-// others are declared by their libraries: ebb/daemon_client.hpp, ebb/replay.hpp.
+// others are declared by their libraries: client/subcommands.hpp, ebb/replay.hpp.
 #pragma once
 
 namespace ebb {

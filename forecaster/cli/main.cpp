@@ -6,8 +6,8 @@
 #include <string>
 
 #include "commands.hpp"
-#include "ebb/daemon_client.hpp"
 #include "ebb/replay.hpp"
+#include "subcommands.hpp"
 
 namespace {
 

@@ -5,9 +5,9 @@
 #include <iostream>
 
 #include "cluster_view.hpp"
-#include "ebb/daemon_client.hpp"
 #include "ebb/error.hpp"
 #include "job_explanation.hpp"
+#include "subcommands.hpp"
 
 namespace ebb {
 namespace {
