@@ -2,7 +2,8 @@
 # Installs the SPANK plugin and the files an admin needs next to it. On Debian:
 #   cmake -S . -B build -DCMAKE_INSTALL_PREFIX=/usr && cmake --build build --target spank_ebb
 #   cmake --install build
-# puts spank_ebb.so in /usr/lib/x86_64-linux-gnu/slurm-wlm (where Debian's Slurm looks)
+# puts spank_ebb.so and the planner it loads, libebb-spank-core.so, side by side in
+# /usr/lib/x86_64-linux-gnu/slurm-wlm (where Debian's Slurm looks)
 # and the plugstack snippet in /etc/slurm/plugstack.conf.d.
 include(GNUInstallDirs)
 
@@ -18,7 +19,8 @@ set(EBB_SLURM_SYSCONF_DIR "${CMAKE_INSTALL_FULL_SYSCONFDIR}/slurm" CACHE PATH
     "Where Slurm's config files live")
 
 if(TARGET spank_ebb)
-  install(TARGETS spank_ebb LIBRARY DESTINATION ${EBB_SLURM_PLUGIN_DIR})
+  # The front finds the core in its own directory, so both go to the same place.
+  install(TARGETS spank_ebb ebb_spank_core LIBRARY DESTINATION ${EBB_SLURM_PLUGIN_DIR})
 endif()
 install(FILES ${CMAKE_CURRENT_SOURCE_DIR}/plugstack.conf.d/ebb.conf
         DESTINATION ${EBB_SLURM_SYSCONF_DIR}/plugstack.conf.d)

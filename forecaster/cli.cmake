@@ -1,26 +1,10 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-# The `ebb` command line tool: one dispatcher, one file per subcommand.
-add_executable(ebb cli/main.cpp cli/demo_forecast.cpp)
-target_link_libraries(ebb PRIVATE ebbcore)
+# The `ebb` command line tool: one dispatcher, one file per subcommand. The subcommands
+# of the other parts come from their libraries: forecast, plan, queue and why
+# (ebbcommands), replay (ebbreplay), report (ebbledger); check-config reads the file with
+# ebbd's and the providers' own checks (ebbdaemon).
+add_executable(ebb cli/main.cpp cli/demo_forecast.cpp cli/check_config.cpp)
+target_link_libraries(ebb PRIVATE ebbcore ebbcommands ebbreplay ebbledger ebbdaemon)
 target_include_directories(ebb PRIVATE ${CLI11_INCLUDE_DIR})
 target_compile_definitions(ebb PRIVATE EBB_VERSION="${PROJECT_VERSION}")
-# Subcommands that other parts of the forecaster provide, when they are built.
-if(TARGET ebbreplay)
-  target_link_libraries(ebb PRIVATE ebbreplay)
-  target_compile_definitions(ebb PRIVATE EBB_HAVE_REPLAY=1)
-endif()
-if(TARGET ebbcommands)
-  target_link_libraries(ebb PRIVATE ebbcommands)
-  target_compile_definitions(ebb PRIVATE EBB_HAVE_CLIENT=1)
-endif()
-if(TARGET ebbledger)
-  target_link_libraries(ebb PRIVATE ebbledger)
-  target_compile_definitions(ebb PRIVATE EBB_HAVE_LEDGER=1)
-endif()
 install(TARGETS ebb RUNTIME DESTINATION bin)
-# `ebb check-config` reads the file with ebbd's and the providers' own checks.
-if(TARGET ebbdaemon)
-  target_sources(ebb PRIVATE cli/check_config.cpp)
-  target_link_libraries(ebb PRIVATE ebbdaemon)
-  target_compile_definitions(ebb PRIVATE EBB_HAVE_CHECK_CONFIG=1)
-endif()

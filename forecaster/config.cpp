@@ -12,6 +12,7 @@
 #include "ebb/error.hpp"
 #include "ebb/input.hpp"
 #include "ebb/plan_check.hpp"
+#include "ebb/strings.hpp"
 
 namespace ebb {
 
@@ -50,13 +51,6 @@ constexpr std::array kDaemonKeys = {
     "replanmaxmoves",
     "replanmingain",
 };
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 double parse_double(std::string_view value, const std::string& where, std::string_view key,
                     double min, double max) {

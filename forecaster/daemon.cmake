@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # ebbd, the forecaster daemon, and ebbclient, the small HTTP client that the plugin and
-# the `ebb forecast` / `ebb plan` commands use to ask it (issue 3). Included from
+# the `ebb forecast` / `ebb plan` commands use to ask it. Included from
 # forecaster/CMakeLists.txt.
 
 # ebbclient: raw-socket HTTP with one total deadline, and the JSON wire format. Linked
@@ -32,19 +32,10 @@ add_library(ebbcommands STATIC
   client/queue_view.cpp
   client/queue_command.cpp
 )
-target_include_directories(ebbcommands PRIVATE ${CLI11_INCLUDE_DIR})
+# subcommands.hpp: the entry points the `ebb` tool and the tests call.
+target_include_directories(ebbcommands PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/client
+                                       PRIVATE ${CLI11_INCLUDE_DIR})
 target_link_libraries(ebbcommands PUBLIC ebbclient ebbdaemon)
-
-# The provider adapters come from gridsources/ (target ebbgridsources). gridsources/ is added
-# after forecaster/, so test for its CMake file rather than the target; without it ebbd
-# builds with a stand-in that reads forecast files only.
-if(EXISTS ${PROJECT_SOURCE_DIR}/gridsources/sources.cmake)
-  set(EBB_DAEMON_SOURCES_LIB ebbgridsources)
-  set(EBB_DAEMON_FALLBACK_SOURCES)
-else()
-  set(EBB_DAEMON_SOURCES_LIB)
-  set(EBB_DAEMON_FALLBACK_SOURCES daemon/fallback_sources.cpp)
-endif()
 
 # Debian's cpp-httplib is a compiled library; its pkg-config file carries the feature
 # macros (OpenSSL, zlib, brotli) that the header must see to match it.
@@ -68,12 +59,12 @@ add_library(ebbdaemon STATIC
   daemon/replanner.cpp
   daemon/runtime_learner.cpp
   daemon/power_history.cpp
-  ${EBB_DAEMON_FALLBACK_SOURCES}
 )
 target_include_directories(ebbdaemon PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/daemon
                                             ${HTTPLIB_INCLUDE_DIR} ${NLOHMANN_INCLUDE_DIR})
-target_link_libraries(ebbdaemon PUBLIC ebbclient ebbcore ${EBB_DAEMON_SOURCES_LIB}
-                                       PkgConfig::EBB_HTTPLIB Threads::Threads)
+# ebbgridsources (the provider adapters) is defined in gridsources/, added after this folder.
+target_link_libraries(ebbdaemon PUBLIC ebbclient ebbcore ebbgridsources PkgConfig::EBB_HTTPLIB
+                                       Threads::Threads)
 
 add_executable(ebbd daemon/main.cpp)
 target_include_directories(ebbd PRIVATE ${CLI11_INCLUDE_DIR})

@@ -10,29 +10,11 @@
 
 #include "ebb/error.hpp"
 #include "ebb/input.hpp"
+#include "ebb/strings.hpp"
 
 namespace ebb {
 
 namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
-    s.remove_suffix(1);
-  return s;
-}
-
-std::vector<std::string_view> split_commas(std::string_view line) {
-  std::vector<std::string_view> out;
-  std::size_t pos = 0;
-  while (true) {
-    std::size_t comma = line.find(',', pos);
-    out.push_back(trim(line.substr(pos, comma == std::string_view::npos ? comma : comma - pos)));
-    if (comma == std::string_view::npos) break;
-    pos = comma + 1;
-  }
-  return out;
-}
 
 bool parse_number(std::string_view text, double& out) {
   if (text.empty()) return false;
@@ -65,11 +47,6 @@ SignalSeries finish(std::vector<TimePoint> times, std::vector<double> carbon,
   return SignalSeries(std::move(slots), source);
 }
 
-std::string_view strip_bom(std::string_view text) {
-  if (text.size() >= 3 && text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
-  return text;
-}
-
 }  // namespace
 
 SignalSeries parse_forecast_csv(std::string_view text, const std::string& source) {
@@ -86,12 +63,15 @@ SignalSeries parse_forecast_csv(std::string_view text, const std::string& source
     ++line_no;
     if (line.empty() || line.front() == '#') continue;
     auto where = [&] { return source + " line " + std::to_string(line_no) + ": "; };
-    auto cells = split_commas(line);
+    auto cells = split_trimmed(line, ',');
     if (!header_seen) {
       for (std::size_t i = 0; i < cells.size(); ++i) {
-        if (cells[i] == "time") time_col = static_cast<int>(i);
-        else if (cells[i] == "carbon_intensity") carbon_col = static_cast<int>(i);
-        else if (cells[i] == "price") price_col = static_cast<int>(i);
+        if (cells[i] == "time")
+          time_col = static_cast<int>(i);
+        else if (cells[i] == "carbon_intensity")
+          carbon_col = static_cast<int>(i);
+        else if (cells[i] == "price")
+          price_col = static_cast<int>(i);
       }
       if (time_col < 0 || carbon_col < 0)
         throw InputError(where() + "expected a header 'time,carbon_intensity[,price]', got " +
@@ -101,7 +81,7 @@ SignalSeries parse_forecast_csv(std::string_view text, const std::string& source
     }
     auto cell = [&](int col) -> std::string_view {
       return col >= 0 && static_cast<std::size_t>(col) < cells.size() ? cells[col]
-                                                                         : std::string_view{};
+                                                                      : std::string_view{};
     };
     TimePoint t;
     try {
@@ -110,8 +90,8 @@ SignalSeries parse_forecast_csv(std::string_view text, const std::string& source
       throw InputError(where() + "time: " + e.what());
     }
     if (!times.empty() && t <= times.back())
-      throw InputError(where() + "time " + format_utc(t) + (t == times.back() ? " is repeated"
-                                                                            : " goes backwards"));
+      throw InputError(where() + "time " + format_utc(t) +
+                       (t == times.back() ? " is repeated" : " goes backwards"));
     double c = std::numeric_limits<double>::quiet_NaN();
     if (!cell(carbon_col).empty() && !parse_number(cell(carbon_col), c))
       throw InputError(where() + "carbon_intensity: not a number: " + in_quotes(cell(carbon_col)));
@@ -172,8 +152,10 @@ SignalSeries parse_forecast_json(std::string_view text, const std::string& sourc
   if (!root["region"].get_string().get(v)) s.region = std::string(v);
   if (!root["currency"].get_string().get(v)) s.currency = std::string(v);
   if (!root["kind"].get_string().get(v)) {
-    if (v == "marginal") s.kind = SignalKind::marginal;
-    else if (v != "average") throw InputError(source + ": kind must be average or marginal");
+    if (v == "marginal")
+      s.kind = SignalKind::marginal;
+    else if (v != "average")
+      throw InputError(source + ": kind must be average or marginal");
   }
   return s;
 }

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-# The savings ledger (issue 9): `ebb report` (ebb::report_main), which cli.cmake links
+# The savings ledger: `ebb report` (ebb::report_main), which cli.cmake links
 # into the `ebb` tool. It reads ebbd's history (ebbdaemon) and shares ebb.conf handling
 # with the other client commands (ebbcommands).
 if(TARGET ebbdaemon AND TARGET ebbcommands)

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// The exact, linear-time planner (DESIGN decision 3).
+// The exact, linear-time planner.
 //
 // Let r(t) be the objective rate: step-wise, constant on each forecast slot (and on
 // each gap, where it takes the range's highest value). The cost of starting at s is

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-# The replay (issue 4): job traces against historical grid data through ebb's planner.
+# The replay: job traces against historical grid data through ebb's planner.
 # Library ebbreplay (linked by the `ebb` CLI for `ebb replay`) and the standalone tool
 # ebb-replay. Needs zlib (Debian: zlib1g-dev) for gzip-compressed traces and grid files.
 find_package(ZLIB REQUIRED)

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "ebb/error.hpp"
+#include "ebb/strings.hpp"
 #include "ebb/time.hpp"
 
 namespace ebb::gridsources {
@@ -17,14 +18,6 @@ std::string Where::str() const {
     out += key;
   }
   return out.empty() ? std::string("(document)") : out;
-}
-
-std::string_view strip_bom(std::string_view body) {
-  if (body.size() >= 3 && static_cast<unsigned char>(body[0]) == 0xEF &&
-      static_cast<unsigned char>(body[1]) == 0xBB && static_cast<unsigned char>(body[2]) == 0xBF) {
-    body.remove_prefix(3);
-  }
-  return body;
 }
 
 simdjson::dom::element JsonReader::parse(std::string_view body) {
@@ -131,5 +124,7 @@ TimePoint JsonReader::time(simdjson::dom::element value, const Where& where) con
 void JsonReader::fail(const Where& where, const std::string& what) const {
   throw SourceError(provider_, where.str() + ": " + what);
 }
+
+std::string_view strip_bom(std::string_view body) { return ebb::strip_bom(body); }
 
 }  // namespace ebb::gridsources

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-# Provider adapters (issue 3): library ebbgridsources. See gridsources/README.md.
+# Provider adapters: library ebbgridsources. See gridsources/README.md.
 find_package(pugixml REQUIRED)
 find_package(date REQUIRED)  # date::date-tz, for tariff hours in the site's time zone
 

@@ -9,6 +9,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "ebb/strings.hpp"
 #include "source_base.hpp"
 
 namespace ebb::gridsources {
@@ -16,22 +17,6 @@ namespace {
 
 constexpr int kMinutesPerDay = 24 * 60;
 constexpr int kMinutesPerWeek = 7 * kMinutesPerDay;
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
-
-std::vector<std::string_view> split(std::string_view s, char sep) {
-  std::vector<std::string_view> out;
-  for (;;) {
-    const auto p = s.find(sep);
-    out.push_back(trim(s.substr(0, p)));
-    if (p == std::string_view::npos) return out;
-    s.remove_prefix(p + 1);
-  }
-}
 
 int weekday_index(std::string_view name) {
   static const char* names[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
@@ -64,14 +49,14 @@ int minute_of_day(std::string_view hhmm) {
 
 std::vector<std::pair<int, int>> parse_tariff_hours(std::string_view text) {
   std::vector<std::pair<int, int>> ranges;
-  for (std::string_view group : split(text, ';')) {
+  for (std::string_view group : split_trimmed(text, ';')) {
     if (group.empty()) continue;
     const auto space = group.find_first_of(" \t");
     if (space == std::string_view::npos)
       throw std::invalid_argument("'" + std::string(group) + "': expected '<days> <from>-<to>'");
     const std::string_view days_text = trim(group.substr(0, space));
     std::array<bool, 7> days{};
-    for (std::string_view d : split(days_text, ',')) {
+    for (std::string_view d : split_trimmed(days_text, ',')) {
       std::string lower;
       for (char c : d) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
       if (lower == "daily" || lower == "all") {
@@ -86,7 +71,7 @@ std::vector<std::pair<int, int>> parse_tariff_hours(std::string_view text) {
         days[weekday_index(d)] = true;
       }
     }
-    for (std::string_view r : split(trim(group.substr(space)), ',')) {
+    for (std::string_view r : split_trimmed(trim(group.substr(space)), ',')) {
       const auto dash = r.find('-');
       if (dash == std::string_view::npos)
         throw std::invalid_argument("'" + std::string(r) + "': expected HH:MM-HH:MM");
@@ -231,7 +216,7 @@ SignalSeries TariffSource::fetch(TimePoint now) {
 SignalSeries TariffSource::parse(std::string_view body, TimePoint now) const {
   std::map<std::string, std::string> keys;
   std::size_t line_number = 0;
-  for (std::string_view line : split(body, '\n')) {
+  for (std::string_view line : split_trimmed(body, '\n')) {
     ++line_number;
     if (line.empty() || line.front() == '#') continue;
     const auto eq = line.find('=');

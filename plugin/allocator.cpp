@@ -368,7 +368,7 @@ void check_component(const CommandOptions& opts, const Outcome& outcome, int com
 
 }  // namespace
 
-int allocator_init_post_opt(spank_t sp, int argc, char** argv) {
+int allocator_init_post_opt(spank_t sp, int argc, char** argv) noexcept {
   try {
     auto& outcome = first_outcome();
     static int component = -1;  // hetjob component, 0 for the first (or only) one

@@ -6,7 +6,7 @@
 #include "ebb/budget.hpp"
 #include "ebb/daemon_client.hpp"
 #include "ebb/input.hpp"
-#include "spank_api.hpp"
+#include "core_api.h"
 
 namespace ebb::plugin {
 namespace {

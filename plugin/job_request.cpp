@@ -5,21 +5,11 @@
 #include <string_view>
 #include <vector>
 
+#include "ebb/strings.hpp"
+
 namespace ebb::plugin {
 
 namespace {
-
-std::vector<std::string_view> split(std::string_view text, char sep) {
-  std::vector<std::string_view> parts;
-  std::size_t start = 0;
-  while (start <= text.size()) {
-    std::size_t end = text.find(sep, start);
-    if (end == std::string_view::npos) end = text.size();
-    parts.push_back(text.substr(start, end - start));
-    start = end + 1;
-  }
-  return parts;
-}
 
 std::optional<unsigned> whole_number(std::string_view text) {
   if (text.empty() || text.size() > 9) return std::nullopt;

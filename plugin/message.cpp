@@ -5,9 +5,9 @@
 #include <cmath>
 #include <cstdio>
 
+#include "core_api.h"
 #include "ebb/input.hpp"
 #include "ebb/time.hpp"
-#include "spank_api.hpp"
 
 namespace ebb::plugin {
 

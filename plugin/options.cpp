@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "core_api.h"
 #include "ebb/config.hpp"
 #include "ebb/error.hpp"
 #include "ebb/input.hpp"
@@ -18,8 +19,6 @@
 namespace ebb::plugin {
 
 namespace {
-
-enum OptionId : int { kDeadline = 1, kMaxDelay, kObjective, kExplain, kOff, kMove };
 
 // The longest --carbon-max-delay ebb accepts: no forecast reaches further, and a plan
 // from ebbd further out is refused anyway (ebb/plan_check.hpp).
@@ -51,7 +50,7 @@ int refuse_if_conflicting(const UserFlags& f) {
 }
 
 int handle(int id, const char* arg) {
-  if (id < kDeadline || id > kMove) return 0;
+  if (id < EBB_OPT_DEADLINE || id > EBB_OPT_MOVE) return 0;
   UserFlags& f = user_flags();
   const std::string value = arg ? arg : "";
   const char* names[] = {
@@ -62,7 +61,7 @@ int handle(int id, const char* arg) {
   }
   const bool check = !inside_job();
   switch (id) {
-    case kDeadline: {
+    case EBB_OPT_DEADLINE: {
       f.deadline_text = value;
       auto t = parse_slurm_time(value);
       if (!t) {
@@ -85,7 +84,7 @@ int handle(int id, const char* arg) {
       f.deadline = *t;
       break;
     }
-    case kMaxDelay: {
+    case EBB_OPT_MAX_DELAY: {
       // Slurm's parser computes in an int and wraps around past 68 years (999999999 minutes
       // came back as a small or negative number); ebb's own parser does not overflow, so
       // it decides whether the value is too long.
@@ -118,7 +117,7 @@ int handle(int id, const char* arg) {
       f.max_delay_seconds = *secs;
       break;
     }
-    case kObjective:
+    case EBB_OPT_OBJECTIVE:
       try {
         f.objective = parse_objective(value);
       } catch (const std::exception&) {
@@ -128,13 +127,13 @@ int handle(int id, const char* arg) {
         return -1;
       }
       break;
-    case kExplain:
+    case EBB_OPT_EXPLAIN:
       f.explain = true;
       break;
-    case kOff:
+    case EBB_OPT_OFF:
       f.off = true;
       break;
-    case kMove:
+    case EBB_OPT_MOVE:
       f.move = true;
       break;
     default:
@@ -143,19 +142,6 @@ int handle(int id, const char* arg) {
   return check ? refuse_if_conflicting(f) : 0;
 }
 
-// SPANK's callback: (val, optarg, remote). Nothing is checked on the remote side.
-int option_callback(int id, const char* arg, int remote) noexcept {
-  if (remote) return 0;
-  try {
-    return handle(id, arg);
-  } catch (...) {
-    return 0;  // fail open: an internal error never refuses a job
-  }
-}
-
-// spank_option's usage and arginfo are char*, not const char*.
-char* text(const char* s) { return const_cast<char*>(s); }
-
 }  // namespace
 
 UserFlags& user_flags() {
@@ -163,32 +149,12 @@ UserFlags& user_flags() {
   return flags;
 }
 
-int register_options(spank_t sp) {
-  struct spank_option options[] = {
-      {text("carbon-deadline"), text("TIME"),
-       text("ebb: latest finish; start when the grid is cleanest and cheapest before it "
-            "(every --begin form)"),
-       1, kDeadline, option_callback},
-      {text("carbon-max-delay"), text("DURATION"),
-       text("ebb: wait at most this long for a cleaner, cheaper window (Slurm duration)"), 1,
-       kMaxDelay, option_callback},
-      {text("carbon-objective"), text("carbon|cost|balanced"),
-       text("ebb: minimise emissions, electricity cost, or both (site default otherwise)"), 1,
-       kObjective, option_callback},
-      {text("carbon-explain"), nullptr, text("ebb: print the plan, change nothing"), 0, kExplain,
-       option_callback},
-      {text("carbon-off"), nullptr, text("ebb: submit the job as it is, without planning"), 0, kOff,
-       option_callback},
-      {text("carbon-move"), nullptr,
-       text("ebb: may also run in the partitions the site declares equivalent to yours "
-            "(MoveGroup), in cleaner grid regions"),
-       0, kMove, option_callback},
-  };
-  int rc = 0;
-  for (auto& option : options) {
-    if (spank_option_register(sp, &option) != ESPANK_SUCCESS) rc = -1;
+int take_option(int id, const char* arg) noexcept {
+  try {
+    return handle(id, arg);
+  } catch (...) {
+    return 0;  // fail open: an internal error never refuses a job
   }
-  return rc;
 }
 
 }  // namespace ebb::plugin

@@ -8,7 +8,6 @@
 #include <string>
 
 #include "ebb/planner.hpp"
-#include "spank_api.hpp"
 
 namespace ebb::plugin {
 
@@ -33,7 +32,9 @@ struct UserFlags {
 // The flags seen so far in this process (one command = one process).
 UserFlags& user_flags();
 
-// Registers --carbon-* with SPANK. Must run in slurm_spank_init.
-int register_options(spank_t sp);
+// A --carbon-* value (id: enum ebb_option_id, core_api.h) as the submitting command
+// parses it; the C front registers the options and forwards each value here. Returns
+// -1 to refuse the command (bad input, after printing why), else 0; never throws.
+int take_option(int id, const char* arg) noexcept;
 
 }  // namespace ebb::plugin

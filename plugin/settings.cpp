@@ -8,21 +8,9 @@
 #include <vector>
 
 #include "ebb/error.hpp"
+#include "ebb/strings.hpp"
 
 namespace ebb::plugin {
-
-namespace {
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; };
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
-}
-
-}  // namespace
 
 Config load_settings(int argc, char** argv) {
   std::string path;

@@ -7,11 +7,12 @@
 
 #include <string>
 
+#include "core_api.h"
 #include "ebb/config.hpp"
 
 namespace ebb::plugin {
 
-inline constexpr const char* kDefaultConfigPath = "/etc/slurm/ebb.conf";
+inline constexpr const char* kDefaultConfigPath = EBB_DEFAULT_CONFIG_PATH;
 
 // Throws (ebb::InputError and others) when the file named by config= cannot be read or
 // parsed, or an argument is not a valid setting. A missing file at the default path

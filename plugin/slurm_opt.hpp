@@ -3,7 +3,7 @@
 //
 // SPANK has no setter for job options. The commands export their global
 // `slurm_opt_t opt` and libslurmfull exports slurm_option_get/set, the functions
-// cli_filter plugins are told to use (notes/slurm-mechanisms.md, sections 1.4-1.5).
+// cli_filter plugins are told to use.
 // Every symbol is looked up weakly at run time, so a Slurm without them makes
 // CommandOptions::find() return nothing and the plugin fails open.
 #pragma once

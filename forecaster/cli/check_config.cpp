@@ -21,10 +21,12 @@
 #include <string>
 #include <vector>
 
+#include "commands.hpp"
 #include "ebb/config.hpp"
 #include "ebb/error.hpp"
 #include "ebb/gridsource.hpp"
 #include "ebb/input.hpp"
+#include "ebb/strings.hpp"
 #include "settings.hpp"
 
 namespace ebb {
@@ -89,11 +91,6 @@ const std::map<std::string, std::string>& key_meanings() {
       {"overbudget", "past 100 % of a budget: warn, or require a deadline so ebb can defer"},
   };
   return m;
-}
-
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
 }
 
 struct Setting {

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "commands.hpp"
 #include "ebb/error.hpp"
 #include "ebb/forecast_file.hpp"
 

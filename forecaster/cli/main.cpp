@@ -5,25 +5,9 @@
 #include <cstring>
 #include <string>
 
-namespace ebb {
-int demo_forecast_main(int argc, char** argv);
-#ifdef EBB_HAVE_REPLAY
-int replay_main(int argc, char** argv);
-#endif
-#ifdef EBB_HAVE_CHECK_CONFIG
-int check_config_main(int argc, char** argv);
-#endif
-#ifdef EBB_HAVE_LEDGER
-int report_main(int argc, char** argv);
-int history_main(int argc, char** argv);
-#endif
-#ifdef EBB_HAVE_CLIENT
-int forecast_main(int argc, char** argv);
-int plan_main(int argc, char** argv);
-int queue_main(int argc, char** argv);
-int why_main(int argc, char** argv);
-#endif
-}  // namespace ebb
+#include "commands.hpp"
+#include "ebb/replay.hpp"
+#include "subcommands.hpp"
 
 namespace {
 
@@ -34,26 +18,18 @@ struct Command {
 };
 
 const Command kCommands[] = {
-#ifdef EBB_HAVE_CLIENT
     {"forecast", ebb::forecast_main, "show a region's carbon and price forecast (from ebbd)"},
     {"plan", ebb::plan_main, "show what ebb would decide for a described job, without Slurm"},
     {"queue", ebb::queue_main,
      "show each partition's committed load and ebb's deferred jobs next to the forecast"},
     {"why", ebb::why_main, "explain why a pending job waits (its ebb plan, deadline, saving)"},
-#endif
-#ifdef EBB_HAVE_LEDGER
     {"report", ebb::report_main,
      "what ebb saved: realised kgCO2e and money per account, user, month"},
     {"history", ebb::history_main,
      "each partition's power fitted to the energy Slurm measured, and the fit's error"},
-#endif
-#ifdef EBB_HAVE_REPLAY
     {"replay", ebb::replay_main, "replay a job trace against grid data: what would ebb save?"},
-#endif
-#ifdef EBB_HAVE_CHECK_CONFIG
     {"check-config", ebb::check_config_main,
      "check an ebb.conf as the plugin and ebbd read it, and say what each line does"},
-#endif
     {"demo-forecast", ebb::demo_forecast_main,
      "map a recorded forecast file onto the present (whole weeks), for demos and tests"},
 };

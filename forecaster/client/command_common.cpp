@@ -11,6 +11,7 @@
 
 #include "ebb/error.hpp"
 #include "ebb/forecast_file.hpp"
+#include "ebb/strings.hpp"
 
 namespace ebb::commands {
 namespace {
@@ -18,11 +19,6 @@ namespace {
 bool file_exists(const std::string& path) {
   struct stat st {};
   return ::stat(path.c_str(), &st) == 0;
-}
-
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
 }
 
 // What ebbd's sidecar <region>.json (written next to <region>.csv) adds to the cache

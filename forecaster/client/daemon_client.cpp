@@ -6,17 +6,13 @@
 #include "daemon_auth.hpp"
 #include "ebb/error.hpp"
 #include "ebb/input.hpp"
+#include "ebb/strings.hpp"
 #include "ebb/url.hpp"
 #include "http_request.hpp"
 #include "protocol.hpp"
 
 namespace ebb {
 namespace {
-
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 // The daemon's error answers are {"error": "..."}; show that text rather than raw JSON.
 std::string error_text(const http::Response& r) {

@@ -12,6 +12,7 @@
 #include "ebb/error.hpp"
 #include "ebb/forecast_file.hpp"
 #include "protocol.hpp"
+#include "subcommands.hpp"
 #include "terminal_chart.hpp"
 
 namespace ebb {

@@ -23,6 +23,7 @@
 
 #include "ebb/error.hpp"
 #include "ebb/posix.hpp"
+#include "ebb/strings.hpp"
 
 namespace ebb::http {
 namespace {
@@ -123,12 +124,6 @@ void send_all(const Socket& s, std::string_view data, Clock::time_point deadline
       throw RequestError("send: " + errno_text(errno));
     }
   }
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
 }
 
 struct Head {

@@ -10,6 +10,7 @@
 #include "ebb/error.hpp"
 #include "ebb/forecast_file.hpp"
 #include "protocol.hpp"
+#include "subcommands.hpp"
 
 namespace ebb {
 namespace {

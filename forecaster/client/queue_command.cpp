@@ -9,6 +9,7 @@
 #include "ebb/daemon_client.hpp"
 #include "protocol.hpp"
 #include "queue_view.hpp"
+#include "subcommands.hpp"
 
 namespace ebb {
 

@@ -4,9 +4,10 @@
 #include <cstdio>
 #include <iostream>
 
-#include "../daemon/cluster_view.hpp"
+#include "cluster_view.hpp"
 #include "ebb/error.hpp"
 #include "job_explanation.hpp"
+#include "subcommands.hpp"
 
 namespace ebb {
 namespace {

@@ -12,6 +12,7 @@
 #include <cstring>
 #include <nlohmann/json.hpp>
 
+#include "ebb/strings.hpp"
 #include "log.hpp"
 
 namespace ebb::daemon {
@@ -19,14 +20,8 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
-std::string_view trim(std::string_view s) {
+// HTTP's optional whitespace (RFC 9110 OWS): spaces and tabs only, unlike ebb::trim.
+std::string_view trim_ows(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
   return s;
@@ -128,7 +123,7 @@ Framing examine_request(std::string_view b, std::size_t max_body) {
     }
     auto colon = line.find(':');
     if (colon == std::string_view::npos) continue;
-    std::string_view name = line.substr(0, colon), value = trim(line.substr(colon + 1));
+    std::string_view name = line.substr(0, colon), value = trim_ows(line.substr(colon + 1));
     if (iequals(name, "Content-Length"))
       lengths.push_back(value);
     else if (iequals(name, "Transfer-Encoding"))

@@ -6,6 +6,7 @@
 #include "ebb/daemon_client.hpp"
 #include "ebb/error.hpp"
 #include "ebb/forecast_file.hpp"
+#include "ebb/strings.hpp"
 #include "log.hpp"
 
 namespace ebb::daemon {
@@ -19,11 +20,6 @@ FetchOptions fetch_options(const DaemonSettings& d) {
   o.user_agent = d.user_agent;
   o.ca_file = d.ca_file;
   return o;
-}
-
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
 }
 
 // Region names become file names in CacheDir.

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// Re-planning held jobs on the cluster (issue 8): after each forecast refresh and every
+// Re-planning held jobs on the cluster: after each forecast refresh and every
 // ReplanInterval, ebbd looks at the pending jobs ebb deferred and moves the begin time of
 // those whose best window changed materially, with `scontrol update JobId=N StartTime=...
 // AdminComment=...` run as ebbd's user (SlurmUser or an operator).

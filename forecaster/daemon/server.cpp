@@ -13,6 +13,7 @@
 #include "../client/daemon_auth.hpp"
 #include "../client/protocol.hpp"
 #include "ebb/error.hpp"
+#include "ebb/strings.hpp"
 #include "log.hpp"
 #include "unix_socket.hpp"
 
@@ -22,11 +23,6 @@ namespace {
 void answer_error(httplib::Response& res, int status, const std::string& message) {
   res.status = status;
   res.set_content(nlohmann::json{{"error", message}}.dump(), "application/json");
-}
-
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
 }
 
 nlohmann::json optional_time(const std::optional<TimePoint>& t) {

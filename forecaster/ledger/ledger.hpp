@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// The savings ledger (issue 9): what each job planned by ebb really cost the grid, and
+// The savings ledger: what each job planned by ebb really cost the grid, and
 // what the same job would have cost had it started when the user asked.
 //
 // Method (README, "For finance teams"): energy is sacct's ConsumedEnergyRaw where the

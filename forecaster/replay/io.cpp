@@ -10,6 +10,8 @@
 #include <iterator>
 #include <sstream>
 
+#include "ebb/strings.hpp"
+
 namespace ebb::replay {
 
 namespace {
@@ -80,17 +82,7 @@ InputError LineReader::error(const std::string& reason) const {
 }
 
 std::vector<std::string_view> split(std::string_view line, char delimiter) {
-  std::vector<std::string_view> out;
-  std::size_t start = 0;
-  while (true) {
-    std::size_t p = line.find(delimiter, start);
-    if (p == std::string_view::npos) {
-      out.push_back(line.substr(start));
-      return out;
-    }
-    out.push_back(line.substr(start, p - start));
-    start = p + 1;
-  }
+  return ebb::split(line, delimiter);
 }
 
 std::vector<std::string_view> split_whitespace(std::string_view line) {
@@ -107,8 +99,7 @@ std::vector<std::string_view> split_whitespace(std::string_view line) {
 }
 
 std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  s = ebb::trim(s);
   if (s.size() >= 2 && s.front() == '"' && s.back() == '"') s = s.substr(1, s.size() - 2);
   return s;
 }
@@ -129,10 +120,6 @@ bool parse_int(std::string_view s, long long& out) {
   return ec == std::errc() && p == s.data() + s.size();
 }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
+std::string lower(std::string_view s) { return ebb::lower(s); }
 
 }  // namespace ebb::replay

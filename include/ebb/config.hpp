@@ -42,7 +42,7 @@ struct PartitionSettings {
   std::string move_group;
 };
 
-// One region that ebbd serves (issue 3): which provider gives its carbon signal and which
+// One region that ebbd serves: which provider gives its carbon signal and which
 // its price. A line such as
 //     RegionName=gb CarbonSource=uk-carbon-intensity RegionId=13 PriceSource=octopus
 // keeps every key after RegionName (lower-cased) in `settings` for ebbd to interpret.

@@ -138,11 +138,4 @@ std::string cache_file_path(const std::string& cache_dir, const std::string& reg
 // CacheDir= (default kDefaultCacheDir). Empty when no region is configured.
 std::string cache_file_for(const Config& config);
 
-// The `ebb forecast` and `ebb plan` subcommands; argv[0] is the subcommand's name.
-int forecast_main(int argc, char** argv);
-int plan_main(int argc, char** argv);
-// `ebb queue` and `ebb why` (issue 8): the queue as ebbd sees it, and why a job waits.
-int queue_main(int argc, char** argv);
-int why_main(int argc, char** argv);
-
 }  // namespace ebb

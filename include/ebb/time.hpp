@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // UTC time points and the few conversions ebb needs at its edges.
-// Inside ebb every instant is a std::chrono::sys_seconds in UTC (DESIGN decision 8);
+// Inside ebb every instant is a std::chrono::sys_seconds in UTC;
 // local time appears only in what users type and what they are shown.
 #pragma once
 

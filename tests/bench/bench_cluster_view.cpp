@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// The cost of one cluster-view refresh in ebbd (issue 8) with a large queue: reading a
+// The cost of one cluster-view refresh in ebbd with a large queue: reading a
 // synthetic `squeue --json` answer of N jobs through a pipe (run_command on `cat`, as
 // ebbd reads squeue), parsing it, reconciling 500 bookings and rebuilding the partitions'
 // loads; then one capacity-aware plan against that view. The jobs are copies of the

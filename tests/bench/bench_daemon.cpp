@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // bench_daemon: ebbd's plan throughput and latency over HTTP on this machine, and what a
-// hung daemon costs a client (issue 3, section 7). Prints Markdown tables for the README.
+// hung daemon costs a client. Prints Markdown tables for the README.
 //
 // Usage: bench_daemon [seconds per run, default 3]
 // ebbd runs as a real child process on 127.0.0.1 with a 48-hour half-hour forecast (96

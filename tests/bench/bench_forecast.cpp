@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// Forecast quality where it matters to the planner (issue 11): walk-forward on every zone
+// Forecast quality where it matters to the planner: walk-forward on every zone
 // of the 2022 hourly table, each forecaster fed only the past.
 //   MAPE      day-ahead forecast issued at 00 UTC for the 24 h of that day
 //   Spearman  rank correlation of that forecast with the day's actuals (the planner

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// What asking ebbd adds to sbatch's wall time (issue 3 targets: the daemon path costs about
+// What asking ebbd adds to sbatch's wall time (targets: the daemon path costs about
 // what the forecast-file path costs; a hung daemon costs sbatch no more than DaemonTimeout,
 // default 300 ms). One private test cluster, a real ebbd fed by a replay of the UK Carbon
 // Intensity fixture (tests/integration/daemon_harness.hpp). The modes are interleaved in a

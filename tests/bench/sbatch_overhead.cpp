@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// What spank_ebb.so adds to sbatch's wall time (issue 2 target: under 2 ms on the
+// What spank_ebb.so adds to sbatch's wall time (target: under 2 ms on the
 // median). One private test cluster; the three modes are interleaved, in a rotating
 // order, so drift in the machine's load hits them alike. Jobs are submitted held, so
 // nothing runs meanwhile. Prints a table for the README.

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// ebbd's cluster view (issue 8): parsing what Slurm 22.05 prints (recorded from the test
+// ebbd's cluster view: parsing what Slurm 22.05 prints (recorded from the test
 // cluster), the bookkeeping of bookings, planning a burst against one partition from many
 // threads, and refreshes through real commands (scripts standing in for squeue).
 #include <simdjson.h>

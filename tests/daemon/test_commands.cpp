@@ -9,6 +9,7 @@
 #include <iostream>
 
 #include "ebb/daemon_client.hpp"
+#include "subcommands.hpp"
 #include "support.hpp"
 
 using namespace std::chrono_literals;

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// ebbd under abuse, as a real process on loopback (issue 7): its cache is never written
+// ebbd under abuse, as a real process on loopback: its cache is never written
 // through a planted symlink and keeps its modes under umask 077, a cache folder that others
 // can write is refused, request bodies are bounded however they are framed, slow clients
 // cannot starve /v1/health, and ambiguous framing is refused.

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// ebbd's re-planning of held jobs (issue 8, part 3): the decisions it takes from a parsed
+// ebbd's re-planning of held jobs: the decisions it takes from a parsed
 // squeue answer (a better window, a job changed by hand, the move limit, the deadline), and
 // the updates it runs through a real command standing in for scontrol (a refusal is logged
 // and counted once and not retried before ReplanInterval).

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// Who the client believes (issue 7): ebbd on a Unix socket (SO_PEERCRED) and over TCP
+// Who the client believes: ebbd on a Unix socket (SO_PEERCRED) and over TCP
 // (MUNGE), and a stranger listening where ebbd would, as the user nobody, through a real
 // hostile_ebbd process. Needs root (to become nobody) and munged.
 #include <signal.h>

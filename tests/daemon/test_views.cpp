@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// `ebb why` and `ebb queue` with what ebbd knows of slurmctld (issue 8, parts 5 and 6):
+// `ebb why` and `ebb queue` with what ebbd knows of slurmctld:
 // explanations read from a recorded Slurm 22.05 squeue answer with plan records put in,
 // ebbd's /v1/queue over its Unix socket as root and as another user, and plans for jobs
 // without a time limit from the partition's DefaultTime. Real ebbd processes; scripts
@@ -25,6 +25,7 @@
 #include "job_explanation.hpp"
 #include "protocol.hpp"
 #include "queue_view.hpp"
+#include "subcommands.hpp"
 #include "support.hpp"
 
 using namespace std::chrono_literals;

@@ -1,7 +1,8 @@
 #!/bin/bash
-# `ebb check-config` accepts every ebb.conf example in the README (the ebb.conf example
-# block and each RegionName= line of the provider reference), and refuses broken files
-# with a message that names the file, the line and the key.
+# `ebb check-config` accepts every ebb.conf example in the docs (the README's ebb.conf
+# example block, each RegionName= line of the README and of the provider reference in
+# gridsources/README.md), and refuses broken files with a message that names the file,
+# the line and the key.
 #   check_config_examples.sh SOURCE_DIR EBB_BINARY
 set -euo pipefail
 src=$1
@@ -15,11 +16,13 @@ awk '/^    # \/etc\/slurm\/ebb.conf$/ {on=1; next} on && /^    / {sub(/^    /, "
   "$src/README.md" > "$work/example.conf"
 [ -s "$work/example.conf" ] || { echo "no ebb.conf example found in README.md" >&2; exit 1; }
 n=0
-# Each RegionName= line of the README (fenced or indented), as its own file.
+# Each RegionName= line of the README and of the provider reference (gridsources/README.md),
+# fenced or indented, as its own file.
 while IFS= read -r line; do
   n=$((n + 1))
   printf '%s\n' "$line" > "$work/region$n.conf"
-done < <(grep -E '^( {4})?RegionName=[^ ]+ .*[^.]$' "$src/README.md" | sed 's/^    //')
+done < <(cat "$src/README.md" "$src/gridsources/README.md" |
+  grep -E '^( {4})?RegionName=[^ ]+ .*[^.]$' | sed 's/^    //')
 [ "$n" -ge 10 ] || { echo "expected the README's RegionName examples, found $n" >&2; exit 1; }
 
 for f in "$work"/*.conf; do

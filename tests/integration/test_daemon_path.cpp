@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// The whole path of issue 3: sbatch --carbon-deadline on a real cluster, the plugin asking a
+// The whole daemon path: sbatch --carbon-deadline on a real cluster, the plugin asking a
 // real ebbd, ebbd fetching from a provider server that replays the UK Carbon Intensity
 // fixture (daemon_harness.hpp says how its times are moved onto the present). Then the
 // failures: the provider gone, ebbd hung, ebbd killed, neither daemon nor cache. No

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// The savings ledger against Slurm's real accounting (issue 9): a cluster with slurmdbd
+// The savings ledger against Slurm's real accounting: a cluster with slurmdbd
 // and MariaDB (Cluster::Settings::with_accounting), jobs that ebb defers by a minute or
 // two, that really run and finish, and `ebb report` on what sacct recorded.
 #include <sys/stat.h>
