@@ -17,6 +17,7 @@
 
 #include "ebb/daemon_client.hpp"
 #include "protocol.hpp"
+#include "subcommands.hpp"
 #include "support.hpp"
 
 #ifdef EBB_HAVE_GRIDSOURCES
