@@ -12,39 +12,14 @@
 
 #include "ebb/error.hpp"
 #include "ebb/input.hpp"
+#include "ebb/number_text.hpp"
+#include "ebb/strings.hpp"
 
 namespace ebb {
 namespace {
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 TimePoint midnight(std::chrono::year_month_day ymd) {
   return std::chrono::time_point_cast<Duration>(std::chrono::sys_days{ymd});
-}
-
-std::vector<std::string_view> words(std::string_view line) {
-  std::vector<std::string_view> out;
-  std::size_t i = 0;
-  while (i < line.size()) {
-    while (i < line.size() && line[i] == ' ') ++i;
-    std::size_t j = i;
-    while (j < line.size() && line[j] != ' ') ++j;
-    if (j > i) out.push_back(line.substr(i, j - i));
-    i = j;
-  }
-  return out;
-}
-
-double number(std::string_view s, const std::string& where) {
-  double v = 0;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || p != s.data() + s.size() || !std::isfinite(v))
-    throw InputError(where + ": not a number: " + in_quotes(s));
-  return v;
 }
 
 TimePoint epoch(std::string_view s, const std::string& where) {
@@ -53,12 +28,6 @@ TimePoint epoch(std::string_view s, const std::string& where) {
   if (ec != std::errc() || p != s.data() + s.size())
     throw InputError(where + ": not a time in epoch seconds: " + in_quotes(s));
   return TimePoint{Duration{v}};
-}
-
-std::string exact(double v) {
-  char buf[64];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
-  return ec == std::errc() ? std::string(buf, end) : "0";
 }
 
 }  // namespace
@@ -156,8 +125,8 @@ std::string encode_budget_file(const BudgetFile& f) {
       "ebb-budgets 1\nas_of " + std::to_string(f.as_of.time_since_epoch().count()) + "\n";
   for (const auto& [account, u] : f.use)
     out += "use " + account + " " + std::to_string(u.from.time_since_epoch().count()) + " " +
-           std::to_string(u.to.time_since_epoch().count()) + " " + exact(u.kgco2) + " " +
-           exact(u.kwh) + " " + exact(u.money) + "\n";
+           std::to_string(u.to.time_since_epoch().count()) + " " + format_exact(u.kgco2) + " " +
+           format_exact(u.kwh) + " " + format_exact(u.money) + "\n";
   for (const auto& [user, account] : f.default_accounts)
     out += "user " + user + " " + account + "\n";
   return out;
@@ -172,7 +141,7 @@ BudgetFile parse_budget_file(std::string_view text, const std::string& source) {
     const std::string_view line = text.substr(0, nl);
     text = nl == std::string_view::npos ? std::string_view{} : text.substr(nl + 1);
     const std::string where = source + " line " + std::to_string(++line_no);
-    const auto w = words(line);
+    const auto w = split_words(line);
     if (w.empty()) continue;
     if (!header) {
       if (w.size() != 2 || w[0] != "ebb-budgets" || w[1] != "1")
@@ -182,8 +151,8 @@ BudgetFile parse_budget_file(std::string_view text, const std::string& source) {
       f.as_of = epoch(w[1], where);
       as_of = true;
     } else if (w[0] == "use" && w.size() == 7) {
-      BudgetUse u{epoch(w[2], where), epoch(w[3], where), number(w[4], where), number(w[5], where),
-                  number(w[6], where)};
+      BudgetUse u{epoch(w[2], where), epoch(w[3], where), parse_number(w[4], where),
+                  parse_number(w[5], where), parse_number(w[6], where)};
       f.use[std::string(w[1])] = u;
     } else if (w[0] == "user" && w.size() == 3) {
       f.default_accounts[std::string(w[1])] = std::string(w[2]);

@@ -413,13 +413,14 @@ void for_each_sacct_job(std::string_view json, const std::string& source, const 
 }
 
 void for_each_sacct_job_in_file(const std::string& path, const SacctJobSink& each,
-                                const SacctProgress& progress) {
+                                const SacctProgress& progress, const std::string& source) {
+  const std::string& name = source.empty() ? path : source;
   UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   struct stat st {};
   if (fd.get() < 0 || ::fstat(fd.get(), &st) != 0)
     throw InputError(path + ": cannot read: " + std::strerror(errno));
   const auto size = static_cast<std::size_t>(st.st_size);
-  if (size == 0) throw InputError(path + ": not valid JSON: the file is empty");
+  if (size == 0) throw InputError(name + ": not valid JSON: empty");
   void* map = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd.get(), 0);
   if (map == MAP_FAILED) throw InputError(path + ": cannot map: " + std::strerror(errno));
   struct Unmap {
@@ -432,7 +433,7 @@ void for_each_sacct_job_in_file(const std::string& path, const SacctJobSink& eac
   const std::size_t page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
   std::size_t dropped = 0;
   for_each_sacct_job(
-      std::string_view(static_cast<const char*>(map), size), path, each, [&](std::size_t done) {
+      std::string_view(static_cast<const char*>(map), size), name, each, [&](std::size_t done) {
         const std::size_t upto = done / page * page;
         if (upto > dropped + page) {
           ::madvise(static_cast<char*>(map) + dropped, upto - dropped - page, MADV_DONTNEED);

@@ -257,22 +257,28 @@ std::vector<std::string> command_words(const std::string& text) {
   return out;
 }
 
-CommandResult run_command(const std::vector<std::string>& argv, std::chrono::milliseconds limit,
-                          std::size_t max_bytes, std::string& out) {
+namespace {
+
+// run_command's work: stdout into `out`, or, when `out_fd` >= 0, straight into that file
+// (the child writes it; nothing passes through this process).
+CommandResult run(const std::vector<std::string>& argv, std::chrono::milliseconds limit,
+                  std::size_t max_bytes, std::string& out, int out_fd) {
   out.clear();
   if (argv.empty()) throw std::runtime_error("no command to run");
-  int out_pipe[2], err_pipe[2];
-  if (::pipe2(out_pipe, O_CLOEXEC) != 0)
+  int out_pipe[2] = {-1, -1}, err_pipe[2];
+  if (out_fd < 0 && ::pipe2(out_pipe, O_CLOEXEC) != 0)
     throw std::runtime_error("pipe: " + std::string(std::strerror(errno)));
   if (::pipe2(err_pipe, O_CLOEXEC) != 0) {
-    ::close(out_pipe[0]);
-    ::close(out_pipe[1]);
+    if (out_fd < 0) {
+      ::close(out_pipe[0]);
+      ::close(out_pipe[1]);
+    }
     throw std::runtime_error("pipe: " + std::string(std::strerror(errno)));
   }
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_adddup2(&actions, out_pipe[1], 1);
+  posix_spawn_file_actions_adddup2(&actions, out_fd >= 0 ? out_fd : out_pipe[1], 1);
   posix_spawn_file_actions_adddup2(&actions, err_pipe[1], 2);
   // ebbd blocks SIGTERM/SIGINT in its threads (main.cpp); the child starts with none blocked.
   posix_spawnattr_t attr;
@@ -288,10 +294,10 @@ CommandResult run_command(const std::vector<std::string>& argv, std::chrono::mil
   const int rc = ::posix_spawnp(&pid, args[0], &actions, &attr, args.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attr);
-  ::close(out_pipe[1]);
+  if (out_fd < 0) ::close(out_pipe[1]);
   ::close(err_pipe[1]);
   if (rc != 0) {
-    ::close(out_pipe[0]);
+    if (out_fd < 0) ::close(out_pipe[0]);
     ::close(err_pipe[0]);
     throw std::runtime_error("cannot run " + argv[0] + ": " + std::strerror(rc));
   }
@@ -300,7 +306,7 @@ CommandResult run_command(const std::vector<std::string>& argv, std::chrono::mil
   const auto deadline = std::chrono::steady_clock::now() + limit;
   pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
   std::string* sinks[2] = {&out, &r.err};
-  int open = 2;
+  int open = out_fd < 0 ? 2 : 1;  // poll ignores a negative fd
   bool killed = false;
   char buf[1 << 16];
   while (open > 0) {
@@ -342,6 +348,19 @@ CommandResult run_command(const std::vector<std::string>& argv, std::chrono::mil
   r.exit_code = !killed && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   out.reserve(out.size() + simdjson::SIMDJSON_PADDING);  // parse_squeue_json parses it in place
   return r;
+}
+
+}  // namespace
+
+CommandResult run_command(const std::vector<std::string>& argv, std::chrono::milliseconds limit,
+                          std::size_t max_bytes, std::string& out) {
+  return run(argv, limit, max_bytes, out, -1);
+}
+
+CommandResult run_command_to_file(const std::vector<std::string>& argv,
+                                  std::chrono::milliseconds limit, int out_fd) {
+  std::string unused;
+  return run(argv, limit, std::size_t{1} << 20, unused, out_fd);
 }
 
 }  // namespace ebb::daemon

@@ -78,6 +78,11 @@ struct CommandResult {
 // std::runtime_error when it cannot be started.
 CommandResult run_command(const std::vector<std::string>& argv, std::chrono::milliseconds limit,
                           std::size_t max_bytes, std::string& out);
+// The same with the command's standard output written straight into `out_fd` (an open
+// file), for answers too large to hold in memory; its standard error (up to 1 MiB) is
+// still kept in `err`.
+CommandResult run_command_to_file(const std::vector<std::string>& argv,
+                                  std::chrono::milliseconds limit, int out_fd);
 
 // Splits a configured command ("squeue" or "/opt/slurm/bin/squeue --local") into words.
 std::vector<std::string> command_words(const std::string& text);

@@ -8,6 +8,8 @@
 #include "cache.hpp"
 #include "cluster_view.hpp"
 #include "ebb/error.hpp"
+#include "ebb/number_text.hpp"
+#include "ebb/strings.hpp"
 #include "log.hpp"
 #include "power_history.hpp"
 
@@ -86,7 +88,56 @@ RuntimeLearner::RuntimeLearner(LearnerSettings settings) : settings_(std::move(s
   } catch (const std::exception& e) {
     log_warning(std::string("runtime history: ") + e.what() + "; learning afresh from sacct");
     predictor_ = RuntimePredictor{};
+    return;
   }
+  load_read_state();
+}
+
+// <model>.read: "ebb-learner-read 1", "read <epoch>", then "seen <end epoch> <job id>" for
+// the jobs the next read's overlap will show again.
+void RuntimeLearner::load_read_state() {
+  const std::string path = settings_.model_path + ".read";
+  try {
+    const auto text = read_file_if_present(path);
+    if (!text || predictor_.groups() == 0) return;  // no model: learn the whole window
+    std::optional<TimePoint> read;
+    std::set<std::pair<std::int64_t, std::string>> seen;
+    std::size_t line_no = 0;
+    std::string_view rest = *text;
+    while (!rest.empty()) {
+      const std::size_t nl = std::min(rest.find('\n'), rest.size());
+      const auto w = split_words(rest.substr(0, nl));
+      rest = rest.substr(std::min(nl + 1, rest.size()));
+      const std::string where = path + " line " + std::to_string(++line_no);
+      if (w.empty()) continue;
+      if (line_no == 1) {
+        if (w.size() != 2 || w[0] != "ebb-learner-read" || w[1] != "1")
+          throw InputError(where + ": not an ebbd learner state (version 1)");
+      } else if (w[0] == "read" && w.size() == 2) {
+        read = TimePoint{Duration{parse_integer(w[1], where)}};
+      } else if (w[0] == "seen" && w.size() == 3) {
+        seen.insert({parse_integer(w[1], where), std::string(w[2])});
+      } else {
+        throw InputError(where + ": unknown line");
+      }
+    }
+    if (!read) throw InputError(path + ": no 'read' line");
+    last_read_ = read;
+    seen_ = std::move(seen);
+  } catch (const std::exception& e) {
+    log_warning(std::string("runtime history: ") + e.what() +
+                "; the first read goes back AccountingDays and may count recent jobs again");
+  }
+}
+
+std::string RuntimeLearner::read_state_text() const {
+  std::string out = "ebb-learner-read 1\nread " + std::to_string(epoch(*last_read_)) + "\n";
+  for (const auto& [end, id] : seen_) {
+    if (end < epoch(*last_read_) - 2 * kOverlap) continue;  // no read reaches back so far
+    if (id.find_first_of(" \n") != std::string::npos) continue;
+    out += "seen " + std::to_string(end) + " " + id + "\n";
+  }
+  return out;
 }
 
 std::size_t RuntimeLearner::learn_text(std::string_view text, const std::string& source) {
@@ -137,9 +188,16 @@ std::string read_sacct(const LearnerSettings& settings, std::vector<std::string>
 }  // namespace
 
 std::size_t RuntimeLearner::refresh(TimePoint now) {
-  const std::int64_t back =
-      last_read_ ? std::max<std::int64_t>(epoch(now) - epoch(*last_read_), 0) + kOverlap
-                 : std::int64_t{settings_.first_days} * 86400;
+  auto window = [&](const std::optional<TimePoint>& last) {
+    return last ? std::max<std::int64_t>(epoch(now) - epoch(*last), 0) + kOverlap
+                : std::int64_t{settings_.first_days} * 86400;
+  };
+  std::int64_t back = 0, energy_back = 0;
+  {
+    std::lock_guard lock(mutex_);
+    back = window(last_read_);
+    energy_back = window(last_energy_read_);
+  }
   const std::string out = read_sacct(settings_,
                                      {"-X", "-P", "-n", "--allusers", "--state=CD,F,TO,OOM,NF",
                                       "--format=JobIDRaw,User,JobName,Account,Partition,"
@@ -152,23 +210,30 @@ std::size_t RuntimeLearner::refresh(TimePoint now) {
   try {
     learn_energy_text(
         read_sacct(settings_, {"-P", "-n", "--allusers", "--state=CD,F,TO,OOM,NF", kEnergyFormat},
-                   back),
+                   energy_back),
         settings_.sacct_command + " (energy)");
   } catch (const std::exception& e) {
     power_error = e.what();
   }
-  std::string model;
+  std::string model, read_state;
   {
     std::lock_guard lock(mutex_);
     last_read_ = now;
+    last_energy_read_ = now;
     power_error_ = power_error;
     // Forget ids older than a day: no later read reaches back that far.
     while (!seen_.empty() && seen_.begin()->first < epoch(now) - 86400) seen_.erase(seen_.begin());
     while (!measured_seen_.empty() && measured_seen_.begin()->first < epoch(now) - 86400)
       measured_seen_.erase(measured_seen_.begin());
-    if (learned && !settings_.model_path.empty()) model = predictor_.to_text();
+    if (!settings_.model_path.empty()) {
+      if (learned) model = predictor_.to_text();
+      read_state = read_state_text();
+    }
   }
+  // The model first: a crash between the two leaves an older read time, and the next
+  // read's jobs are then learned twice at worst, never missed.
   if (!model.empty()) write_file_atomically(settings_.model_path, model, 0600);
+  if (!read_state.empty()) write_file_atomically(settings_.model_path + ".read", read_state, 0600);
   return learned;
 }
 

@@ -15,8 +15,10 @@
 // In the same window it reads the energy Slurm measured (power_history.hpp) and fits each
 // partition's power (ebb/power_fit.hpp) from the last kPowerJobsKept measured jobs of the
 // partition; plans then use the fit instead of the configured W per core, GPU and node.
-// These jobs are kept in memory only: the first read after a restart reaches back
-// AccountingDays again.
+// These jobs are kept in memory only: the first energy read after a restart reaches back
+// AccountingDays again. The runtime reads do not: the time of the last read and the jobs
+// seen in its overlap are kept beside the model (<model>.read), so that a restart does not
+// teach the model the same jobs twice.
 #pragma once
 
 #include <chrono>
@@ -86,7 +88,8 @@ class RuntimeLearner {
   LearnerSettings settings_;
   mutable std::mutex mutex_;
   RuntimePredictor predictor_;
-  std::optional<TimePoint> last_read_;
+  std::optional<TimePoint> last_read_;         // runtimes: survives restarts (<model>.read)
+  std::optional<TimePoint> last_energy_read_;  // energy: in memory only, like its samples
   // Jobs already learned that a later, overlapping read shows again (a job that ended
   // in the second before a refresh): ids with their end, forgotten after a day.
   std::set<std::pair<std::int64_t, std::string>> seen_;
@@ -95,6 +98,9 @@ class RuntimeLearner {
   std::set<std::pair<std::int64_t, std::string>> measured_seen_;
   std::vector<PowerFit> fits_;
   std::string power_error_;
+
+  void load_read_state();
+  std::string read_state_text() const;  // under mutex_
 };
 
 }  // namespace ebb::daemon

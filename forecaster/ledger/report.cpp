@@ -8,16 +8,11 @@
 #include <nlohmann/json.hpp>
 
 #include "ebb/error.hpp"
+#include "ebb/number_text.hpp"
+#include "ebb/strings.hpp"
 
 namespace ebb::ledger {
 namespace {
-
-// A number with `decimals` places (to_chars: no truncation, no locale).
-std::string fixed(double v, int decimals) {
-  char buf[64];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed, decimals);
-  return ec == std::errc() ? std::string(buf, end) : std::string("?");
-}
 
 std::string month_of(TimePoint t) {
   const std::chrono::year_month_day ymd{std::chrono::floor<std::chrono::days>(t)};
@@ -41,13 +36,6 @@ std::string key_of(const LedgerEntry& e, GroupBy by) {
   return "";
 }
 
-std::string csv_field(const std::string& s) {
-  if (s.find_first_of(",\"\n") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
-}
-
 nlohmann::json totals_json(const Totals& t) {
   nlohmann::json j;
   for (const Column& c : columns()) j[c.name] = nlohmann::json::parse(c.value(t));
@@ -67,19 +55,20 @@ std::span<const Column> columns() {
   static const Column kColumns[] = {
       {"jobs", "Jobs", [](const Totals& t) { return std::to_string(t.jobs); }},
       {"deferred", "Deferred", [](const Totals& t) { return std::to_string(t.deferred); }},
-      {"kwh", "Energy (kWh)", [](const Totals& t) { return fixed(t.kwh, 3); }},
-      {"kgco2", "kgCO2e realised", [](const Totals& t) { return fixed(t.kgco2, 3); }},
+      {"kwh", "Energy (kWh)", [](const Totals& t) { return format_fixed(t.kwh, 3); }},
+      {"kgco2", "kgCO2e realised", [](const Totals& t) { return format_fixed(t.kgco2, 3); }},
       {"kgco2_as_submitted", "kgCO2e as submitted",
-       [](const Totals& t) { return fixed(t.kgco2_as_submitted, 3); }},
-      {"kgco2_saved", "kgCO2e saved", [](const Totals& t) { return fixed(t.kgco2_saved(), 3); }},
+       [](const Totals& t) { return format_fixed(t.kgco2_as_submitted, 3); }},
+      {"kgco2_saved", "kgCO2e saved",
+       [](const Totals& t) { return format_fixed(t.kgco2_saved(), 3); }},
       {"planned_kgco2_saved", "kgCO2e saved as planned",
-       [](const Totals& t) { return fixed(t.planned_kgco2_saved, 3); }},
-      {"cost", "Cost realised", [](const Totals& t) { return fixed(t.cost, 2); }},
+       [](const Totals& t) { return format_fixed(t.planned_kgco2_saved, 3); }},
+      {"cost", "Cost realised", [](const Totals& t) { return format_fixed(t.cost, 2); }},
       {"cost_as_submitted", "Cost as submitted",
-       [](const Totals& t) { return fixed(t.cost_as_submitted, 2); }},
-      {"cost_saved", "Cost saved", [](const Totals& t) { return fixed(t.cost_saved(), 2); }},
+       [](const Totals& t) { return format_fixed(t.cost_as_submitted, 2); }},
+      {"cost_saved", "Cost saved", [](const Totals& t) { return format_fixed(t.cost_saved(), 2); }},
       {"mean_added_wait_h", "Mean added wait (h)",
-       [](const Totals& t) { return fixed(t.mean_added_wait_seconds() / 3600.0, 2); }},
+       [](const Totals& t) { return format_fixed(t.mean_added_wait_seconds() / 3600.0, 2); }},
       {"energy_estimated", "Energy estimated (jobs)",
        [](const Totals& t) { return std::to_string(t.energy_estimated); }},
       {"no_grid_data", "No grid data (jobs)",

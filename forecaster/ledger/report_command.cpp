@@ -8,8 +8,11 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -18,6 +21,7 @@
 #include "cluster_view.hpp"
 #include "command_common.hpp"
 #include "ebb/error.hpp"
+#include "ebb/posix.hpp"
 #include "history.hpp"
 #include "ledger_inputs.hpp"
 #include "report.hpp"
@@ -26,6 +30,19 @@
 
 namespace ebb {
 namespace {
+
+// An open file in $TMPDIR (else /tmp) that no other process can find and that is gone
+// when closed.
+UniqueFd unnamed_temporary_file() {
+  const char* dir = std::getenv("TMPDIR");
+  std::string path = std::string(dir && *dir ? dir : "/tmp") + "/ebb-report-XXXXXX";
+  UniqueFd fd(::mkstemp(path.data()));
+  if (fd.get() < 0)
+    throw InputError("cannot create a temporary file in " + path.substr(0, path.rfind('/')) +
+                     " for sacct's answer: " + std::strerror(errno) + " (set TMPDIR)");
+  ::unlink(path.c_str());
+  return fd;
+}
 
 // A bare date ("2026-11-01") is that day's midnight UTC: the report's months are UTC
 // months. Anything else as other commands read times.
@@ -116,10 +133,14 @@ int report_main(int argc, char** argv) {
                    static_cast<double>(bytes) / 1e6, seconds_since(t0));
     };
     if (input.empty()) {
-      const std::string json = ledger::run_sacct(sacct, from, to);
+      // sacct writes its answer into a nameless file in $TMPDIR (a million jobs' answer
+      // is gigabytes), which is then read like --sacct-json's.
+      const UniqueFd answer = unnamed_temporary_file();
+      ledger::run_sacct_to_file(sacct, from, to, answer.get());
       if (seconds_since(t0) > 1.0)
         std::fprintf(stderr, "ebb report: sacct answered in %.1f s\n", seconds_since(t0));
-      for_each_sacct_job(json, "sacct --json", take, progress);
+      for_each_sacct_job_in_file("/proc/self/fd/" + std::to_string(answer.get()), take, progress,
+                                 "sacct --json");
     } else {
       // Streamed from the file: a million jobs' answer is read in little memory.
       for_each_sacct_job_in_file(input, take, progress);

@@ -6,18 +6,13 @@
 #include <chrono>
 #include <cmath>
 
+#include "ebb/number_text.hpp"
 #include "svg_chart.hpp"
 
 namespace ebb::ledger {
 namespace {
 
 double epoch(TimePoint t) { return static_cast<double>(t.time_since_epoch().count()); }
-
-std::string fixed(double v, int decimals) {
-  char buf[64];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed, decimals);
-  return ec == std::errc() ? std::string(buf, end) : std::string("?");
-}
 
 std::string day(TimePoint t) { return format_utc(t).substr(0, 10); }
 
@@ -171,12 +166,13 @@ std::string format_html(const Report& r, const Actuals& actuals) {
   const double pct = t.kgco2_as_submitted > 0 ? 100 * t.kgco2_saved() / t.kgco2_as_submitted : 0;
   out += "<p class=\"summary\" id=\"summary\">" + std::to_string(t.jobs) +
          " jobs planned by ebb, " + std::to_string(t.deferred) + " of them deferred, used <b>" +
-         fixed(t.kwh, 1) + " kWh</b>. Their electricity emitted <b>" + fixed(t.kgco2, 1) +
+         format_fixed(t.kwh, 1) + " kWh</b>. Their electricity emitted <b>" +
+         format_fixed(t.kgco2, 1) +
          " kgCO2e</b>; started when their users asked, it would have emitted " +
-         fixed(t.kgco2_as_submitted, 1) + " kgCO2e: <b>" + fixed(t.kgco2_saved(), 1) +
-         " kgCO2e saved</b> (" + fixed(pct, 1) + " %) and <b>" + fixed(t.cost_saved(), 2) + money +
-         " saved</b> on electricity. Jobs waited " + fixed(t.mean_added_wait_seconds() / 3600, 1) +
-         " h longer on average.</p>\n";
+         format_fixed(t.kgco2_as_submitted, 1) + " kgCO2e: <b>" + format_fixed(t.kgco2_saved(), 1) +
+         " kgCO2e saved</b> (" + format_fixed(pct, 1) + " %) and <b>" +
+         format_fixed(t.cost_saved(), 2) + money + " saved</b> on electricity. Jobs waited " +
+         format_fixed(t.mean_added_wait_seconds() / 3600, 1) + " h longer on average.</p>\n";
   out += "<h2>What these numbers mean</h2>\n" + meaning(r);
   out += "<h2>Cumulative saving over the period</h2>\n" + cumulative_chart(r, false) +
          cumulative_chart(r, true);

@@ -24,17 +24,22 @@ std::string read_whole(const std::string& path, const std::string& what) {
   return buf.str();
 }
 
-// sacct's JSON for jobs active in [from, to), all users Slurm lets this user see.
-std::string run_sacct(const std::string& command, TimePoint from, TimePoint to) {
+namespace {
+
+std::vector<std::string> sacct_argv(const std::string& command, TimePoint from, TimePoint to) {
   std::vector<std::string> argv = daemon::command_words(command);
   if (argv.empty()) throw InputError("--sacct: empty command");
   for (const char* a : {"--json", "--allusers"}) argv.emplace_back(a);
   // sacct reads -S/-E in local time.
   argv.insert(argv.end(), {"-S", format_local_slurm(from), "-E", format_local_slurm(to)});
-  std::string out;
+  return argv;
+}
+
+template <class Run>
+void run_checked(const std::string& command, Run&& run) {
   daemon::CommandResult r;
   try {
-    r = daemon::run_command(argv, std::chrono::minutes(30), kMaxSacctBytes, out);
+    r = run();
   } catch (const std::exception& e) {
     throw InputError("cannot run sacct ('" + command + "'): " + e.what() +
                      "; is Slurm's accounting (slurmdbd) set up? See README, \"Enabling "
@@ -48,7 +53,23 @@ std::string run_sacct(const std::string& command, TimePoint from, TimePoint to) 
         (r.timed_out ? std::string("timed out") : "exit code " + std::to_string(r.exit_code)) +
         "): " + why);
   }
+}
+
+}  // namespace
+
+std::string run_sacct(const std::string& command, TimePoint from, TimePoint to) {
+  const auto argv = sacct_argv(command, from, to);
+  std::string out;
+  run_checked(command, [&] {
+    return daemon::run_command(argv, std::chrono::minutes(30), kMaxSacctBytes, out);
+  });
   return out;
+}
+
+void run_sacct_to_file(const std::string& command, TimePoint from, TimePoint to, int fd) {
+  const auto argv = sacct_argv(command, from, to);
+  run_checked(command,
+              [&] { return daemon::run_command_to_file(argv, std::chrono::minutes(30), fd); });
 }
 
 }  // namespace ebb::ledger

@@ -10,6 +10,8 @@
 #include "cluster_view.hpp"
 #include "ebb/error.hpp"
 #include "ebb/input.hpp"
+#include "ebb/number_text.hpp"
+#include "ebb/strings.hpp"
 #include "history.hpp"
 #include "ledger_inputs.hpp"
 #include "sacct_command.hpp"
@@ -18,41 +20,6 @@ namespace ebb::ledger {
 namespace {
 
 constexpr const char* kStateFile = "savings.state";
-
-std::string exact(double v) {
-  char buf[64];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
-  return ec == std::errc() ? std::string(buf, end) : "0";
-}
-
-double number(std::string_view s, const std::string& where) {
-  double v = 0;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || p != s.data() + s.size() || !std::isfinite(v))
-    throw InputError(where + ": not a number: " + in_quotes(s));
-  return v;
-}
-
-long long integer(std::string_view s, const std::string& where) {
-  long long v = 0;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || p != s.data() + s.size())
-    throw InputError(where + ": not a whole number: " + in_quotes(s));
-  return v;
-}
-
-std::vector<std::string_view> words(std::string_view line) {
-  std::vector<std::string_view> out;
-  std::size_t i = 0;
-  while (i < line.size()) {
-    while (i < line.size() && line[i] == ' ') ++i;
-    std::size_t j = i;
-    while (j < line.size() && line[j] != ' ') ++j;
-    if (j > i) out.push_back(line.substr(i, j - i));
-    i = j;
-  }
-  return out;
-}
 
 // Account names go into a space-separated file: Slurm's never hold spaces, but a
 // corrupt record must not break the file.
@@ -96,9 +63,9 @@ std::string encode_savings_state(const SavingsState& s) {
   std::string out =
       "ebb-savings 1\nwatermark " + std::to_string(s.watermark.time_since_epoch().count()) + "\n";
   for (const auto& [account, a] : s.accounts)
-    out += "account " + token(account) + " " + exact(a.kgco2_saved) + " " + exact(a.money_saved) +
-           " " + exact(a.kgco2_planned) + " " + exact(a.money_planned) + " " +
-           std::to_string(a.jobs) + "\n";
+    out += "account " + token(account) + " " + format_exact(a.kgco2_saved) + " " +
+           format_exact(a.money_saved) + " " + format_exact(a.kgco2_planned) + " " +
+           format_exact(a.money_planned) + " " + std::to_string(a.jobs) + "\n";
   return out;
 }
 
@@ -111,22 +78,22 @@ SavingsState parse_savings_state(std::string_view text, const std::string& sourc
     const std::string_view line = text.substr(0, nl);
     text = nl == std::string_view::npos ? std::string_view{} : text.substr(nl + 1);
     const std::string where = source + " line " + std::to_string(++line_no);
-    const auto w = words(line);
+    const auto w = split_words(line);
     if (w.empty()) continue;
     if (!header) {
       if (w.size() != 2 || w[0] != "ebb-savings" || w[1] != "1")
         throw InputError(where + ": not an ebb savings state (version 1)");
       header = true;
     } else if (w[0] == "watermark" && w.size() == 2) {
-      s.watermark = TimePoint{Duration{integer(w[1], where)}};
+      s.watermark = TimePoint{Duration{parse_integer(w[1], where)}};
       watermark = true;
     } else if (w[0] == "account" && w.size() == 7) {
       daemon::AccountSavings a;
-      a.kgco2_saved = number(w[2], where);
-      a.money_saved = number(w[3], where);
-      a.kgco2_planned = number(w[4], where);
-      a.money_planned = number(w[5], where);
-      a.jobs = integer(w[6], where);
+      a.kgco2_saved = parse_number(w[2], where);
+      a.money_saved = parse_number(w[3], where);
+      a.kgco2_planned = parse_number(w[4], where);
+      a.money_planned = parse_number(w[5], where);
+      a.jobs = parse_integer(w[6], where);
       s.accounts[std::string(w[1])] = a;
     } else {
       throw InputError(where + ": unexpected line " + in_quotes(line));

@@ -8,6 +8,7 @@
 #include <limits>
 #include <map>
 
+#include "ebb/number_text.hpp"
 #include "ebb/time.hpp"
 
 namespace ebb::ledger::svg {
@@ -18,18 +19,7 @@ constexpr double kLeft = 70, kRight = 45, kTop = 30, kBottom = 50;
 constexpr double kPlotWidth = kWidth - kLeft - kRight;
 constexpr double kPlotHeight = kHeight - kTop - kBottom;
 
-std::string num(double v, int decimals = 1) {
-  char buf[64];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed, decimals);
-  return ec == std::errc() ? std::string(buf, end) : std::string("0");
-}
-
-// Shortest text that reads back as `v`, for data- attributes.
-std::string exact(double v) {
-  char buf[64];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
-  return ec == std::errc() ? std::string(buf, end) : std::string("0");
-}
+std::string num(double v, int decimals = 1) { return format_fixed(v, decimals); }
 
 // A round step (1, 2 or 5 times a power of ten) giving about `count` steps over `span`.
 double nice_step(double span, int count) {
@@ -152,7 +142,7 @@ std::string time_chart(const TimeChart& chart) {
     for (const Point& p : l.points)
       if (!std::isnan(p.y)) last = p.y;
     out += "<g class=\"line\" data-name=\"" + escape(l.name) + "\" data-points=\"" +
-           std::to_string(l.points.size()) + "\" data-final=\"" + exact(last) + "\">";
+           std::to_string(l.points.size()) + "\" data-final=\"" + format_exact(last) + "\">";
     std::string segment;
     auto flush = [&] {
       if (!segment.empty())
@@ -229,7 +219,7 @@ std::string bar_chart(const std::string& id, const std::string& x_label,
   for (const Bar& b : bars) {
     const double x0 = x(std::min(0.0, b.value)), x1 = x(std::max(0.0, b.value));
     out += "<g class=\"bar\" data-label=\"" + escape(b.label) + "\" data-value=\"" +
-           exact(b.value) + "\"><text class=\"axis\" x=\"" + num(left - 6) + "\" y=\"" +
+           format_exact(b.value) + "\"><text class=\"axis\" x=\"" + num(left - 6) + "\" y=\"" +
            num(y + kBar / 2 + 4) + "\" text-anchor=\"end\">" + escape(b.label) +
            "</text><rect x=\"" + num(x0) + "\" y=\"" + num(y + 3) + "\" width=\"" +
            num(std::max(1.0, x1 - x0)) + "\" height=\"" + num(kBar - 6) + "\" fill=\"" +

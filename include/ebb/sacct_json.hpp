@@ -43,8 +43,10 @@ using SacctProgress = std::function<void(std::size_t done)>;
 // Throws InputError naming `source` (and the job's place) when the text is not sacct's JSON.
 void for_each_sacct_job(std::string_view json, const std::string& source, const SacctJobSink& each,
                         const SacctProgress& progress = {});
+// `source` names the text in errors (default: the path), e.g. "sacct --json" for a
+// temporary file sacct wrote.
 void for_each_sacct_job_in_file(const std::string& path, const SacctJobSink& each,
-                                const SacctProgress& progress = {});
+                                const SacctProgress& progress = {}, const std::string& source = {});
 std::vector<AccountedJob> parse_sacct_json(std::string_view json, const std::string& source);
 
 // The jobs that ran, ended and measured energy, as the power calibration takes them

@@ -20,6 +20,11 @@ std::string_view trim(std::string_view s);
 std::vector<std::string_view> split(std::string_view s, char sep);
 // split, each field trimmed: " a , b " -> {"a", "b"}.
 std::vector<std::string_view> split_trimmed(std::string_view s, char sep);
+// The words of `line` between runs of spaces: " a  b " -> {"a", "b"}.
+std::vector<std::string_view> split_words(std::string_view line);
+// One CSV field as RFC 4180 writes it: quoted (quotes doubled) when it holds a comma, a
+// quote or a line break.
+std::string csv_field(std::string_view s);
 // Without a leading UTF-8 byte order mark (EF BB BF), as .NET tools and Excel write one.
 std::string_view strip_bom(std::string_view s);
 

@@ -87,6 +87,17 @@ TEST_CASE("each finished job is learned once, and the model stays private across
   CHECK((st.st_mode & 0777) == 0600);  // it names users and their jobs
   RuntimeLearner restarted(s);
   CHECK(restarted.predict(sim(hours(8))).expected == hours(2));  // a quarter of the limit
+  // Its first read shows the same jobs again (they ended within the overlap): the time of
+  // the last read and the jobs it saw were kept beside the model, so none is learned twice.
+  CHECK(restarted.refresh(now_utc()) == 0);
+  CHECK(restarted.predict(sim(hours(4))).history == 2);
+  REQUIRE(::stat((s.model_path + ".read").c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0600);
+
+  // A damaged state file: a warning, and the first read learns the whole window again.
+  test::write_text(s.model_path + ".read", "ebb-learner-read 1\nread soon\n");
+  RuntimeLearner damaged(s);
+  CHECK(damaged.refresh(now_utc()) == 2);
 }
 
 TEST_CASE("sacct failing, missing or unreadable is an error naming it; the model is kept",

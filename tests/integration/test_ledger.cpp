@@ -156,6 +156,20 @@ std::vector<std::string> as_user(const std::string& user, std::vector<std::strin
   return argv;
 }
 
+// slurmctld sends a job's records to slurmdbd on its own time: under load (the sanitizer
+// build beside the other real-cluster tests) the end record arrived seconds after squeue
+// showed the job finished. Asks sacct until it knows the job's end (at most a minute);
+// returns its last answer ("<name>|<state>").
+RunResult wait_until_accounted(const Cluster& c, const std::string& id) {
+  RunResult r;
+  for (int tries = 0; tries < 60; ++tries) {
+    if (tries) std::this_thread::sleep_for(std::chrono::seconds(1));
+    r = c.command({"sacct", "-n", "-X", "-P", "-j", id, "-o", "JobName,State"});
+    if (r.out.ends_with("|COMPLETED\n")) break;
+  }
+  return r;
+}
+
 }  // namespace
 
 TEST_CASE("the accounting harness records finished jobs in sacct", "[slurm][ledger]") {
@@ -166,12 +180,12 @@ TEST_CASE("the accounting harness records finished jobs in sacct", "[slurm][ledg
   INFO(s.result.err);
   REQUIRE(s.result.exit_code == 0);
   CHECK(c.wait_until_finished(s.job_id) == "COMPLETED");
-  auto r = c.command({"sacct", "-n", "-X", "-P", "-j", s.job_id, "-o", "JobName,State"});
-  INFO(r.err);
+  const RunResult r = wait_until_accounted(c, s.job_id);
+  INFO(r.out << r.err);
   // The state is what the ledger relies on. The name is not checked: when this case ran
   // beside the other real-cluster tests on a loaded machine, Slurm 22.05's database held
-  // the job as "allocation" (the name it gives a job record that arrives without one),
-  // though slurmctld had registered with slurmdbd first; alone it holds "accounted".
+  // the job as "allocation" (the name it gives a job record whose start record arrived
+  // late); alone it holds "accounted".
   CHECK(r.out.ends_with("|COMPLETED\n"));
 }
 
@@ -207,6 +221,7 @@ TEST_CASE("ebb report: deferred jobs' realised numbers match sacct and the recor
   for (const auto& [id, user] : owner) {
     // The clean minute begins within 80 s; Slurm starts the jobs within seconds of it.
     CHECK(c.wait_until_finished(id, std::chrono::seconds(300)) == "COMPLETED");
+    wait_until_accounted(c, id);
   }
 
   const std::string from = format_utc(m - hours(1)), to = format_utc(m + hours(2));
@@ -352,6 +367,7 @@ TEST_CASE("ebbd learns runtimes from slurmdbd: the next plan and its line say so
   std::int64_t longest = 0;
   for (const auto& id : ids) {
     REQUIRE(c.wait_until_finished(id, std::chrono::seconds(120)) == "COMPLETED");
+    wait_until_accounted(c, id);
     const auto f = sacct_fields(c, id);
     longest = std::max<std::int64_t>(longest, std::stoll(f.at("End")) - std::stoll(f.at("Start")));
   }
