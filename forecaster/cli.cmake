@@ -5,6 +5,6 @@
 # ebbd's and the providers' own checks (ebbdaemon).
 add_executable(ebb cli/main.cpp cli/demo_forecast.cpp cli/check_config.cpp)
 target_link_libraries(ebb PRIVATE ebbcore ebbcommands ebbreplay ebbledger ebbdaemon)
-target_include_directories(ebb PRIVATE ${CLI11_INCLUDE_DIR})
+target_link_libraries(ebb PRIVATE CLI11::CLI11)
 target_compile_definitions(ebb PRIVATE EBB_VERSION="${PROJECT_VERSION}")
-install(TARGETS ebb RUNTIME DESTINATION bin)
+install(TARGETS ebb RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})

@@ -11,7 +11,8 @@ add_library(ebbclient STATIC
   client/daemon_client.cpp
   client/daemon_auth.cpp
 )
-target_include_directories(ebbclient PUBLIC ${PROJECT_SOURCE_DIR}/include ${NLOHMANN_INCLUDE_DIR})
+target_include_directories(ebbclient PUBLIC ${PROJECT_SOURCE_DIR}/include)
+target_link_libraries(ebbclient PUBLIC nlohmann_json::nlohmann_json)
 # MUNGE signs and checks ebbd's answers, SHA-256 (libcrypto) binds them to the request
 # (daemon_auth.hpp); both are shared libraries, so spank_ebb.so exports none of it.
 if(NOT TARGET PkgConfig::EBB_MUNGE)
@@ -33,9 +34,8 @@ add_library(ebbcommands STATIC
   client/queue_command.cpp
 )
 # subcommands.hpp: the entry points the `ebb` tool and the tests call.
-target_include_directories(ebbcommands PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/client
-                                       PRIVATE ${CLI11_INCLUDE_DIR})
-target_link_libraries(ebbcommands PUBLIC ebbclient ebbdaemon)
+target_include_directories(ebbcommands PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/client)
+target_link_libraries(ebbcommands PUBLIC ebbclient ebbdaemon PRIVATE CLI11::CLI11)
 
 # Debian's cpp-httplib is a compiled library; its pkg-config file carries the feature
 # macros (OpenSSL, zlib, brotli) that the header must see to match it.
@@ -61,18 +61,18 @@ add_library(ebbdaemon STATIC
   daemon/power_history.cpp
 )
 target_include_directories(ebbdaemon PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/daemon
-                                            ${HTTPLIB_INCLUDE_DIR} ${NLOHMANN_INCLUDE_DIR})
+                                            ${HTTPLIB_INCLUDE_DIR})
 # ebbgridsources (the provider adapters) is defined in gridsources/, added after this folder.
 target_link_libraries(ebbdaemon PUBLIC ebbclient ebbcore ebbgridsources PkgConfig::EBB_HTTPLIB
                                        Threads::Threads)
 
 add_executable(ebbd daemon/main.cpp)
-target_include_directories(ebbd PRIVATE ${CLI11_INCLUDE_DIR})
+target_link_libraries(ebbd PRIVATE CLI11::CLI11)
 target_compile_definitions(ebbd PRIVATE EBB_VERSION="${PROJECT_VERSION}")
 # ebbledger: the savings counters and budget use (ledger/savings_tracker.hpp).
 target_link_libraries(ebbd PRIVATE ebbdaemon ebbledger)
 
-install(TARGETS ebbd RUNTIME DESTINATION sbin)
+install(TARGETS ebbd RUNTIME DESTINATION ${CMAKE_INSTALL_SBINDIR})
 install(FILES ${PROJECT_SOURCE_DIR}/contrib/systemd/ebbd.service
         DESTINATION lib/systemd/system)
 

@@ -17,6 +17,7 @@ if(TARGET ebbdaemon AND TARGET ebbcommands)
   )
   target_include_directories(ebbledger
     PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/ledger
-    PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/client ${CLI11_INCLUDE_DIR} ${NLOHMANN_INCLUDE_DIR})
-  target_link_libraries(ebbledger PUBLIC ebbcore ebbdaemon ebbcommands simdjson::simdjson)
+    PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/client)
+  target_link_libraries(ebbledger PUBLIC ebbcore ebbdaemon ebbcommands simdjson::simdjson
+                                  PRIVATE CLI11::CLI11 nlohmann_json::nlohmann_json)
 endif()

@@ -28,10 +28,10 @@ add_library(ebbreplay STATIC
   ${CMAKE_CURRENT_SOURCE_DIR}/replay/main.cpp
 )
 target_include_directories(ebbreplay
-  PUBLIC ${PROJECT_SOURCE_DIR}/include ${CMAKE_CURRENT_SOURCE_DIR}/replay
-  PRIVATE ${CLI11_INCLUDE_DIR} ${NLOHMANN_INCLUDE_DIR})
+  PUBLIC ${PROJECT_SOURCE_DIR}/include ${CMAKE_CURRENT_SOURCE_DIR}/replay)
 target_include_directories(ebbreplay SYSTEM PRIVATE ${LEMON_INCLUDE_DIRS})
-target_link_libraries(ebbreplay PUBLIC ebbcore ZLIB::ZLIB simdjson::simdjson Threads::Threads)
+target_link_libraries(ebbreplay PUBLIC ebbcore ZLIB::ZLIB simdjson::simdjson Threads::Threads
+                                PRIVATE CLI11::CLI11 nlohmann_json::nlohmann_json)
 
 add_executable(ebb-replay ${CMAKE_CURRENT_SOURCE_DIR}/replay/tool.cpp)
 target_link_libraries(ebb-replay PRIVATE ebbreplay)
