@@ -13,6 +13,7 @@
 #include "ebb/error.hpp"
 #include "ebb/input.hpp"
 #include "ebb/number_text.hpp"
+#include "ebb/record_file.hpp"
 #include "ebb/strings.hpp"
 
 namespace ebb {
@@ -134,20 +135,10 @@ std::string encode_budget_file(const BudgetFile& f) {
 
 BudgetFile parse_budget_file(std::string_view text, const std::string& source) {
   BudgetFile f;
-  bool header = false, as_of = false;
-  std::size_t line_no = 0;
-  while (!text.empty()) {
-    const std::size_t nl = text.find('\n');
-    const std::string_view line = text.substr(0, nl);
-    text = nl == std::string_view::npos ? std::string_view{} : text.substr(nl + 1);
-    const std::string where = source + " line " + std::to_string(++line_no);
-    const auto w = split_words(line);
-    if (w.empty()) continue;
-    if (!header) {
-      if (w.size() != 2 || w[0] != "ebb-budgets" || w[1] != "1")
-        throw InputError(where + ": not an ebb budgets file (version 1)");
-      header = true;
-    } else if (w[0] == "as_of" && w.size() == 2) {
+  bool as_of = false;
+  auto record = [&](const std::vector<std::string_view>& w, const std::string& where,
+                    std::string_view line) {
+    if (w[0] == "as_of" && w.size() == 2) {
       f.as_of = epoch(w[1], where);
       as_of = true;
     } else if (w[0] == "use" && w.size() == 7) {
@@ -159,7 +150,9 @@ BudgetFile parse_budget_file(std::string_view text, const std::string& source) {
     } else {
       throw InputError(where + ": unexpected line " + in_quotes(line));
     }
-  }
+  };
+  const bool header =
+      for_each_record_line(text, source, "ebb-budgets", "1", "an ebb budgets file", record);
   if (!header || !as_of) throw InputError(source + ": incomplete budgets file (no as_of)");
   return f;
 }

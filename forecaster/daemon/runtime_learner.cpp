@@ -9,7 +9,7 @@
 #include "cluster_view.hpp"
 #include "ebb/error.hpp"
 #include "ebb/number_text.hpp"
-#include "ebb/strings.hpp"
+#include "ebb/record_file.hpp"
 #include "log.hpp"
 #include "power_history.hpp"
 
@@ -102,25 +102,17 @@ void RuntimeLearner::load_read_state() {
     if (!text || predictor_.groups() == 0) return;  // no model: learn the whole window
     std::optional<TimePoint> read;
     std::set<std::pair<std::int64_t, std::string>> seen;
-    std::size_t line_no = 0;
-    std::string_view rest = *text;
-    while (!rest.empty()) {
-      const std::size_t nl = std::min(rest.find('\n'), rest.size());
-      const auto w = split_words(rest.substr(0, nl));
-      rest = rest.substr(std::min(nl + 1, rest.size()));
-      const std::string where = path + " line " + std::to_string(++line_no);
-      if (w.empty()) continue;
-      if (line_no == 1) {
-        if (w.size() != 2 || w[0] != "ebb-learner-read" || w[1] != "1")
-          throw InputError(where + ": not an ebbd learner state (version 1)");
-      } else if (w[0] == "read" && w.size() == 2) {
+    auto record = [&](const std::vector<std::string_view>& w, const std::string& where,
+                      std::string_view) {
+      if (w[0] == "read" && w.size() == 2) {
         read = TimePoint{Duration{parse_integer(w[1], where)}};
       } else if (w[0] == "seen" && w.size() == 3) {
         seen.insert({parse_integer(w[1], where), std::string(w[2])});
       } else {
         throw InputError(where + ": unknown line");
       }
-    }
+    };
+    for_each_record_line(*text, path, "ebb-learner-read", "1", "an ebbd learner state", record);
     if (!read) throw InputError(path + ": no 'read' line");
     last_read_ = read;
     seen_ = std::move(seen);

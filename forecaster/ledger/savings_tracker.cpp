@@ -11,7 +11,7 @@
 #include "ebb/error.hpp"
 #include "ebb/input.hpp"
 #include "ebb/number_text.hpp"
-#include "ebb/strings.hpp"
+#include "ebb/record_file.hpp"
 #include "history.hpp"
 #include "ledger_inputs.hpp"
 #include "sacct_command.hpp"
@@ -71,20 +71,10 @@ std::string encode_savings_state(const SavingsState& s) {
 
 SavingsState parse_savings_state(std::string_view text, const std::string& source) {
   SavingsState s;
-  bool header = false, watermark = false;
-  std::size_t line_no = 0;
-  while (!text.empty()) {
-    const std::size_t nl = text.find('\n');
-    const std::string_view line = text.substr(0, nl);
-    text = nl == std::string_view::npos ? std::string_view{} : text.substr(nl + 1);
-    const std::string where = source + " line " + std::to_string(++line_no);
-    const auto w = split_words(line);
-    if (w.empty()) continue;
-    if (!header) {
-      if (w.size() != 2 || w[0] != "ebb-savings" || w[1] != "1")
-        throw InputError(where + ": not an ebb savings state (version 1)");
-      header = true;
-    } else if (w[0] == "watermark" && w.size() == 2) {
+  bool watermark = false;
+  auto record = [&](const std::vector<std::string_view>& w, const std::string& where,
+                    std::string_view line) {
+    if (w[0] == "watermark" && w.size() == 2) {
       s.watermark = TimePoint{Duration{parse_integer(w[1], where)}};
       watermark = true;
     } else if (w[0] == "account" && w.size() == 7) {
@@ -98,7 +88,9 @@ SavingsState parse_savings_state(std::string_view text, const std::string& sourc
     } else {
       throw InputError(where + ": unexpected line " + in_quotes(line));
     }
-  }
+  };
+  const bool header =
+      for_each_record_line(text, source, "ebb-savings", "1", "an ebb savings state", record);
   if (!header || !watermark) throw InputError(source + ": incomplete savings state");
   return s;
 }
