@@ -43,6 +43,9 @@ constexpr Basis kLevels[] = {Basis::similar, Basis::user_and_name, Basis::user, 
 bool usable(Basis level, const JobTraits& j) {
   switch (level) {
     case Basis::similar:
+      // A job without a name (a trace without executables, `sbatch` from stdin) is still
+      // one of a user's jobs of that size and limit, the strongest feature after the name.
+      return !j.user.empty();
     case Basis::user_and_name:
       return !j.user.empty() && !j.name.empty();
     case Basis::user:

@@ -449,22 +449,27 @@ std::vector<AccountedJob> parse_sacct_json(std::string_view json, const std::str
   return out;
 }
 
+bool ran_and_ended(const AccountedJob& j) { return j.start && j.end && *j.end > *j.start; }
+
+std::optional<PowerSample> power_sample(const AccountedJob& j) {
+  if (!ran_and_ended(j) || !j.consumed_joules || *j.consumed_joules <= 0) return std::nullopt;
+  PowerSample s;
+  s.partition = j.partition;
+  s.cores = j.resources.cores();
+  s.gpus = j.resources.gpus;
+  s.nodes = j.resources.nodes;
+  s.seconds = static_cast<double>((*j.end - *j.start).count());
+  s.joules = *j.consumed_joules;
+  return s;
+}
+
 std::vector<PowerSample> power_samples(const std::vector<AccountedJob>& jobs,
                                        std::size_t* finished) {
   std::vector<PowerSample> out;
   std::size_t ended = 0;
   for (const auto& j : jobs) {
-    if (!j.start || !j.end || *j.end <= *j.start) continue;
-    ++ended;
-    if (!j.consumed_joules || *j.consumed_joules <= 0) continue;
-    PowerSample s;
-    s.partition = j.partition;
-    s.cores = j.resources.cores();
-    s.gpus = j.resources.gpus;
-    s.nodes = j.resources.nodes;
-    s.seconds = static_cast<double>((*j.end - *j.start).count());
-    s.joules = *j.consumed_joules;
-    out.push_back(std::move(s));
+    if (ran_and_ended(j)) ++ended;
+    if (auto s = power_sample(j)) out.push_back(std::move(*s));
   }
   if (finished) *finished = ended;
   return out;

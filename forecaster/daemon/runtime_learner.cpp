@@ -52,15 +52,14 @@ std::optional<AccountedJob> parse_sacct_line(std::string_view line, const std::s
 
   AccountedJob job;
   job.id = std::string(field(0));
-  job.traits.user = std::string(field(1));
-  job.traits.name = name;
-  job.traits.account = std::string(field(3));
+  job.user = std::string(field(1));
+  job.name = name;
+  job.account = std::string(field(3));
   std::string_view partition = field(4);
-  job.traits.partition = std::string(partition.substr(0, partition.find(',')));
+  job.partition = std::string(partition.substr(0, partition.find(',')));
   const auto cpus = whole(field(5));
   if (!cpus || *cpus < 0 || *cpus > 100000000)
     throw InputError(where + ": AllocCPUS is not a count: '" + std::string(field(5)) + "'");
-  job.traits.cpus = static_cast<std::uint32_t>(std::max<std::int64_t>(*cpus, 1));
   const auto limit = whole(field(6));  // minutes; "UNLIMITED", "Partition_Limit": none
   const auto elapsed = whole(field(7));
   if (!elapsed || *elapsed < 0)
@@ -71,10 +70,29 @@ std::optional<AccountedJob> parse_sacct_line(std::string_view line, const std::s
     throw InputError(where + ": End is not epoch seconds (SLURM_TIME_FORMAT=%s): '" +
                      std::string(field(8)) + "'");
   if (!limit || *limit <= 0 || *elapsed == 0) return std::nullopt;
-  job.traits.limit = minutes(*limit);
-  job.runtime = seconds(*elapsed);
+  job.resources.tasks = 1;
+  job.resources.cpus_per_task = static_cast<std::uint32_t>(std::max<std::int64_t>(*cpus, 1));
+  job.resources.partition = job.partition;
+  job.resources.job_name = job.name;
+  job.resources.user = job.user;
+  job.resources.account = job.account;
+  job.limit = minutes(*limit);
+  job.resources.time_limit = *job.limit;
+  job.elapsed = seconds(*elapsed);
   job.end = TimePoint{seconds{*end}};
+  job.start = *job.end - job.elapsed;
   return job;
+}
+
+JobTraits traits_of(const AccountedJob& job) {
+  JobTraits t;
+  t.user = job.user;
+  t.name = job.name;
+  t.account = job.account;
+  t.partition = job.partition;
+  t.cpus = std::max<std::uint32_t>(job.resources.cores(), 1);
+  t.limit = job.limit.value_or(Duration{0});
+  return t;
 }
 
 RuntimeLearner::RuntimeLearner(LearnerSettings settings) : settings_(std::move(settings)) {
@@ -143,8 +161,8 @@ std::size_t RuntimeLearner::learn_text(std::string_view text, const std::string&
     if (line.empty()) continue;
     auto job = parse_sacct_line(line, source + " line " + std::to_string(line_no));
     if (!job) continue;
-    if (!seen_.insert({epoch(job->end), job->id}).second) continue;
-    predictor_.learn(job->traits, job->runtime);
+    if (!seen_.insert({epoch(*job->end), job->id}).second) continue;
+    predictor_.learn(traits_of(*job), job->elapsed);
     ++learned;
   }
   return learned;

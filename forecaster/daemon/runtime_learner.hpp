@@ -35,6 +35,7 @@
 
 #include "ebb/power_fit.hpp"
 #include "ebb/runtime_predictor.hpp"
+#include "ebb/sacct_json.hpp"
 #include "ebb/time.hpp"
 
 namespace ebb::daemon {
@@ -47,16 +48,13 @@ struct LearnerSettings {
   std::string model_path;  // empty: not kept on disk
 };
 
-// One line of the sacct answer above, as learned. Throws InputError naming `where` and the
-// field when the line is malformed; nullopt for a job that teaches nothing (no time
-// limit, never ran).
-struct AccountedJob {
-  std::string id;
-  JobTraits traits;
-  Duration runtime{0};
-  TimePoint end;
-};
+// One line of the sacct answer above, as the accounting record `ebb report` reads from
+// sacct's JSON (id, user, name, account, first partition, cores, limit, elapsed, start and
+// end). Throws InputError naming `where` and the field when the line is malformed;
+// nullopt for a job that teaches nothing (no time limit, never ran).
 std::optional<AccountedJob> parse_sacct_line(std::string_view line, const std::string& where);
+// What the predictor groups a finished job by.
+JobTraits traits_of(const AccountedJob& job);
 
 class RuntimeLearner {
  public:

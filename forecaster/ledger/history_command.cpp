@@ -28,13 +28,25 @@ struct Calibration {
   std::vector<PowerFit> fits;
 };
 
-Calibration calibrate(const std::vector<AccountedJob>& jobs, std::size_t min_jobs) {
-  Calibration c;
-  c.samples = power_samples(jobs, &c.finished);
-  for (const PowerSample& s : c.samples) ++c.measured[s.partition];
-  c.fits = fit_power(c.samples, min_jobs);
-  return c;
-}
+// Each job as it is read (a month's answer on a large site is gigabytes): only the
+// measured ones are kept, and only their figures.
+class Calibrator {
+ public:
+  void add(const AccountedJob& job) {
+    if (ran_and_ended(job)) ++c_.finished;
+    if (auto s = power_sample(job)) {
+      ++c_.measured[s->partition];
+      c_.samples.push_back(std::move(*s));
+    }
+  }
+  Calibration finish(std::size_t min_jobs) && {
+    c_.fits = fit_power(c_.samples, min_jobs);
+    return std::move(c_);
+  }
+
+ private:
+  Calibration c_;
+};
 
 // The configured model's error on the same jobs, at the node (without its PUE, as the
 // meters measure): what calibrating changes.
@@ -145,10 +157,13 @@ int history_main(int argc, char** argv) {
   try {
     const Config config = commands::load_config_for_command(config_path, config_opt->count() > 0);
     const TimePoint now = now_utc();
-    const std::string text = input.empty() ? ledger::run_sacct(sacct, now - hours(24) * days, now)
-                                           : ledger::read_whole(input, "--sacct-json");
-    const Calibration c =
-        calibrate(parse_sacct_json(text, input.empty() ? "sacct --json" : input), min_jobs);
+    Calibrator calibrator;
+    auto take = [&](AccountedJob&& job) { calibrator.add(job); };
+    if (input.empty())
+      ledger::for_each_sacct_job_from_sacct(sacct, now - hours(24) * days, now, take);
+    else
+      for_each_sacct_job_in_file(input, take);
+    const Calibration c = std::move(calibrator).finish(min_jobs);
     const std::string out =
         json ? json_report(c, config, min_jobs) : text_report(c, config, min_jobs);
     std::fwrite(out.data(), 1, out.size(), stdout);

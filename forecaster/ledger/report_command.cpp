@@ -5,14 +5,10 @@
 // PrivateData rules, so a user sees their own jobs and finance and admins, with their
 // Slurm rights, see all (--allusers is asked for and Slurm decides). The grid's actuals
 // come from ebbd's hourly history (CacheDir/<Region>.history) or --actuals.
-#include <unistd.h>
 
 #include <CLI/CLI.hpp>
-#include <cerrno>
 #include <chrono>
 #include <cstdio>
-#include <cstdlib>
-#include <cstring>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -30,19 +26,6 @@
 
 namespace ebb {
 namespace {
-
-// An open file in $TMPDIR (else /tmp) that no other process can find and that is gone
-// when closed.
-UniqueFd unnamed_temporary_file() {
-  const char* dir = std::getenv("TMPDIR");
-  std::string path = std::string(dir && *dir ? dir : "/tmp") + "/ebb-report-XXXXXX";
-  UniqueFd fd(::mkstemp(path.data()));
-  if (fd.get() < 0)
-    throw InputError("cannot create a temporary file in " + path.substr(0, path.rfind('/')) +
-                     " for sacct's answer: " + std::strerror(errno) + " (set TMPDIR)");
-  ::unlink(path.c_str());
-  return fd;
-}
 
 // A bare date ("2026-11-01") is that day's midnight UTC: the report's months are UTC
 // months. Anything else as other commands read times.
@@ -135,7 +118,7 @@ int report_main(int argc, char** argv) {
     if (input.empty()) {
       // sacct writes its answer into a nameless file in $TMPDIR (a million jobs' answer
       // is gigabytes), which is then read like --sacct-json's.
-      const UniqueFd answer = unnamed_temporary_file();
+      const UniqueFd answer = ledger::unnamed_temporary_file();
       ledger::run_sacct_to_file(sacct, from, to, answer.get());
       if (seconds_since(t0) > 1.0)
         std::fprintf(stderr, "ebb report: sacct answered in %.1f s\n", seconds_since(t0));

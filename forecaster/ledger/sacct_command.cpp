@@ -1,7 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "sacct_command.hpp"
 
+#include <unistd.h>
+
+#include <cerrno>
 #include <chrono>
+#include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 
@@ -9,12 +14,6 @@
 #include "ebb/error.hpp"
 
 namespace ebb::ledger {
-
-namespace {
-
-constexpr std::size_t kMaxSacctBytes = std::size_t{8} << 30;
-
-}  // namespace
 
 std::string read_whole(const std::string& path, const std::string& what) {
   std::ifstream in(path, std::ios::binary);
@@ -57,19 +56,29 @@ void run_checked(const std::string& command, Run&& run) {
 
 }  // namespace
 
-std::string run_sacct(const std::string& command, TimePoint from, TimePoint to) {
-  const auto argv = sacct_argv(command, from, to);
-  std::string out;
-  run_checked(command, [&] {
-    return daemon::run_command(argv, std::chrono::minutes(30), kMaxSacctBytes, out);
-  });
-  return out;
-}
-
 void run_sacct_to_file(const std::string& command, TimePoint from, TimePoint to, int fd) {
   const auto argv = sacct_argv(command, from, to);
   run_checked(command,
               [&] { return daemon::run_command_to_file(argv, std::chrono::minutes(30), fd); });
+}
+
+UniqueFd unnamed_temporary_file() {
+  const char* dir = std::getenv("TMPDIR");
+  std::string path = std::string(dir && *dir ? dir : "/tmp") + "/ebb-sacct-XXXXXX";
+  UniqueFd fd(::mkstemp(path.data()));
+  if (fd.get() < 0)
+    throw InputError("cannot create a temporary file in " + path.substr(0, path.rfind('/')) +
+                     " for sacct's answer: " + std::strerror(errno) + " (set TMPDIR)");
+  ::unlink(path.c_str());
+  return fd;
+}
+
+void for_each_sacct_job_from_sacct(const std::string& command, TimePoint from, TimePoint to,
+                                   const SacctJobSink& each, const SacctProgress& progress) {
+  const UniqueFd answer = unnamed_temporary_file();
+  run_sacct_to_file(command, from, to, answer.get());
+  for_each_sacct_job_in_file("/proc/self/fd/" + std::to_string(answer.get()), each, progress,
+                             "sacct --json");
 }
 
 }  // namespace ebb::ledger

@@ -113,27 +113,50 @@ TimePoint SavingsTracker::read_from(TimePoint now) const {
   return from;
 }
 
-BudgetFile SavingsTracker::count(std::vector<AccountedJob> jobs, const Actuals& actuals,
-                                 TimePoint now) {
-  std::vector<LedgerEntry> entries;
-  entries.reserve(jobs.size());
-  for (auto& j : jobs) entries.push_back(ledger_entry(std::move(j), config_, actuals, now));
+BudgetFile SavingsTracker::count(const std::function<void(const SacctJobSink&)>& read_jobs,
+                                 const Actuals& actuals, TimePoint now) {
+  // Savings: jobs that finished in [watermark, now - kSettle), each once. Only this task
+  // moves the watermark, so it can be read once and the sums added when the read is whole.
+  TimePoint watermark;
+  {
+    std::lock_guard lock(mutex_);
+    watermark = state_.watermark;
+  }
+  const TimePoint until = std::max(watermark, now - kSettle);
+  std::map<std::string, daemon::AccountSavings> added;
+  // Budgets need their accounts' jobs by period; only those are kept. Users' accounts by
+  // their latest job, for the plugin when a job gives no --account.
+  std::vector<LedgerEntry> budgeted;
+  std::map<std::string, std::pair<TimePoint, std::string>> latest;
+  read_jobs([&](AccountedJob&& job) {
+    LedgerEntry e = ledger_entry(std::move(job), config_, actuals, now);
+    if (e.status == JobStatus::counted && e.job.end && *e.job.end >= watermark &&
+        *e.job.end < until) {
+      daemon::AccountSavings& a = added[token(e.job.account)];
+      ++a.jobs;
+      if (e.carbon_known()) {
+        a.kgco2_saved += e.as_submitted.kgco2 - e.realised.kgco2;
+        a.kgco2_planned += e.planned_kgco2_saved;
+      }
+      if (e.price_known()) a.money_saved += e.as_submitted.cost - e.realised.cost;
+      if (e.plan && !std::isnan(e.plan->price_asked) && !std::isnan(e.plan->price_planned))
+        a.money_planned += e.plan->kwh * (e.plan->price_asked - e.plan->price_planned) / 1000.0;
+    }
+    if (!e.job.user.empty() && !e.job.account.empty()) {
+      auto [it, fresh] = latest.emplace(e.job.user, std::pair{e.job.submit, e.job.account});
+      if (!fresh && e.job.submit >= it->second.first) it->second = {e.job.submit, e.job.account};
+    }
+    if (config_.budgets.count(e.job.account)) budgeted.push_back(std::move(e));
+  });
 
   std::lock_guard lock(mutex_);
-  // Savings: jobs that finished in [watermark, now - kSettle), each once.
-  const TimePoint until = std::max(state_.watermark, now - kSettle);
-  for (const LedgerEntry& e : entries) {
-    if (e.status != JobStatus::counted || !e.job.end) continue;
-    if (*e.job.end < state_.watermark || *e.job.end >= until) continue;
-    daemon::AccountSavings& a = state_.accounts[token(e.job.account)];
-    ++a.jobs;
-    if (e.carbon_known()) {
-      a.kgco2_saved += e.as_submitted.kgco2 - e.realised.kgco2;
-      a.kgco2_planned += e.planned_kgco2_saved;
-    }
-    if (e.price_known()) a.money_saved += e.as_submitted.cost - e.realised.cost;
-    if (e.plan && !std::isnan(e.plan->price_asked) && !std::isnan(e.plan->price_planned))
-      a.money_planned += e.plan->kwh * (e.plan->price_asked - e.plan->price_planned) / 1000.0;
+  for (const auto& [account, a] : added) {
+    daemon::AccountSavings& total = state_.accounts[account];
+    total.jobs += a.jobs;
+    total.kgco2_saved += a.kgco2_saved;
+    total.kgco2_planned += a.kgco2_planned;
+    total.money_saved += a.money_saved;
+    total.money_planned += a.money_planned;
   }
   state_.watermark = until;
 
@@ -143,21 +166,13 @@ BudgetFile SavingsTracker::count(std::vector<AccountedJob> jobs, const Actuals& 
   gauges_.clear();
   for (const auto& [account, b] : config_.budgets) {
     const BudgetWindow w = budget_window(b.period, now);
-    const BudgetUse use = budget_use(account_totals(entries, account, w.from, w.to), w.from, w.to);
+    const BudgetUse use = budget_use(account_totals(budgeted, account, w.from, w.to), w.from, w.to);
     file.use[token(account)] = use;
     const BudgetStanding s = budget_standing(b, use);
     gauges_[account] = {s.percent, s.quantity};
   }
-  // Users' accounts by their latest job, for the plugin when a job gives no --account.
-  std::map<std::string, TimePoint> latest;
-  for (const LedgerEntry& e : entries) {
-    if (e.job.user.empty() || e.job.account.empty()) continue;
-    auto [it, fresh] = latest.emplace(e.job.user, e.job.submit);
-    if (fresh || e.job.submit >= it->second) {
-      it->second = e.job.submit;
-      file.default_accounts[token(e.job.user)] = token(e.job.account);
-    }
-  }
+  for (const auto& [user, when_account] : latest)
+    file.default_accounts[token(user)] = token(when_account.second);
   return file;
 }
 
@@ -167,13 +182,15 @@ void SavingsTracker::refresh(TimePoint now) {
     std::lock_guard lock(mutex_);
     from = read_from(now);
   }
-  const std::string json = run_sacct(settings_.sacct_command, from, now);
-  std::vector<AccountedJob> jobs = parse_sacct_json(json, "sacct --json");
   const std::string history_path = settings_.cache_dir + "/" + settings_.region + ".history";
   daemon::History history;
   if (auto text = daemon::read_file_if_present(history_path))
     history = daemon::History::parse(*text, history_path);
-  BudgetFile file = count(std::move(jobs), actuals_from(history), now);
+  BudgetFile file = count(
+      [&](const SacctJobSink& each) {
+        for_each_sacct_job_from_sacct(settings_.sacct_command, from, now, each);
+      },
+      actuals_from(history), now);
   if (!config_.budgets.empty()) {
     for (auto& [user, account] : default_accounts(settings_.sacctmgr_command))
       file.default_accounts[user] = account;

@@ -14,6 +14,7 @@
 // Actuals come from the history of Region= (else the only region): one region per site.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
@@ -22,6 +23,7 @@
 
 #include "ebb/budget.hpp"
 #include "ebb/config.hpp"
+#include "ebb/sacct_json.hpp"
 #include "ledger.hpp"
 #include "metrics.hpp"
 
@@ -54,9 +56,12 @@ class SavingsTracker {
   // the accounting cannot be read (nothing is counted then) or a file cannot be written
   // (the counts stand in memory; the file on disk keeps the last consistent state).
   void refresh(TimePoint now);
-  // What refresh() does once it has the jobs and the actuals, for tests; returns the
+  // What refresh() does once it has the actuals: `read_jobs` hands each job of the
+  // accounting to its sink, one at a time (a month's answer on a large site is
+  // gigabytes, so it is never held whole); nothing is counted when it throws. Returns the
   // budgets file it would write.
-  BudgetFile count(std::vector<AccountedJob> jobs, const Actuals& actuals, TimePoint now);
+  BudgetFile count(const std::function<void(const SacctJobSink&)>& read_jobs,
+                   const Actuals& actuals, TimePoint now);
 
   std::map<std::string, daemon::AccountSavings> savings() const;
   std::map<std::string, daemon::BudgetGauge> budget_gauges() const;

@@ -9,8 +9,9 @@
 // of the last `recent` runtimes of the most specific group of similar jobs that has any,
 // scaled by `margin`, never above the limit.
 //
-// Similar means, from most to least specific: same user, job name, partition, size and
-// limit; same user and job name; same user; same account; same partition. Runtimes are
+// Similar means, from most to least specific: same user, job name (also when it has none),
+// partition, size and limit; same user and job name; same user; same account; same
+// partition. Runtimes are
 // kept as shares of the limit they ran under, so a group's history carries over to a
 // different limit. Without any history the prediction is the limit itself.
 //

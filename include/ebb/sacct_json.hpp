@@ -49,8 +49,12 @@ void for_each_sacct_job_in_file(const std::string& path, const SacctJobSink& eac
                                 const SacctProgress& progress = {}, const std::string& source = {});
 std::vector<AccountedJob> parse_sacct_json(std::string_view json, const std::string& source);
 
-// The jobs that ran, ended and measured energy, as the power calibration takes them
-// (ebb/power_fit.hpp); `finished` (optional) counts the jobs that ran and ended.
+// Whether the job ran and has ended.
+bool ran_and_ended(const AccountedJob& job);
+// The job as the power calibration takes it (ebb/power_fit.hpp), when it ran, ended and
+// measured energy.
+std::optional<PowerSample> power_sample(const AccountedJob& job);
+// The same for many; `finished` (optional) counts the jobs that ran and ended.
 std::vector<PowerSample> power_samples(const std::vector<AccountedJob>& jobs,
                                        std::size_t* finished = nullptr);
 

@@ -51,10 +51,10 @@ int main(int argc, char** argv) {
   // default (the larger of the last two), then the trade-off curve: more history, upper
   // quantiles and margins buy fewer underestimates with accuracy.
   const std::vector<PredictorSettings> variants{
-      {2, 1.0, 1, 0.0}, {2, 1.0, 1, 1.0}, {3, 1.0, 3, 1.0},  {4, 1.0, 4, 1.0},
-      {6, 1.0, 6, 1.0}, {8, 1.0, 8, 1.0}, {8, 1.0, 4, 0.75}, {8, 1.0, 4, 0.9},
-      {4, 1.1, 4, 1.0}, {8, 1.1, 8, 1.0}, {3, 1.2, 2, 1.0},  {8, 1.2, 4, 0.9},
-      {8, 1.3, 4, 1.0}, {8, 1.5, 4, 1.0}, {2, 1.5, 1, 0.0},  {2, 2.0, 1, 0.0}};
+      {2, 1.0, 1, 0.0}, {2, 1.0, 1, 1.0},  {3, 1.0, 3, 1.0},  {4, 1.0, 4, 1.0}, {6, 1.0, 6, 1.0},
+      {8, 1.0, 8, 1.0}, {8, 1.0, 4, 0.75}, {8, 1.0, 4, 0.9},  {4, 1.1, 4, 1.0}, {8, 1.1, 8, 1.0},
+      {3, 1.2, 2, 1.0}, {8, 1.2, 4, 0.9},  {8, 1.3, 4, 1.0},  {8, 1.5, 4, 1.0}, {2, 1.5, 1, 0.0},
+      {2, 2.0, 1, 0.0}, {6, 1.1, 6, 1.0},  {8, 1.05, 8, 1.0}, {8, 1.2, 8, 1.0}};
   for (const auto& path : traces) {
     const Trace trace = read_trace(path);
     std::printf("%s: %zu jobs\n", path.c_str(), trace.jobs.size());
@@ -71,7 +71,7 @@ int main(int argc, char** argv) {
         std::snprintf(name, sizeof name, "mean last %zu x%.1f (>=%zu)", s.recent, s.margin,
                       s.min_history);
       else if (s.quantile >= 1)
-        std::snprintf(name, sizeof name, "max last %zu x%.1f (>=%zu)", s.recent, s.margin,
+        std::snprintf(name, sizeof name, "max last %zu x%.2f (>=%zu)", s.recent, s.margin,
                       s.min_history);
       else
         std::snprintf(name, sizeof name, "q%.2f last %zu x%.1f (>=%zu)", s.quantile, s.recent,

@@ -50,12 +50,18 @@ std::string script(const test::TempDir& dir, const std::string& name, const std:
 TEST_CASE("sacct's parsable lines are read, names with '|' included", "[learner]") {
   auto j = parse_sacct_line("7|ann|a|b|physics|gpu,batch|8|90|1200|1796000000", "sacct line 1");
   REQUIRE(j);
-  CHECK(j->traits.name == "a|b");
-  CHECK(j->traits.account == "physics");
-  CHECK(j->traits.partition == "gpu");
-  CHECK(j->traits.cpus == 8);
-  CHECK(j->traits.limit == minutes(90));
-  CHECK(j->runtime == minutes(20));
+  CHECK(j->name == "a|b");
+  CHECK(j->account == "physics");
+  CHECK(j->partition == "gpu");
+  CHECK(j->resources.cores() == 8);
+  CHECK(j->limit == minutes(90));
+  CHECK(j->elapsed == minutes(20));
+  CHECK(j->end == TimePoint{seconds{1796000000}});
+  const JobTraits t = traits_of(*j);
+  CHECK(t.name == "a|b");
+  CHECK(t.partition == "gpu");
+  CHECK(t.cpus == 8);
+  CHECK(t.limit == minutes(90));
   CHECK_FALSE(parse_sacct_line("8|ann|x|a|p|1|Partition_Limit|60|1796000000", "l"));
   CHECK_THROWS_WITH(parse_sacct_line("1|2|3", "sacct line 4"),
                     Catch::Contains("sacct line 4") && Catch::Contains("9 fields"));

@@ -86,6 +86,19 @@ TEST_CASE("falls back from similar jobs to the user's, the account's and the par
   CHECK(p.predict(stranger).basis == RuntimePrediction::Basis::limit);
 }
 
+TEST_CASE("jobs without a name are still grouped by user, size and limit") {
+  RuntimePredictor p;
+  p.learn(job("ann", "", hours(4), 8), hours(1));
+  p.learn(job("ann", "", hours(1), 2), minutes(50));  // the user's latest, another kind
+  auto r = p.predict(job("ann", "", hours(4), 8));
+  CHECK(r.basis == RuntimePrediction::Basis::similar);
+  CHECK(r.expected == hours(1));
+  // Another size: only the user's history, whose larger share (50 of 60 min) decides.
+  r = p.predict(job("ann", "", hours(4), 16));
+  CHECK(r.basis == RuntimePrediction::Basis::user);
+  CHECK(r.expected == minutes(200));
+}
+
 TEST_CASE("never above the limit, whatever the margin and history") {
   PredictorSettings s;
   s.margin = 3;
