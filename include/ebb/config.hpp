@@ -42,6 +42,17 @@ struct PartitionSettings {
   std::string move_group;
 };
 
+// A Slurm cluster the site reaches through one slurmdbd (`sbatch -M c1,c2`), and the grid
+// region it draws from. A line such as
+//     ClusterName=c2 Region=fr MovePenalty=30
+// lets the plugin plan a job submitted to several clusters in each one's region and narrow
+// -M to the best. Clusters without a line are in the site's Region=.
+struct ClusterSettings {
+  std::string region;        // a RegionName= of ebbd
+  Duration move_penalty{0};  // extra runtime a job pays when moved here from its first cluster
+  std::string where;         // "ebb.conf line 9", for messages
+};
+
 // One region that ebbd serves: which provider gives its carbon signal and which
 // its price. A line such as
 //     RegionName=gb CarbonSource=uk-carbon-intensity RegionId=13 PriceSource=octopus
@@ -63,6 +74,7 @@ struct Config {
   std::string currency = "EUR";
   PartitionSettings defaults;  // for partitions not listed
   std::map<std::string, PartitionSettings> partitions;
+  std::map<std::string, ClusterSettings> clusters;  // ClusterName= lines
 
   std::string forecast_file;             // CSV or JSON, see forecast_file.hpp
   Duration max_forecast_age{hours(24)};  // older forecast files are stale
@@ -83,6 +95,8 @@ struct Config {
   OverBudget over_budget = OverBudget::warn;
 
   const PartitionSettings& partition(const std::string& name) const;
+  // The region a cluster draws from: its ClusterName= line's, else the site's Region=.
+  const std::string& cluster_region(const std::string& name) const;
 };
 
 // ebb.conf is a few hundred bytes; these bounds keep a runaway file from costing sbatch

@@ -73,6 +73,43 @@ TEST_CASE("ebb.conf: Region= and MovePenalty= on a PartitionName line", "[placem
   CHECK(parse_config("PartitionName=a Region=fr\n", "e.conf").partition("a").region == "fr");
 }
 
+TEST_CASE("ebb.conf: ClusterName= maps a Slurm cluster to a region", "[placement]") {
+  Config c = parse_config(
+      "RegionName=de CarbonSource=file CarbonFile=/x\n"
+      "RegionName=fr CarbonSource=file CarbonFile=/y\n"
+      "Region=de\n"
+      "ClusterName=c2 Region=fr MovePenalty=30\n"
+      "clustername=c3 region=de\n",
+      "ebb.conf");
+  REQUIRE(c.clusters.size() == 2);
+  CHECK(c.cluster_region("c2") == "fr");
+  CHECK(c.clusters.at("c2").move_penalty == minutes(30));
+  CHECK(c.clusters.at("c2").where == "ebb.conf line 4");
+  CHECK(c.cluster_region("c3") == "de");
+  CHECK(c.clusters.at("c3").move_penalty == minutes(0));
+  CHECK(c.cluster_region("c9") == "de");  // not listed: the site's Region=
+  // A cluster's partitions keep their own settings: the two maps do not mix.
+  CHECK(c.partitions.empty());
+
+  auto fails = [](const std::string& text, const std::string& what) {
+    CHECK_THROWS_WITH(parse_config(text, "e.conf"), Catch::Contains(what));
+  };
+  fails("ClusterName= Region=fr\n", "e.conf line 1: ClusterName needs a name");
+  fails("ClusterName=c2\n", "e.conf line 1: ClusterName=c2 needs Region=");
+  fails("ClusterName=c2 Region=\n", "e.conf line 1: Region needs a region name");
+  fails("ClusterName=c2 Region=fr Region=de\n", "e.conf line 1: Region is given twice");
+  fails("ClusterName=c2 Region=fr WattsPerCore=3\n",
+        "e.conf line 1: WattsPerCore cannot be set on a ClusterName line");
+  fails("ClusterName=c2 Region=fr MovePenalty=soon\n", "e.conf line 1: MovePenalty");
+  fails("ClusterName=c2 Region=fr MovePenalty=8-0\n", "longer than a week");
+  fails("ClusterName=c2 Region=fr\n\nClusterName=c2 Region=de\n",
+        "e.conf line 3: cluster 'c2' is configured twice");
+  fails("RegionName=de CarbonSource=file CarbonFile=/x\nClusterName=c2 Region=fr\n",
+        "e.conf line 2: Region=fr names no RegionName= line");
+  // A plugin-only ebb.conf without RegionName= lines has nothing to check against.
+  CHECK(parse_config("ClusterName=c2 Region=fr\n", "e.conf").cluster_region("c2") == "fr");
+}
+
 TEST_CASE("the job goes to the partition with the best exact plan", "[placement]") {
   // Home is dirty all day; fr is clean from hour 3.
   std::vector<double> dirty(24, 400.0), fr(24, 300.0);
