@@ -86,6 +86,14 @@ Duration parse_move_penalty(std::string_view value, const std::string& where,
   return d;
 }
 
+// MoveEnergy= of a partition or a cluster: kWh, "0.2" or "0.2kWh".
+double parse_move_energy(std::string_view value, const std::string& where, std::string_view key) {
+  std::string_view number = value;
+  if (number.size() > 3 && lower(number.substr(number.size() - 3)) == "kwh")
+    number.remove_suffix(3);
+  return parse_double(number, where, key, 0, 1e6);
+}
+
 // Keys that may appear globally (as the default) or on a PartitionName= line.
 bool apply_partition_key(PartitionSettings& p, const std::string& k, std::string_view value,
                          const std::string& where, std::string_view key) {
@@ -177,9 +185,12 @@ ClusterSettings parse_cluster(const std::vector<Token>& tokens, const std::strin
       c.region = v;
     } else if (k == "movepenalty") {
       c.move_penalty = parse_move_penalty(v, where, tokens[i].key);
+    } else if (k == "moveenergy") {
+      c.move_energy_kwh = parse_move_energy(v, where, tokens[i].key);
     } else {
       throw InputError(where + ": " + tokens[i].key +
-                       " cannot be set on a ClusterName line (Region and MovePenalty can)");
+                       " cannot be set on a ClusterName line (Region, MovePenalty and "
+                       "MoveEnergy can)");
     }
   }
   if (c.region.empty())
@@ -388,11 +399,16 @@ Config parse_config(std::string_view text, const std::string& source, Config bas
           p.move_group = tokens[i].value;
           continue;
         }
+        if (k == "moveenergy") {
+          p.move_energy_kwh = parse_move_energy(tokens[i].value, where, tokens[i].key);
+          continue;
+        }
         if (!apply_partition_key(p, k, tokens[i].value, where, tokens[i].key))
-          throw InputError(where + ": " + tokens[i].key +
-                           " cannot be set per partition (WattsPerCore, WattsPerGPU, WattsPerGB, "
-                           "WattsPerNode, PUE, DefaultMaxDelay, CapacityHeadroom, "
-                           "MaxStartsPerMinute, Region, MovePenalty and MoveGroup can)");
+          throw InputError(
+              where + ": " + tokens[i].key +
+              " cannot be set per partition (WattsPerCore, WattsPerGPU, WattsPerGB, "
+              "WattsPerNode, PUE, DefaultMaxDelay, CapacityHeadroom, "
+              "MaxStartsPerMinute, Region, MovePenalty, MoveEnergy and MoveGroup can)");
       }
       c.partitions[name] = p;
     } else if (head == "clustername") {

@@ -126,6 +126,7 @@ struct Candidate {
   std::string name;    // as the user listed it ("fr", or "c2")
   std::string region;  // the region to plan in
   Duration move_penalty{0};
+  double move_energy_kwh = 0;
   JobToPlan job;
 };
 
@@ -143,7 +144,8 @@ std::vector<Candidate> partition_candidates(const Config& config, const JobToPla
   std::vector<Candidate> out;
   for (const std::string& name : names) {
     const PartitionSettings& p = config.partition(name);
-    Candidate c{name, p.region.empty() ? config.region : p.region, p.move_penalty, base};
+    Candidate c{name, p.region.empty() ? config.region : p.region, p.move_penalty,
+                p.move_energy_kwh, base};
     c.job.job.partition = name;
     c.job.request.power_watts = p.power.watts(c.job.job);
     out.push_back(std::move(c));
@@ -158,9 +160,10 @@ std::vector<Candidate> cluster_candidates(const Config& config, const JobToPlan&
                                           const std::vector<std::string>& names) {
   std::vector<Candidate> out;
   for (const std::string& name : names) {
-    auto it = config.clusters.find(name);
-    Candidate c{name, config.cluster_region(name),
-                it == config.clusters.end() ? Duration{0} : it->second.move_penalty, base};
+    const auto it = config.clusters.find(name);
+    const ClusterSettings none;
+    const ClusterSettings& s = it == config.clusters.end() ? none : it->second;
+    Candidate c{name, config.cluster_region(name), s.move_penalty, s.move_energy_kwh, base};
     c.job.forecast_only = true;
     out.push_back(std::move(c));
   }
@@ -184,9 +187,9 @@ struct Placed {
   JobToPlan job;  // as planned for the chosen candidate
 };
 
-// Plans the job in each candidate (its region, its power model, its move penalty) and
-// takes the best (ebb::best_placement). A candidate whose region has no usable data is
-// skipped with a warning; when none has, one warning and nothing (fail open). `noun`
+// Plans the job in each candidate (its region, its power model, its move penalty and
+// energy) and takes the best (ebb::best_placement). A candidate whose region has no usable
+// data is skipped with a warning; when none has, one warning and nothing (fail open). `noun`
 // ("partition", "cluster") names them in the warnings.
 std::optional<Placed> place(const Config& config, std::vector<Candidate> candidates,
                             const std::string& noun) {
@@ -203,6 +206,8 @@ std::optional<Placed> place(const Config& config, std::vector<Candidate> candida
     try {
       std::string refused;
       decisions[i] = obtain_decision(c, job, &refused);
+      if (i > 0)
+        decisions[i] = with_move_energy(std::move(*decisions[i]), candidates[i].move_energy_kwh);
       if (!refused.empty()) print_line(fallback_warning_line(refused));
     } catch (const DecisionUnavailable& e) {
       skipped.push_back(candidates[i].name + " (region " + c.region + "): " + e.what());

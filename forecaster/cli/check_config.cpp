@@ -26,6 +26,7 @@
 #include "ebb/error.hpp"
 #include "ebb/gridsource.hpp"
 #include "ebb/input.hpp"
+#include "ebb/number_text.hpp"
 #include "ebb/strings.hpp"
 #include "ebb/time.hpp"
 #include "settings.hpp"
@@ -64,6 +65,7 @@ const std::map<std::string, std::string>& key_meanings() {
       {"movegroup",
        "partitions in one group are equivalent: --carbon-move may move a job among them"},
       {"movepenalty", "extra runtime a job pays when ebb moves it here from its first partition"},
+      {"moveenergy", "extra energy (kWh) a job costs when ebb moves it here, counted in its plan"},
       {"listen", "where ebbd listens"},
       {"cachedir", "where ebbd keeps its cache, history and learned runtimes"},
       {"refreshinterval", "time between ebbd's provider fetches"},
@@ -218,6 +220,9 @@ int check_config_main(int argc, char** argv) {
       if (cl->second.move_penalty > Duration{0})
         what += "; a job moved there pays " + format_duration(cl->second.move_penalty) +
                 " more runtime (MovePenalty)";
+      if (cl->second.move_energy_kwh > 0)
+        what += "; a job moved there costs " + format_exact(cl->second.move_energy_kwh) +
+                " kWh more (MoveEnergy)";
     } else if (first == "regionname") {
       auto r = config.regions.find(settings.front().value);
       what = r == config.regions.end() ? "a region" : describe_region(r->second);

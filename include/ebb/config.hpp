@@ -37,6 +37,9 @@ struct PartitionSettings {
   // Extra runtime a job pays when ebb moves it here from the first partition it listed
   // (staging its data): counted in the plan, so that small gains do not move it.
   Duration move_penalty{0};
+  // Extra energy (kWh) a job costs when ebb moves it here (copying its data): counted in
+  // the plan (ebb::with_move_energy), like the move penalty.
+  double move_energy_kwh = 0;
   // Partitions with the same MoveGroup= are equivalent: a job submitted with --carbon-move
   // to one of them may be moved to any other (the site's declaration, the user's opt-in).
   std::string move_group;
@@ -48,9 +51,10 @@ struct PartitionSettings {
 // lets the plugin plan a job submitted to several clusters in each one's region and narrow
 // -M to the best. Clusters without a line are in the site's Region=.
 struct ClusterSettings {
-  std::string region;        // a RegionName= of ebbd
-  Duration move_penalty{0};  // extra runtime a job pays when moved here from its first cluster
-  std::string where;         // "ebb.conf line 9", for messages
+  std::string region;          // a RegionName= of ebbd
+  Duration move_penalty{0};    // extra runtime a job pays when moved here from its first cluster
+  double move_energy_kwh = 0;  // extra energy it costs (MoveEnergy=)
+  std::string where;           // "ebb.conf line 9", for messages
 };
 
 // One region that ebbd serves: which provider gives its carbon signal and which

@@ -110,6 +110,52 @@ TEST_CASE("ebb.conf: ClusterName= maps a Slurm cluster to a region", "[placement
   CHECK(parse_config("ClusterName=c2 Region=fr\n", "e.conf").cluster_region("c2") == "fr");
 }
 
+TEST_CASE("ebb.conf: MoveEnergy= on a PartitionName or ClusterName line", "[placement]") {
+  Config c = parse_config(
+      "PartitionName=a MoveEnergy=0.2kWh\nPartitionName=b MoveEnergy=3\n"
+      "ClusterName=c2 Region=fr MoveEnergy=1.5KWH\n",
+      "e.conf");
+  CHECK(c.partition("a").move_energy_kwh == Approx(0.2));
+  CHECK(c.partition("b").move_energy_kwh == Approx(3));
+  CHECK(c.partition("z").move_energy_kwh == 0);
+  CHECK(c.clusters.at("c2").move_energy_kwh == Approx(1.5));
+  CHECK_THROWS_WITH(parse_config("PartitionName=a MoveEnergy=lots\n", "e.conf"),
+                    Catch::Contains("e.conf line 1: MoveEnergy: not a number"));
+  CHECK_THROWS_WITH(parse_config("ClusterName=c Region=x MoveEnergy=-1kWh\n", "e.conf"),
+                    Catch::Contains("e.conf line 1: MoveEnergy"));
+  CHECK_THROWS_WITH(parse_config("MoveEnergy=1\n", "e.conf"),
+                    Catch::Contains("e.conf line 1: unknown key"));
+}
+
+TEST_CASE("a move's energy overhead is counted in its plan", "[placement]") {
+  // 1 kW for 1 h: 1 kWh. fr is half as dirty as home all day.
+  std::vector<double> home(24, 100.0), fr(24, 50.0);
+  Decision d = plan(candidate("fr", fr).request, hourly(fr), carbon_policy());
+  REQUIRE(d.energy_kwh == Approx(1.0));
+  const Decision more = with_move_energy(d, 0.5);
+  CHECK(more.energy_kwh == Approx(1.5));
+  CHECK(more.chosen.grams_co2 == Approx(d.chosen.grams_co2 * 1.5));
+  CHECK(more.chosen.objective == Approx(d.chosen.objective * 1.5));
+  CHECK(more.baseline.grams_co2 == Approx(d.baseline.grams_co2 * 1.5));
+  CHECK(with_move_energy(d, 0).chosen.objective == d.chosen.objective);
+
+  auto placed = plan_over_partitions({candidate("a", home), candidate("fr", fr)}, carbon_policy());
+  REQUIRE(placed);
+  CHECK(placed->index == 1);
+  // Moving costs 1 kWh more: 2 kWh at 50 g/kWh is no better than 1 kWh at 100: stays home.
+  auto c = candidate("fr", fr);
+  c.move_energy_kwh = 1.0;
+  placed = plan_over_partitions({candidate("a", home), c}, carbon_policy());
+  REQUIRE(placed);
+  CHECK(placed->index == 0);
+  // 0.5 kWh more: 75 g against 100, still worth it.
+  c.move_energy_kwh = 0.5;
+  placed = plan_over_partitions({candidate("a", home), c}, carbon_policy());
+  REQUIRE(placed);
+  CHECK(placed->index == 1);
+  CHECK(placed->decision.energy_kwh == Approx(1.5));
+}
+
 TEST_CASE("the job goes to the partition with the best exact plan", "[placement]") {
   // Home is dirty all day; fr is clean from hour 3.
   std::vector<double> dirty(24, 400.0), fr(24, 300.0);
