@@ -3,7 +3,8 @@
 // MariaDB, mapped to two grid regions (ClusterName= in ebb.conf) that a real ebbd serves
 // from two forecast files. `sbatch -M c1,c2` from c1 goes to the cleaner cluster, -M
 // narrowed to it and deferred there; `-M c1` alone is never moved; a cluster whose region
-// has no data is skipped with a warning; with no data anywhere the job goes in unchanged.
+// has no data is skipped with a warning; a move's energy overhead (MoveEnergy=) can keep a
+// job home; with no data anywhere the job goes in unchanged.
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <filesystem>
@@ -116,7 +117,17 @@ TEST_CASE(
   CHECK(skip.result.out.find("on cluster c2") != std::string::npos);
   CHECK(c2.job(skip.job_id).at("Reason") == "BeginTime");
 
-  // 4. No listed cluster has data: one warning, the job goes in unchanged (fail open):
+  // 4. Moving to c2 costs 1 kWh more (MoveEnergy=), far more than this small job uses:
+  //    c2's clean hours no longer beat home, so the job is not moved.
+  c1.write_ebb_conf(
+      regions + "ClusterName=c1 Region=de\nClusterName=c2 Region=fr MoveEnergy=1kWh\n" + daemon);
+  Submission heavy = submit("c1,c2");
+  INFO(heavy.result.out << heavy.result.err);
+  REQUIRE_FALSE(heavy.job_id.empty());
+  CHECK_FALSE(has_line(heavy, "moved to"));
+  CHECK(has_line(heavy, "ebb: not deferred"));
+
+  // 5. No listed cluster has data: one warning, the job goes in unchanged (fail open):
   //    Slurm picks the cluster, and nothing holds the job.
   c1.write_ebb_conf(regions + "RegionName=void2 CarbonSource=file CarbonFile=" + empty_csv +
                     "\nClusterName=c1 Region=void\nClusterName=c2 Region=void2\n" + daemon);
