@@ -35,7 +35,8 @@ namespace {
 
 // What the first call decided, so that every hetjob component gets the same plan.
 struct Outcome {
-  std::optional<std::string> partition;                  // value for opt "partition" (narrowed)
+  // The option narrowed to ebb's choice: ("partition", "fr") or ("clusters", "c2").
+  std::optional<std::pair<std::string, std::string>> narrowed;
   std::optional<std::string> begin;                      // value for opt "begin"
   std::vector<std::pair<std::string, std::string>> env;  // spank job control env
   std::string line;                                      // printed once applied
@@ -79,8 +80,8 @@ std::optional<TimePoint> option_time(const CommandOptions& opts, const char* nam
 
 // Begin first: when Slurm refuses it, no plan is exported for job_submit.lua either.
 void apply(spank_t sp, const CommandOptions& opts, const Outcome& outcome) {
-  if (outcome.partition && !opts.set("partition", *outcome.partition)) {
-    throw std::runtime_error("Slurm refused partition=" + *outcome.partition);
+  if (const auto& n = outcome.narrowed; n && !opts.set(n->first.c_str(), n->second)) {
+    throw std::runtime_error("Slurm refused " + n->first + "=" + n->second);
   }
   if (outcome.begin && !opts.set("begin", *outcome.begin)) {
     throw std::runtime_error("Slurm refused begin=" + *outcome.begin);
@@ -92,11 +93,12 @@ void apply(spank_t sp, const CommandOptions& opts, const Outcome& outcome) {
   }
 }
 
-// The partitions the user listed (`-p a,b`), in order; empty without -p.
-std::vector<std::string> listed_partitions(const CommandOptions& opts) {
+// What the user listed for a list option (`-p a,b`: "partition", `-M c1,c2`: "clusters"),
+// in order; empty when the option is not set.
+std::vector<std::string> listed(const CommandOptions& opts, const char* option) {
   std::vector<std::string> out;
-  if (!opts.is_set("partition")) return out;
-  const std::string text = opts.get("partition").value_or("");
+  if (!opts.is_set(option)) return out;
+  const std::string text = opts.get(option).value_or("");
   std::size_t at = 0;
   while (at <= text.size()) {
     const std::size_t comma = std::min(text.find(',', at), text.size());
@@ -118,70 +120,110 @@ std::vector<std::string> with_move_group(const Config& config, std::vector<std::
   return listed;
 }
 
-// Whether choosing among the listed partitions can matter: they draw from more than one
-// grid region. Otherwise the job is planned once, as before (one ebbd round trip).
-bool spans_regions(const Config& config, const std::vector<std::string>& listed) {
-  if (listed.size() < 2) return false;
-  auto region_of = [&](const std::string& p) {
-    const std::string& r = config.partition(p).region;
-    return r.empty() ? config.region : r;
-  };
-  for (std::size_t i = 1; i < listed.size(); ++i)
-    if (region_of(listed[i]) != region_of(listed[0])) return true;
+// Where a job may run that ebb can choose among: a listed partition or cluster, the grid
+// region it draws from, what moving there costs, and the job as planned there.
+struct Candidate {
+  std::string name;    // as the user listed it ("fr", or "c2")
+  std::string region;  // the region to plan in
+  Duration move_penalty{0};
+  double move_energy_kwh = 0;
+  JobToPlan job;
+};
+
+// Whether choosing among the candidates can matter: they draw from more than one grid
+// region. Otherwise the job is planned once, as before (one ebbd round trip).
+bool spans_regions(const std::vector<Candidate>& candidates) {
+  for (std::size_t i = 1; i < candidates.size(); ++i)
+    if (candidates[i].region != candidates[0].region) return true;
   return false;
 }
 
-// "ebb: deferred to 03:00 (...)" -> "ebb: moved to gpu-fr and deferred to 03:00 (...)".
-std::string moved_line(const std::string& line, const std::string& partition) {
+// Each listed partition: its region (else the site's), power model and move penalty.
+std::vector<Candidate> partition_candidates(const Config& config, const JobToPlan& base,
+                                            const std::vector<std::string>& names) {
+  std::vector<Candidate> out;
+  for (const std::string& name : names) {
+    const PartitionSettings& p = config.partition(name);
+    Candidate c{name, p.region.empty() ? config.region : p.region, p.move_penalty,
+                p.move_energy_kwh, base};
+    c.job.job.partition = name;
+    c.job.request.power_watts = p.power.watts(c.job.job);
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+// Each listed cluster (-M): its ClusterName= region (else the site's) and move penalty.
+// The partition and power model stay the job's; ebbd watches one cluster, so every cluster
+// is planned on its region's forecast alone (JobToPlan::forecast_only), alike.
+std::vector<Candidate> cluster_candidates(const Config& config, const JobToPlan& base,
+                                          const std::vector<std::string>& names) {
+  std::vector<Candidate> out;
+  for (const std::string& name : names) {
+    const auto it = config.clusters.find(name);
+    const ClusterSettings none;
+    const ClusterSettings& s = it == config.clusters.end() ? none : it->second;
+    Candidate c{name, config.cluster_region(name), s.move_penalty, s.move_energy_kwh, base};
+    c.job.forecast_only = true;
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+// "ebb: deferred to 03:00 (...)" -> "ebb: moved to gpu-fr and deferred to 03:00 (...)";
+// `where` is a partition's name or "cluster c2".
+std::string moved_line(const std::string& line, const std::string& where) {
   const std::string head = "ebb: ";
   if (line.rfind(head, 0) != 0) return line;
   const std::string rest = line.substr(head.size());
   const bool deferred = rest.rfind("deferred", 0) == 0;
-  return head + "moved to " + partition + (deferred ? " and " : "; ") + rest;
+  return head + "moved to " + where + (deferred ? " and " : "; ") + rest;
 }
 
 struct Placed {
   std::size_t index = 0;
+  std::string name;
   Decision decision;
-  JobToPlan job;  // as planned for the chosen partition
+  JobToPlan job;  // as planned for the chosen candidate
 };
 
-// Plans the job in each listed partition (its region, its power model, its move penalty)
-// and takes the best (ebb::best_placement). A partition whose region has no usable data
-// is skipped with a warning; when none has, one warning and nothing (fail open).
-std::optional<Placed> place(const Config& config, const JobToPlan& base,
-                            const std::vector<std::string>& listed) {
-  std::vector<std::optional<Decision>> decisions(listed.size());
-  std::vector<JobToPlan> jobs(listed.size(), base);
+// Plans the job in each candidate (its region, its power model, its move penalty and
+// energy) and takes the best (ebb::best_placement). A candidate whose region has no usable
+// data is skipped with a warning; when none has, one warning and nothing (fail open). `noun`
+// ("partition", "cluster") names them in the warnings.
+std::optional<Placed> place(const Config& config, std::vector<Candidate> candidates,
+                            const std::string& noun) {
+  std::vector<std::optional<Decision>> decisions(candidates.size());
   std::vector<std::string> skipped;
-  for (std::size_t i = 0; i < listed.size(); ++i) {
-    const PartitionSettings& p = config.partition(listed[i]);
+  for (std::size_t i = 0; i < candidates.size(); ++i) {
     Config c = config;
-    if (!p.region.empty()) c.region = p.region;
-    JobToPlan& job = jobs[i];
-    job.job.partition = listed[i];
-    job.request.power_watts = p.power.watts(job.job);
+    c.region = candidates[i].region;
+    JobToPlan& job = candidates[i].job;
     if (i > 0) {
-      job.request = with_move_penalty(job.request, p.move_penalty);
+      job.request = with_move_penalty(job.request, candidates[i].move_penalty);
       job.job.time_limit = job.request.time_limit;
     }
     try {
       std::string refused;
       decisions[i] = obtain_decision(c, job, &refused);
+      if (i > 0)
+        decisions[i] = with_move_energy(std::move(*decisions[i]), candidates[i].move_energy_kwh);
       if (!refused.empty()) print_line(fallback_warning_line(refused));
     } catch (const DecisionUnavailable& e) {
-      skipped.push_back(listed[i] + " (region " + c.region + "): " + e.what());
+      skipped.push_back(candidates[i].name + " (region " + c.region + "): " + e.what());
     }
   }
-  const auto best = best_placement(decisions, base.policy.min_saving_percent);
+  const auto best = best_placement(decisions, candidates[0].job.policy.min_saving_percent);
   if (!best) {
-    std::string why = "no partition of " + std::to_string(listed.size()) + " could be planned";
+    std::string why =
+        "no " + noun + " of " + std::to_string(candidates.size()) + " could be planned";
     for (const auto& s : skipped) why += "; " + s;
     print_line(warning_line(why));
     return std::nullopt;
   }
   for (const auto& s : skipped) print_line(warning_line("not considered: " + s));
-  return Placed{*best, std::move(*decisions[*best]), std::move(jobs[*best])};
+  Candidate& chosen = candidates[*best];
+  return Placed{*best, chosen.name, std::move(*decisions[*best]), std::move(chosen.job)};
 }
 
 // Plans the job; returns nothing when the job goes in unchanged (after saying why,
@@ -290,7 +332,7 @@ std::optional<Outcome> plan_job(int argc, char** argv) {
     }
   }
 
-  std::optional<std::string> narrowed;
+  std::optional<std::pair<std::string, std::string>> narrowed;
   JobToPlan to_plan;
   to_plan.policy = config.policy;
   if (flags.objective) to_plan.policy.objective = *flags.objective;
@@ -302,19 +344,35 @@ std::optional<Outcome> plan_job(int argc, char** argv) {
 
   Decision decision;
   std::string refused;                  // ebbd's fault, when a fallback planned instead
-  std::optional<std::string> moved_to;  // the partition chosen among the user's list
-  auto listed = listed_partitions(*opts);
-  if (flags.move) listed = with_move_group(config, listed);
-  if (given_limit && spans_regions(config, listed)) {
-    auto placed = place(config, to_plan, listed);
+  std::optional<std::string> moved_to;  // "fr" or "cluster c2": chosen among the user's list
+  // Several clusters (-M c1,c2) in more than one region: choose the cluster; else several
+  // partitions (-p a,b, or --carbon-move's group) in more than one region: the partition.
+  // The choice is among what the user listed, and the option is narrowed to it.
+  std::vector<Candidate> candidates;
+  std::string option, noun;
+  if (given_limit) {
+    candidates = cluster_candidates(config, to_plan, listed(*opts, "clusters"));
+    option = "clusters";
+    noun = "cluster";
+    if (!spans_regions(candidates)) {
+      auto partitions = listed(*opts, "partition");
+      if (flags.move) partitions = with_move_group(config, partitions);
+      candidates = partition_candidates(config, to_plan, partitions);
+      option = "partition";
+      noun = "partition";
+    }
+  }
+  if (spans_regions(candidates)) {
+    auto placed = place(config, std::move(candidates), noun);
     if (!placed) return std::nullopt;  // said why; the job goes in unchanged
     decision = std::move(placed->decision);
     to_plan = std::move(placed->job);
     request = to_plan.request;
-    if (placed->index != 0) moved_to = listed[placed->index];
-    // The plan holds for the chosen partition only: narrow the list to it when ebb moved
+    const std::string& chosen = placed->name;
+    if (placed->index != 0) moved_to = option == "clusters" ? "cluster " + chosen : chosen;
+    // The plan holds for the chosen candidate only: narrow the list to it when ebb moved
     // or deferred the job (never widened: the choice is one the user listed).
-    if (moved_to || decision.defer) narrowed = listed[placed->index];
+    if (moved_to || decision.defer) narrowed.emplace(option, chosen);
   } else {
     try {
       decision = obtain_decision(config, to_plan, &refused);
@@ -332,7 +390,7 @@ std::optional<Outcome> plan_job(int argc, char** argv) {
   }
 
   Outcome outcome;
-  outcome.partition = narrowed;
+  outcome.narrowed = narrowed;
   outcome.env.emplace_back("EBB_PLAN", plan_summary(decision));
   // The record job_submit.lua keeps in AdminComment, for re-planning and the ledger.
   outcome.env.emplace_back("EBB_RECORD", encode_plan_record(plan_record_for(

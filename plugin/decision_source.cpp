@@ -166,6 +166,46 @@ std::optional<Decision> plan_from_daemon(const Config& config, const JobToPlan& 
   return d;
 }
 
+// The plan against ebbd's forecast for the region, made here (JobToPlan::forecast_only), or
+// nothing with `why` set and `fault` telling whether ebbd was at fault.
+std::optional<Decision> plan_on_daemon_forecast(const Config& config, const JobToPlan& job,
+                                                std::string& why, bool& fault) {
+  std::string error;
+  auto reply = fetch_forecast_from_daemon(config.daemon_url, config.region, config.daemon_timeout,
+                                          &error, daemon_trust(config));
+  fault = true;
+  if (!reply) {
+    why = daemon_failure(config, error);
+    fault = !unreachable(error);
+    return std::nullopt;
+  }
+  const std::string daemon = "ebbd at " + config.daemon_url;
+  const TimePoint now = job.request.now;
+  if (reply->stale) {
+    why = daemon + ": its forecast for " + config.region + " is stale (older than its StaleAfter)";
+    return std::nullopt;
+  }
+  if (reply->fetched_at && now - *reply->fetched_at > config.max_forecast_age) {
+    why = daemon + ": its forecast for " + config.region + " was fetched " +
+          format_duration(now - *reply->fetched_at) + " ago (MaxForecastAge " +
+          format_duration(config.max_forecast_age) + ")";
+    return std::nullopt;
+  }
+  const SignalSeries& series = reply->series;
+  if (series.empty() || series.begin() > now || series.end() <= now) {
+    fault = false;  // a region without data: not ebbd's fault
+    why = daemon + ": no forecast for " + config.region + " that covers now";
+    return std::nullopt;
+  }
+  try {
+    return plan_locally(job, series);
+  } catch (const InputError& e) {
+    fault = false;
+    why = daemon + ": its forecast for " + config.region + ": " + e.what();
+    return std::nullopt;
+  }
+}
+
 Decision decide(const Config& config, const JobToPlan& job, std::string* refused) {
   const TimePoint now = job.request.now;
   std::string why;  // every source's failure, in order
@@ -182,7 +222,9 @@ Decision decide(const Config& config, const JobToPlan& job, std::string* refused
   if (!config.daemon_url.empty()) {
     std::string failure;
     bool at_fault = false;
-    if (auto d = plan_from_daemon(config, job, failure, at_fault)) return *d;
+    auto d = job.forecast_only ? plan_on_daemon_forecast(config, job, failure, at_fault)
+                               : plan_from_daemon(config, job, failure, at_fault);
+    if (d) return *d;
     add_reason(failure);
     if (at_fault) fault = failure;
     // The fallbacks know no DefaultTime: without --time there is nothing more to try.

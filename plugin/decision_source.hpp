@@ -34,6 +34,10 @@ struct JobToPlan {
   // false: no --time; only ebbd, which knows the partition's DefaultTime (else MaxTime),
   // can plan, and request.time_limit is 0 until its decision says which limit it used.
   bool time_limit_given = true;
+  // The job would run on another cluster (sbatch -M) than the one ebbd watches: ebbd's
+  // capacity view and bookings are not that cluster's, so only its forecast for the region
+  // is asked for (GET /v1/forecast) and the plan is made here, like the fallbacks'.
+  bool forecast_only = false;
 };
 
 // The decision for the job. Its currency is filled from Config::currency when the source

@@ -26,7 +26,9 @@
 #include "ebb/error.hpp"
 #include "ebb/gridsource.hpp"
 #include "ebb/input.hpp"
+#include "ebb/number_text.hpp"
 #include "ebb/strings.hpp"
+#include "ebb/time.hpp"
 #include "settings.hpp"
 
 namespace ebb {
@@ -63,6 +65,7 @@ const std::map<std::string, std::string>& key_meanings() {
       {"movegroup",
        "partitions in one group are equivalent: --carbon-move may move a job among them"},
       {"movepenalty", "extra runtime a job pays when ebb moves it here from its first partition"},
+      {"moveenergy", "extra energy (kWh) a job costs when ebb moves it here, counted in its plan"},
       {"listen", "where ebbd listens"},
       {"cachedir", "where ebbd keeps its cache, history and learned runtimes"},
       {"refreshinterval", "time between ebbd's provider fetches"},
@@ -208,6 +211,18 @@ int check_config_main(int argc, char** argv) {
       add(b->second.money, config.currency.c_str());
       what += " (sbatch warns from " + std::to_string(std::lround(config.budget_warn_percent)) +
               " %; over budget: " + to_string(config.over_budget) + ")";
+    } else if (first == "clustername") {
+      auto cl = config.clusters.find(settings.front().value);
+      if (cl == config.clusters.end()) continue;
+      what = "cluster " + cl->first + " draws from region " + cl->second.region +
+             ": a job submitted with -M listing it and a cluster in another region goes to "
+             "the cleaner one (-M narrowed to it)";
+      if (cl->second.move_penalty > Duration{0})
+        what += "; a job moved there pays " + format_duration(cl->second.move_penalty) +
+                " more runtime (MovePenalty)";
+      if (cl->second.move_energy_kwh > 0)
+        what += "; a job moved there costs " + format_exact(cl->second.move_energy_kwh) +
+                " kWh more (MoveEnergy)";
     } else if (first == "regionname") {
       auto r = config.regions.find(settings.front().value);
       what = r == config.regions.end() ? "a region" : describe_region(r->second);
@@ -224,9 +239,10 @@ int check_config_main(int argc, char** argv) {
     }
     std::printf("%s line %d: %s\n", path.c_str(), line_no, what.c_str());
   }
-  std::printf("%s: valid (%zu region%s, %zu partition line%s)\n", path.c_str(),
+  std::printf("%s: valid (%zu region%s, %zu partition line%s, %zu cluster line%s)\n", path.c_str(),
               config.regions.size(), config.regions.size() == 1 ? "" : "s",
-              config.partitions.size(), config.partitions.size() == 1 ? "" : "s");
+              config.partitions.size(), config.partitions.size() == 1 ? "" : "s",
+              config.clusters.size(), config.clusters.size() == 1 ? "" : "s");
   return 0;
 }
 

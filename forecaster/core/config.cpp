@@ -76,6 +76,24 @@ bool parse_bool(std::string_view value, const std::string& where, std::string_vi
                    in_quotes(value));
 }
 
+// MovePenalty= of a partition or a cluster: staging time, at most a week.
+Duration parse_move_penalty(std::string_view value, const std::string& where,
+                            std::string_view key) {
+  const Duration d = parse_slurm_duration(value, where + ": " + std::string(key));
+  if (d > hours(24 * 7))
+    throw InputError(where + ": " + std::string(key) + ": longer than a week: '" +
+                     std::string(value) + "'");
+  return d;
+}
+
+// MoveEnergy= of a partition or a cluster: kWh, "0.2" or "0.2kWh".
+double parse_move_energy(std::string_view value, const std::string& where, std::string_view key) {
+  std::string_view number = value;
+  if (number.size() > 3 && lower(number.substr(number.size() - 3)) == "kwh")
+    number.remove_suffix(3);
+  return parse_double(number, where, key, 0, 1e6);
+}
+
 // Keys that may appear globally (as the default) or on a PartitionName= line.
 bool apply_partition_key(PartitionSettings& p, const std::string& k, std::string_view value,
                          const std::string& where, std::string_view key) {
@@ -97,11 +115,7 @@ bool apply_partition_key(PartitionSettings& p, const std::string& k, std::string
                        std::string(value) + "'");
     p.default_max_delay = d;
   } else if (k == "movepenalty") {
-    const Duration d = parse_slurm_duration(value, where + ": " + std::string(key));
-    if (d > hours(24 * 7))
-      throw InputError(where + ": " + std::string(key) + ": longer than a week: '" +
-                       std::string(value) + "'");
-    p.move_penalty = d;
+    p.move_penalty = parse_move_penalty(value, where, key);
   } else if (k == "capacityheadroom")
     p.capacity.headroom_percent = parse_double(value, where, key, 0, 99);
   else if (k == "slackreserve")
@@ -157,6 +171,34 @@ std::vector<Token> tokenize(std::string_view line, const std::string& where) {
   return out;
 }
 
+// ClusterName=c2 Region=fr [MovePenalty=30]
+ClusterSettings parse_cluster(const std::vector<Token>& tokens, const std::string& where) {
+  ClusterSettings c;
+  c.where = where;
+  std::set<std::string> keys;
+  for (std::size_t i = 1; i < tokens.size(); ++i) {
+    const std::string k = lower(tokens[i].key);
+    const std::string& v = tokens[i].value;
+    if (!keys.insert(k).second) throw InputError(where + ": " + tokens[i].key + " is given twice");
+    if (k == "region") {
+      if (v.empty()) throw InputError(where + ": Region needs a region name");
+      c.region = v;
+    } else if (k == "movepenalty") {
+      c.move_penalty = parse_move_penalty(v, where, tokens[i].key);
+    } else if (k == "moveenergy") {
+      c.move_energy_kwh = parse_move_energy(v, where, tokens[i].key);
+    } else {
+      throw InputError(where + ": " + tokens[i].key +
+                       " cannot be set on a ClusterName line (Region, MovePenalty and "
+                       "MoveEnergy can)");
+    }
+  }
+  if (c.region.empty())
+    throw InputError(where + ": ClusterName=" + tokens[0].value +
+                     " needs Region= (the grid region its nodes draw from)");
+  return c;
+}
+
 // AccountBudget=physics kgCO2=500 kWh=2000 money=300 Period=month
 AccountBudget parse_account_budget(const std::vector<Token>& tokens, const std::string& where) {
   AccountBudget b;
@@ -200,6 +242,11 @@ bool parse_yes_no(std::string_view value, const std::string& where, std::string_
 const PartitionSettings& Config::partition(const std::string& name) const {
   auto it = partitions.find(name);
   return it != partitions.end() ? it->second : defaults;
+}
+
+const std::string& Config::cluster_region(const std::string& name) const {
+  auto it = clusters.find(name);
+  return it != clusters.end() ? it->second.region : region;
 }
 
 Duration parse_slurm_duration(std::string_view text, std::string_view what) {
@@ -313,7 +360,8 @@ void apply_setting(Config& c, std::string_view key, std::string_view value,
 Config parse_config(std::string_view text, const std::string& source, Config base) {
   Config c = std::move(base);
   std::set<std::string> seen;
-  std::vector<std::pair<std::string, std::string>> partition_regions;  // region, line
+  // Region= of PartitionName= and ClusterName= lines: (region, line), checked at the end.
+  std::vector<std::pair<std::string, std::string>> partition_regions;
   std::size_t line_no = 0;
   while (!text.empty()) {
     std::size_t nl = text.find('\n');
@@ -351,13 +399,26 @@ Config parse_config(std::string_view text, const std::string& source, Config bas
           p.move_group = tokens[i].value;
           continue;
         }
+        if (k == "moveenergy") {
+          p.move_energy_kwh = parse_move_energy(tokens[i].value, where, tokens[i].key);
+          continue;
+        }
         if (!apply_partition_key(p, k, tokens[i].value, where, tokens[i].key))
-          throw InputError(where + ": " + tokens[i].key +
-                           " cannot be set per partition (WattsPerCore, WattsPerGPU, WattsPerGB, "
-                           "WattsPerNode, PUE, DefaultMaxDelay, CapacityHeadroom, "
-                           "MaxStartsPerMinute, Region, MovePenalty and MoveGroup can)");
+          throw InputError(
+              where + ": " + tokens[i].key +
+              " cannot be set per partition (WattsPerCore, WattsPerGPU, WattsPerGB, "
+              "WattsPerNode, PUE, DefaultMaxDelay, CapacityHeadroom, "
+              "MaxStartsPerMinute, Region, MovePenalty, MoveEnergy and MoveGroup can)");
       }
       c.partitions[name] = p;
+    } else if (head == "clustername") {
+      const std::string& name = tokens[0].value;
+      if (name.empty()) throw InputError(where + ": ClusterName needs a name");
+      if (c.clusters.count(name))
+        throw InputError(where + ": cluster '" + name + "' is configured twice");
+      ClusterSettings cluster = parse_cluster(tokens, where);
+      partition_regions.emplace_back(cluster.region, where);
+      c.clusters[name] = std::move(cluster);
     } else if (head == "accountbudget") {
       AccountBudget b = parse_account_budget(tokens, where);
       if (c.budgets.count(b.account))
@@ -384,8 +445,8 @@ Config parse_config(std::string_view text, const std::string& source, Config bas
       }
     }
   }
-  // A partition's region must be one ebbd serves. Without RegionName= lines (a plugin-only
-  // ebb.conf) there is nothing to check against: ebbd's own ebb.conf checks it.
+  // A partition's or cluster's region must be one ebbd serves. Without RegionName= lines (a
+  // plugin-only ebb.conf) there is nothing to check against: ebbd's own ebb.conf checks it.
   if (!c.regions.empty())
     for (const auto& [region, where] : partition_regions)
       if (!c.regions.count(region))

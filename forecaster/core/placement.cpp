@@ -14,6 +14,18 @@ PlanRequest with_move_penalty(PlanRequest request, Duration penalty) {
   return request;
 }
 
+Decision with_move_energy(Decision d, double kwh) {
+  if (kwh <= 0 || d.energy_kwh <= 0) return d;
+  const double factor = 1.0 + kwh / d.energy_kwh;
+  for (Impact* im : {&d.chosen, &d.baseline}) {
+    im->grams_co2 *= factor;
+    im->objective *= factor;
+    if (!std::isnan(im->cost)) im->cost *= factor;
+  }
+  d.energy_kwh += kwh;
+  return d;
+}
+
 std::optional<std::size_t> best_placement(const std::vector<std::optional<Decision>>& decisions,
                                           double min_saving_percent) {
   std::optional<std::size_t> best;
@@ -51,7 +63,7 @@ std::optional<Placement> plan_over_partitions(const std::vector<PartitionCandida
         out.skipped.push_back(c.partition + ": its forecast does not cover the run");
         continue;
       }
-      decisions[i] = std::move(d);
+      decisions[i] = i == 0 ? std::move(d) : with_move_energy(std::move(d), c.move_energy_kwh);
     } catch (const InputError& e) {
       out.skipped.push_back(c.partition + ": " + e.what());
     }

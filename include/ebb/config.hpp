@@ -37,9 +37,24 @@ struct PartitionSettings {
   // Extra runtime a job pays when ebb moves it here from the first partition it listed
   // (staging its data): counted in the plan, so that small gains do not move it.
   Duration move_penalty{0};
+  // Extra energy (kWh) a job costs when ebb moves it here (copying its data): counted in
+  // the plan (ebb::with_move_energy), like the move penalty.
+  double move_energy_kwh = 0;
   // Partitions with the same MoveGroup= are equivalent: a job submitted with --carbon-move
   // to one of them may be moved to any other (the site's declaration, the user's opt-in).
   std::string move_group;
+};
+
+// A Slurm cluster the site reaches through one slurmdbd (`sbatch -M c1,c2`), and the grid
+// region it draws from. A line such as
+//     ClusterName=c2 Region=fr MovePenalty=30
+// lets the plugin plan a job submitted to several clusters in each one's region and narrow
+// -M to the best. Clusters without a line are in the site's Region=.
+struct ClusterSettings {
+  std::string region;          // a RegionName= of ebbd
+  Duration move_penalty{0};    // extra runtime a job pays when moved here from its first cluster
+  double move_energy_kwh = 0;  // extra energy it costs (MoveEnergy=)
+  std::string where;           // "ebb.conf line 9", for messages
 };
 
 // One region that ebbd serves: which provider gives its carbon signal and which
@@ -63,6 +78,7 @@ struct Config {
   std::string currency = "EUR";
   PartitionSettings defaults;  // for partitions not listed
   std::map<std::string, PartitionSettings> partitions;
+  std::map<std::string, ClusterSettings> clusters;  // ClusterName= lines
 
   std::string forecast_file;             // CSV or JSON, see forecast_file.hpp
   Duration max_forecast_age{hours(24)};  // older forecast files are stale
@@ -83,6 +99,8 @@ struct Config {
   OverBudget over_budget = OverBudget::warn;
 
   const PartitionSettings& partition(const std::string& name) const;
+  // The region a cluster draws from: its ClusterName= line's, else the site's Region=.
+  const std::string& cluster_region(const std::string& name) const;
 };
 
 // ebb.conf is a few hundred bytes; these bounds keep a runaway file from costing sbatch

@@ -18,6 +18,12 @@ namespace ebb {
 // plan needs room for it before the deadline and pays its energy.
 PlanRequest with_move_penalty(PlanRequest request, Duration penalty);
 
+// A plan made for a destination that costs `kwh` more energy to move to (copying data,
+// MoveEnergy=): that energy counted in the plan, as drawn in the hours the job runs, so
+// its emissions, cost and objective grow by kwh over the run's energy (the objective is
+// linear in energy). The baseline there pays it too.
+Decision with_move_energy(Decision decision, double kwh);
+
 // Of the candidates' decisions (in the user's order; nullopt: that candidate could not be
 // planned, e.g. its region has no data), the index of the best: the least objective at
 // the chosen start; a candidate other than the first must beat the first by
@@ -31,6 +37,7 @@ struct PartitionCandidate {
   SignalSeries forecast;            // of this partition's region
   std::vector<Interval> forbidden;  // PartitionLoad::forbidden_starts of this partition
   Duration move_penalty{0};         // ignored for the first candidate (home)
+  double move_energy_kwh = 0;       // likewise
 };
 
 struct Placement {

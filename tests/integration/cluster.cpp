@@ -79,7 +79,7 @@ int free_port() {
 
 Cluster::Cluster() : Cluster(Settings{}) {}
 
-Cluster::Cluster(Settings settings) : dir_(make_temp_dir()) {
+Cluster::Cluster(Settings settings) : dir_(make_temp_dir()), name_(settings.cluster_name) {
   try {
     ensure_munge();
     for (const char* sub : {"state", "spool", "log"}) fs::create_directories(dir_ / sub);
@@ -90,14 +90,22 @@ Cluster::Cluster(Settings settings) : dir_(make_temp_dir()) {
     if (settings.with_accounting) {
       do dbd_port = free_port();
       while (dbd_port == ctld_port || dbd_port == slurmd_port);
+    } else if (settings.accounting_of) {
+      dbd_port = settings.accounting_of->dbd_port_;
+      if (!settings.accounting_of->accounting_)
+        throw std::runtime_error("accounting_of names a cluster without its own slurmdbd");
     }
+    dbd_port_ = dbd_port;
     write_slurm_conf(ctld_port, slurmd_port, dbd_port, settings);
     write_plugstack(settings.with_plugin);
     write_ebb_conf("# written by the test\n");
     fs::copy_file(EBB_JOB_SUBMIT_LUA, dir_ / "job_submit.lua");
     if (settings.with_accounting) {
       accounting_ = std::make_unique<Accounting>(dir_, slurm_conf(), dbd_port);
-      accounting_->add_associations("ebbtest", "science", settings.accounting_users);
+      accounting_->add_associations(name_, "science", settings.accounting_users);
+    } else if (settings.accounting_of) {
+      settings.accounting_of->accounting_->add_associations(name_, "science",
+                                                            settings.accounting_users);
     }
 
     auto env = child_environment(with_preload({{"SLURM_CONF", slurm_conf()}}));
@@ -106,7 +114,7 @@ Cluster::Cluster(Settings settings) : dir_(make_temp_dir()) {
     slurmd_ = spawn_daemon({"slurmd", "-D", "-f", slurm_conf()}, env,
                            (dir_ / "log" / "slurmd.out").string());
     wait_until_idle();
-    if (accounting_) wait_until_registered(ctld_port);
+    if (dbd_port_ != 0) wait_until_registered(ctld_port);
   } catch (...) {
     if (slurmd_ > 0) stop_daemon(slurmd_);
     if (slurmctld_ > 0) stop_daemon(slurmctld_);
@@ -151,7 +159,7 @@ void Cluster::write_slurm_conf(int ctld_port, int slurmd_port, int dbd_port,
   const std::string d = dir_.string();
   std::ostringstream c;
   c << "# A private single-node cluster for ebb's integration tests\n"
-    << "ClusterName=ebbtest\n"
+    << "ClusterName=" << settings.cluster_name << "\n"
     << "SlurmctldHost=localhost\n"
     << "SlurmUser=root\nSlurmdUser=root\n"
     << "AuthType=auth/munge\nCredType=cred/munge\n"
@@ -230,7 +238,7 @@ void Cluster::wait_until_registered(int ctld_port) const {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   std::string last;
   while (std::chrono::steady_clock::now() < deadline) {
-    auto r = command({"sacctmgr", "-n", "-P", "list", "cluster", "ebbtest", "format=ControlPort"},
+    auto r = command({"sacctmgr", "-n", "-P", "list", "cluster", name_, "format=ControlPort"},
                      std::chrono::seconds(10));
     last = r.out + r.err;
     if (r.exit_code == 0 && r.out == std::to_string(ctld_port) + "\n") return;
@@ -310,7 +318,8 @@ std::string Cluster::wait_until_finished(const std::string& id, std::chrono::sec
 }
 
 std::string submitted_job_id(const std::string& sbatch_stdout) {
-  static const std::regex pattern(R"(^Submitted batch job (\d+)\n$)");
+  // "... on cluster c2" when submitted with -M.
+  static const std::regex pattern(R"(^Submitted batch job (\d+)( on cluster \S+)?\n$)");
   std::smatch m;
   if (std::regex_match(sbatch_stdout, m, pattern)) return m[1];
   return "";

@@ -38,6 +38,12 @@ class Cluster {
     // PrivateData=jobs, account "science" and these users in it.
     bool with_accounting = false;
     std::vector<std::string> accounting_users = {"root", "nobody"};
+    // Slurm's ClusterName=, as registered in slurmdbd (sbatch -M names it).
+    std::string cluster_name = "ebbtest";
+    // Multi-cluster operation: this cluster registers with the slurmdbd of `accounting_of`
+    // (which must have with_accounting), with the same account and users, instead of
+    // starting its own. `sbatch -M a,b` from either then reaches both.
+    const Cluster* accounting_of = nullptr;
   };
   Cluster();
   explicit Cluster(Settings settings);
@@ -49,6 +55,7 @@ class Cluster {
   std::string slurm_conf() const { return (dir_ / "slurm.conf").string(); }
   std::string ebb_conf() const { return (dir_ / "ebb.conf").string(); }
   std::string forecast_file() const { return (dir_ / "forecast.csv").string(); }
+  const std::string& name() const { return name_; }
 
   // Rewrites ebb.conf; every later command reads it.
   void write_ebb_conf(const std::string& text) const;
@@ -83,6 +90,8 @@ class Cluster {
   std::string log_tails() const;
 
   std::filesystem::path dir_;
+  std::string name_;
+  int dbd_port_ = 0;  // slurmdbd's, when the cluster has accounting (its own or shared)
   std::unique_ptr<Accounting> accounting_;
   pid_t slurmctld_ = -1;
   pid_t slurmd_ = -1;

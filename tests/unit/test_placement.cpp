@@ -73,6 +73,89 @@ TEST_CASE("ebb.conf: Region= and MovePenalty= on a PartitionName line", "[placem
   CHECK(parse_config("PartitionName=a Region=fr\n", "e.conf").partition("a").region == "fr");
 }
 
+TEST_CASE("ebb.conf: ClusterName= maps a Slurm cluster to a region", "[placement]") {
+  Config c = parse_config(
+      "RegionName=de CarbonSource=file CarbonFile=/x\n"
+      "RegionName=fr CarbonSource=file CarbonFile=/y\n"
+      "Region=de\n"
+      "ClusterName=c2 Region=fr MovePenalty=30\n"
+      "clustername=c3 region=de\n",
+      "ebb.conf");
+  REQUIRE(c.clusters.size() == 2);
+  CHECK(c.cluster_region("c2") == "fr");
+  CHECK(c.clusters.at("c2").move_penalty == minutes(30));
+  CHECK(c.clusters.at("c2").where == "ebb.conf line 4");
+  CHECK(c.cluster_region("c3") == "de");
+  CHECK(c.clusters.at("c3").move_penalty == minutes(0));
+  CHECK(c.cluster_region("c9") == "de");  // not listed: the site's Region=
+  // A cluster's partitions keep their own settings: the two maps do not mix.
+  CHECK(c.partitions.empty());
+
+  auto fails = [](const std::string& text, const std::string& what) {
+    CHECK_THROWS_WITH(parse_config(text, "e.conf"), Catch::Contains(what));
+  };
+  fails("ClusterName= Region=fr\n", "e.conf line 1: ClusterName needs a name");
+  fails("ClusterName=c2\n", "e.conf line 1: ClusterName=c2 needs Region=");
+  fails("ClusterName=c2 Region=\n", "e.conf line 1: Region needs a region name");
+  fails("ClusterName=c2 Region=fr Region=de\n", "e.conf line 1: Region is given twice");
+  fails("ClusterName=c2 Region=fr WattsPerCore=3\n",
+        "e.conf line 1: WattsPerCore cannot be set on a ClusterName line");
+  fails("ClusterName=c2 Region=fr MovePenalty=soon\n", "e.conf line 1: MovePenalty");
+  fails("ClusterName=c2 Region=fr MovePenalty=8-0\n", "longer than a week");
+  fails("ClusterName=c2 Region=fr\n\nClusterName=c2 Region=de\n",
+        "e.conf line 3: cluster 'c2' is configured twice");
+  fails("RegionName=de CarbonSource=file CarbonFile=/x\nClusterName=c2 Region=fr\n",
+        "e.conf line 2: Region=fr names no RegionName= line");
+  // A plugin-only ebb.conf without RegionName= lines has nothing to check against.
+  CHECK(parse_config("ClusterName=c2 Region=fr\n", "e.conf").cluster_region("c2") == "fr");
+}
+
+TEST_CASE("ebb.conf: MoveEnergy= on a PartitionName or ClusterName line", "[placement]") {
+  Config c = parse_config(
+      "PartitionName=a MoveEnergy=0.2kWh\nPartitionName=b MoveEnergy=3\n"
+      "ClusterName=c2 Region=fr MoveEnergy=1.5KWH\n",
+      "e.conf");
+  CHECK(c.partition("a").move_energy_kwh == Approx(0.2));
+  CHECK(c.partition("b").move_energy_kwh == Approx(3));
+  CHECK(c.partition("z").move_energy_kwh == 0);
+  CHECK(c.clusters.at("c2").move_energy_kwh == Approx(1.5));
+  CHECK_THROWS_WITH(parse_config("PartitionName=a MoveEnergy=lots\n", "e.conf"),
+                    Catch::Contains("e.conf line 1: MoveEnergy: not a number"));
+  CHECK_THROWS_WITH(parse_config("ClusterName=c Region=x MoveEnergy=-1kWh\n", "e.conf"),
+                    Catch::Contains("e.conf line 1: MoveEnergy"));
+  CHECK_THROWS_WITH(parse_config("MoveEnergy=1\n", "e.conf"),
+                    Catch::Contains("e.conf line 1: unknown key"));
+}
+
+TEST_CASE("a move's energy overhead is counted in its plan", "[placement]") {
+  // 1 kW for 1 h: 1 kWh. fr is half as dirty as home all day.
+  std::vector<double> home(24, 100.0), fr(24, 50.0);
+  Decision d = plan(candidate("fr", fr).request, hourly(fr), carbon_policy());
+  REQUIRE(d.energy_kwh == Approx(1.0));
+  const Decision more = with_move_energy(d, 0.5);
+  CHECK(more.energy_kwh == Approx(1.5));
+  CHECK(more.chosen.grams_co2 == Approx(d.chosen.grams_co2 * 1.5));
+  CHECK(more.chosen.objective == Approx(d.chosen.objective * 1.5));
+  CHECK(more.baseline.grams_co2 == Approx(d.baseline.grams_co2 * 1.5));
+  CHECK(with_move_energy(d, 0).chosen.objective == d.chosen.objective);
+
+  auto placed = plan_over_partitions({candidate("a", home), candidate("fr", fr)}, carbon_policy());
+  REQUIRE(placed);
+  CHECK(placed->index == 1);
+  // Moving costs 1 kWh more: 2 kWh at 50 g/kWh is no better than 1 kWh at 100: stays home.
+  auto c = candidate("fr", fr);
+  c.move_energy_kwh = 1.0;
+  placed = plan_over_partitions({candidate("a", home), c}, carbon_policy());
+  REQUIRE(placed);
+  CHECK(placed->index == 0);
+  // 0.5 kWh more: 75 g against 100, still worth it.
+  c.move_energy_kwh = 0.5;
+  placed = plan_over_partitions({candidate("a", home), c}, carbon_policy());
+  REQUIRE(placed);
+  CHECK(placed->index == 1);
+  CHECK(placed->decision.energy_kwh == Approx(1.5));
+}
+
 TEST_CASE("the job goes to the partition with the best exact plan", "[placement]") {
   // Home is dirty all day; fr is clean from hour 3.
   std::vector<double> dirty(24, 400.0), fr(24, 300.0);
