@@ -13,6 +13,7 @@ add_library(ebbreplay STATIC
   ${CMAKE_CURRENT_SOURCE_DIR}/replay/trace.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/replay/grid.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/replay/archive.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/replay/archive_correction.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/replay/forecast.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/replay/error_profile.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/replay/simulator.cpp

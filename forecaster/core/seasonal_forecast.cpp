@@ -5,6 +5,8 @@
 #include <cmath>
 #include <limits>
 
+#include "ebb/ridge_fit.hpp"
+
 namespace ebb {
 namespace {
 
@@ -34,33 +36,6 @@ double profile(const HourlySeries& past, std::int64_t issue, std::int64_t t, int
     ++n;
   }
   return 2 * n >= days ? sum / n : kNaN;
-}
-
-// Solves a x = b for a symmetric positive definite 6x6 a (Cholesky); false if singular.
-bool solve(
-    std::array<std::array<double, SeasonalForecaster::kFeatures>, SeasonalForecaster::kFeatures> a,
-    SeasonalForecaster::Weights& b) {
-  constexpr int n = SeasonalForecaster::kFeatures;
-  for (int j = 0; j < n; ++j) {
-    double d = a[j][j];
-    for (int k = 0; k < j; ++k) d -= a[j][k] * a[j][k];
-    if (!(d > 1e-12)) return false;
-    a[j][j] = std::sqrt(d);
-    for (int i = j + 1; i < n; ++i) {
-      double s = a[i][j];
-      for (int k = 0; k < j; ++k) s -= a[i][k] * a[j][k];
-      a[i][j] = s / a[j][j];
-    }
-  }
-  for (int i = 0; i < n; ++i) {  // L y = b
-    for (int k = 0; k < i; ++k) b[i] -= a[i][k] * b[k];
-    b[i] /= a[i][i];
-  }
-  for (int i = n - 1; i >= 0; --i) {  // L^T x = y
-    for (int k = i + 1; k < n; ++k) b[i] -= a[k][i] * b[k];
-    b[i] /= a[i][i];
-  }
-  return true;
 }
 
 // The hours of `past` before `issue` that a fit or a forecast can use (the last
@@ -134,34 +109,23 @@ SeasonalForecaster::Model SeasonalForecaster::fit(const HourlySeries& past_in,
   m.fitted_at = issue_hour;
   const std::int64_t samples = std::int64_t{settings_.train_days} * 24;
   std::vector<Weights> weights;
+  Weights prior{};
+  prior[kProfile] = 1;  // the ridge pulls towards "the profile alone"
   for (int lead = 0; lead < settings_.fitted_leads; ++lead) {
-    std::array<std::array<double, kFeatures>, kFeatures> xtx{};
-    Weights xty{};
-    int n = 0;
+    RidgeFit fit(kFeatures);
     // Each sample: an issue time i whose target i + lead is already known at issue_hour.
     for (std::int64_t i = issue_hour - lead - samples; i < issue_hour - lead; ++i) {
       const double y = past.at(i + lead);
       Weights x;
       if (std::isnan(y) || !features(past, i, lead, x)) continue;
-      for (int r = 0; r < kFeatures; ++r) {
-        xty[r] += x[r] * y;
-        for (int c = 0; c <= r; ++c) xtx[r][c] += x[r] * x[c];
-      }
-      ++n;
+      fit.add(x, y);
     }
-    if (n < 7 * 24) return m;  // under a week of samples: the profile alone
-    for (int r = 0; r < kFeatures; ++r)
-      for (int c = r + 1; c < kFeatures; ++c) xtx[r][c] = xtx[c][r];
-    // Ridge towards "the profile alone" (weight 1 on it, 0 elsewhere), scaled by the
-    // features' own size so it means the same for 20 and 800 g/kWh grids.
-    double scale = 0;
-    for (int r = 1; r < kFeatures; ++r) scale += xtx[r][r];
-    const double lambda = settings_.ridge * scale / (kFeatures - 1);
-    for (int r = 1; r < kFeatures; ++r) xtx[r][r] += lambda;
-    xty[kProfile] += lambda;
-    xtx[kIntercept][kIntercept] += 1e-9 * scale;
-    if (!solve(xtx, xty)) return m;
-    weights.push_back(xty);
+    if (fit.samples() < 7 * 24) return m;  // under a week of samples: the profile alone
+    const auto w = fit.solve(settings_.ridge, prior);
+    if (!w) return m;
+    Weights fitted;
+    std::copy(w->begin(), w->end(), fitted.begin());
+    weights.push_back(fitted);
   }
   m.weights = std::move(weights);
   return m;

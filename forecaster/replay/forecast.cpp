@@ -60,14 +60,28 @@ Forecaster::Forecaster(const Grid& actual, ForecastOptions options)
     hourly_carbon_ = hourly_means(actual_.slots(), lo, hi, false);
     if (actual_.has_prices()) hourly_price_ = hourly_means(actual_.slots(), lo, hi, true);
   }
-  if (options_.kind == ForecastKind::ebbd) {
+  const bool correct = options_.kind == ForecastKind::archive && options_.archive_correction &&
+                       options_.archive && !actual_.empty();
+  if (options_.kind == ForecastKind::ebbd || correct) {
     // Refitted every midnight on the hours before it, as a daily refit in ebbd would.
     for (std::int64_t day = hourly_carbon_.first_hour - hourly_carbon_.first_hour % 24;
          day < hourly_carbon_.end_hour(); day += 24) {
       daily_models_.push_back(seasonal_.fit(hourly_carbon_, day));
-      if (actual_.has_prices())
+      if (options_.kind == ForecastKind::ebbd && actual_.has_prices())
         daily_price_models_.push_back(seasonal_price_.fit(hourly_price_, day));
     }
+  }
+  if (correct) {
+    // ebbd's own forecast as ebbd would make it at each hour (the day's model, fed the
+    // hours before): one of the correction's inputs.
+    const std::int64_t first_day = hourly_carbon_.first_hour - hourly_carbon_.first_hour % 24;
+    correction_ = std::make_shared<const ArchiveCorrection>(
+        *options_.archive, actual_, [&](std::int64_t issue_hour, int leads) {
+          const auto day = static_cast<std::size_t>(
+              std::clamp<std::int64_t>((issue_hour - first_day) / 24, 0,
+                                       static_cast<std::int64_t>(daily_models_.size()) - 1));
+          return seasonal_.apply(daily_models_[day], hourly_carbon_, issue_hour, leads);
+        });
   }
   if (options_.kind == ForecastKind::noisy) {
     noisy_ = actual_.slots();
@@ -208,7 +222,7 @@ SignalSeries Forecaster::view(TimePoint now, TimePoint from, TimePoint to) const
       TimePoint covered = from;
       const ForecastArchive::Snapshot* snap =
           options_.archive ? options_.archive->latest_before(now) : nullptr;
-      if (snap)
+      if (snap) {
         for (Slot s : snap->slots) {
           if (s.end <= covered || s.start >= to) continue;
           s.start = std::max(s.start, covered);
@@ -216,6 +230,16 @@ SignalSeries Forecaster::view(TimePoint now, TimePoint from, TimePoint to) const
           covered = s.end;
           slots.push_back(s);
         }
+        if (correction_) {
+          // Only what is still ahead; the extension below then follows the corrected values.
+          std::vector<Slot> ahead;
+          for (const Slot& s : slots)
+            if (s.end > now) ahead.push_back(s);
+          correction_->apply(now, *snap, ahead);
+          std::copy(ahead.begin(), ahead.end(),
+                    slots.end() - static_cast<std::ptrdiff_t>(ahead.size()));
+        }
+      }
       std::vector<Slot> rest;
       for (Slot s : actual_.slots_between(covered, to)) {
         s.start = std::max(s.start, covered);

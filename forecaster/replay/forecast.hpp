@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "archive.hpp"
+#include "archive_correction.hpp"
 #include "ebb/seasonal_forecast.hpp"
 #include "ebb/signal.hpp"
 #include "grid.hpp"
@@ -35,6 +36,8 @@ struct ForecastOptions {
   std::uint64_t seed = 0;        // noisy: one noise draw per slot, fixed by the seed
   int weeks = 4;                 // weekly_median: how many past weeks
   std::shared_ptr<const ForecastArchive> archive;  // archive: the forecasts as issued
+  bool archive_correction = false;                 // archive: correct it as its past misses teach
+                                                   // (archive_correction.hpp)
 };
 
 // "perfect", "yesterday", ..., or "archive:FILE" (reads FILE).
@@ -63,6 +66,7 @@ class Forecaster {
   SeasonalForecaster seasonal_, seasonal_price_;
   HourlySeries hourly_carbon_, hourly_price_;
   std::vector<SeasonalForecaster::Model> daily_models_, daily_price_models_;
+  std::shared_ptr<const ArchiveCorrection> correction_;  // archive with archive_correction
 };
 
 }  // namespace ebb::replay

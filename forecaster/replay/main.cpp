@@ -122,6 +122,7 @@ int replay_main(int argc, char** argv) {
   std::string grid_path, zone, grid_format = "wide", grid_sample;
   std::string prices_path, price_column, currency = "EUR";
   std::string start_text, deadline_text = "slack:24h", forecast_text = "perfect";
+  std::string archive_correction = "off";
   std::string objective_text = "balanced", policies_text = "baseline,best-window,ebb,oracle";
   std::string csv_out, json_out, svg_out, ledger_out;
   double tz_offset_h = 0, noise = 0.05, carbon_price = 100, min_saving = 5, error_weight = 0;
@@ -194,6 +195,11 @@ int replay_main(int argc, char** argv) {
          "archive:FILE (forecasts as issued, long format issued_at,time,forecast, "
          "gzip allowed: each job plans with the latest issued before its submit)")
       ->capture_default_str();
+  app.add_option("--archive-correction", archive_correction,
+                 "archive: off (plan on the forecasts as issued) or learn (correct each one "
+                 "with a per-lead regression on its predecessors' misses, walk-forward)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"off", "learn"}));
   app.add_option("--noise", noise, "noisy: sigma as a fraction of the series' mean")
       ->capture_default_str();
   app.add_option("--seed", seed, "noisy: random seed")->capture_default_str();
@@ -440,6 +446,7 @@ int replay_main(int argc, char** argv) {
     cfg.deadline.utc_offset = Duration{std::llround(tz_offset_h * 3600)};
     cfg.forecast = parse_forecast_option(forecast_text);
     cfg.forecast.noise_fraction = noise;
+    cfg.forecast.archive_correction = archive_correction == "learn";
     cfg.forecast.seed = seed;
     cfg.forecast.weeks = weeks;
     cfg.ebb_policy.objective = parse_objective(objective_text);
@@ -544,7 +551,9 @@ int replay_main(int argc, char** argv) {
       setup << " (" << cfg.forecast.archive->snapshots().size() << " forecasts issued "
             << format_utc(cfg.forecast.archive->snapshots().front().issued) << " to "
             << format_utc(cfg.forecast.archive->snapshots().back().issued) << " from "
-            << cfg.forecast.archive->source() << ", extended by ebbd's forecaster)";
+            << cfg.forecast.archive->source()
+            << (cfg.forecast.archive_correction ? ", corrected as learnt from past misses" : "")
+            << ", extended by ebbd's forecaster)";
     setup << "; ebb " << to_string(cfg.ebb_policy.objective) << ", carbon price " << carbon_price
           << ", threshold " << min_saving << "%"
           << (error_weight > 0 ? ", error-aware plans (weight " + weight_text.str() + ")"

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <random>
 
+#include "ebb/ridge_fit.hpp"
 #include "ebb/seasonal_forecast.hpp"
 
 using namespace ebb;
@@ -88,4 +89,26 @@ TEST_CASE("With little history the forecaster falls back, and says nothing witho
   HourlySeries empty;
   empty.first_hour = issue;
   CHECK(std::isnan(f.forecast(empty, issue, 3)[0]));
+}
+
+TEST_CASE("Ridge least squares: exact fits, the pull to the prior, unseen features", "[seasonal]") {
+  RidgeFit fit(4);
+  std::mt19937 rng(3);
+  std::uniform_real_distribution<double> u(0, 100);
+  for (int i = 0; i < 200; ++i) {
+    const double a = u(rng), b = u(rng);
+    fit.add(std::vector<double>{1, a, b, 0}, 7 + 2 * a - 0.5 * b);  // feature 3 is never seen
+  }
+  const auto w = fit.solve(1e-9, std::vector<double>{0, 0, 0, 0});
+  REQUIRE(w);
+  CHECK((*w)[0] == Approx(7).margin(1e-3));
+  CHECK((*w)[1] == Approx(2).margin(1e-6));
+  CHECK((*w)[2] == Approx(-0.5).margin(1e-6));
+  CHECK((*w)[3] == 0);
+  // A ridge far larger than the data: the weights are the prior's.
+  const auto p = fit.solve(1e9, std::vector<double>{0, 1, 1, 0});
+  REQUIRE(p);
+  CHECK((*p)[1] == Approx(1).margin(1e-3));
+  CHECK((*p)[2] == Approx(1).margin(1e-3));
+  CHECK_FALSE(RidgeFit(3).solve(0.1, std::vector<double>{0, 0, 0}));
 }
