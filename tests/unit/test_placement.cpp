@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// Choosing partition and start together (issue 12): partitions in regions, the move
+// Choosing partition and start together: partitions in regions, the move
 // penalty, and the plan over candidates.
 #include <catch2/catch.hpp>
 
