@@ -265,12 +265,12 @@ TEST_CASE("a stale ebbd answer is refused and falls back", "[slurm][daemon][secu
     write_text((dir / "ebbd.conf").string(), conf + "StaleAfter=0:01\n");
     EbbdProcess ebbd((dir / "ebbd.conf").string(), dir.string());
     REQUIRE(wait_for([&] {
-      std::string error;
+      ebb::DaemonError error;
       return fetch_forecast_from_daemon(ebbd.url(), "gb", 2s, &error) && fs::exists(cache);
     }));
     provider.stop();
     REQUIRE(wait_for([&] {
-      std::string error;
+      ebb::DaemonError error;
       auto reply = fetch_forecast_from_daemon(ebbd.url(), "gb", 2s, &error);
       return reply && reply->stale && fs::exists(cache);
     }));
@@ -296,7 +296,7 @@ TEST_CASE("a stale ebbd answer is refused and falls back", "[slurm][daemon][secu
     EbbdProcess ebbd((dir / "ebbd.conf").string(), dir.string());
     INFO("ebbd's log:\n" << ebbd.log());
     REQUIRE(wait_for([&] {
-      std::string error;
+      ebb::DaemonError error;
       auto reply = fetch_forecast_from_daemon(ebbd.url(), "gb", 2s, &error);
       return reply && !reply->stale && reply->fetched_at && fs::exists(cache);
     }));
@@ -315,7 +315,7 @@ TEST_CASE("a stale ebbd answer is refused and falls back", "[slurm][daemon][secu
     write_text((dir / "ebbd.conf").string(), common);
     EbbdProcess ebbd((dir / "ebbd.conf").string(), dir.string());
     REQUIRE(wait_for([&] {
-      std::string error;
+      ebb::DaemonError error;
       return fetch_forecast_from_daemon(ebbd.url(), "gb", 2s, &error) && fs::exists(cache);
     }));
     std::this_thread::sleep_for(3s);
