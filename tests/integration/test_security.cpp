@@ -216,12 +216,18 @@ TEST_CASE("a hostile listener on DaemonUrl cannot move a job outside its constra
          return std::pair{200, plan_json(now_utc() + hours(3), "NaN")};
        },
        "ebbd at "},
-      {"an error page with escape sequences",
+      {"an error answer with escape sequences",
+       [] {
+         return std::pair{
+             500, "{\"error\":\"\\u001b]0;owned\\u0007\\u001b[2J" + std::string(5000, 'A') + "\"}"};
+       },
+       "ebbd answered HTTP 500: ?]0;owned??[2JAAA"},
+      {"an error page that is not JSON, with escape sequences",
        [] {
          return std::pair{500,
                           "{\"error\":\"\x1b]0;owned\x07\x1b[2J" + std::string(5000, 'A') + "\"}"};
        },
-       "ebbd answered HTTP 500: ?]0;owned??[2JAAA"},
+       "ebbd answered HTTP 500: {\"error\":\"?]0;owned??[2JAAA"},
   };
   for (const Case& k : cases) {
     SECTION(std::string("with a forecast file to fall back on: ") + k.name) {
