@@ -42,13 +42,8 @@ SignalSeries OctopusSource::fetch_network(TimePoint now) {
   for (int page = 0; page < kMaxPages && !path.empty(); ++page) {
     std::string next;
     SignalSeries part;
-    try {
-      part = parse_page(get(path, {"Accept: application/json"}).body, now, &next);
-    } catch (const SourceError& e) {
-      if (page > 0 && e.retryable && std::string(e.what()).find("no data") != std::string::npos)
-        break;
-      throw;
-    }
+    part = parse_page(get(path, {"Accept: application/json"}).body, now, &next, page > 0);
+    if (part.empty()) break;  // a later page without rates ends the list
     slots.insert(slots.end(), part.slots().begin(), part.slots().end());
     if (page == 0) first = part;
     // Follow "next" on our own host only: take its path and query.
@@ -92,8 +87,8 @@ SignalSeries OctopusSource::parse(std::string_view body, TimePoint now) const {
   return series;
 }
 
-SignalSeries OctopusSource::parse_page(std::string_view body, TimePoint now,
-                                       std::string* next) const {
+SignalSeries OctopusSource::parse_page(std::string_view body, TimePoint now, std::string* next,
+                                       bool empty_is_end) const {
   JsonReader json(name_);
   const auto doc = json.parse(body);
   if (auto detail = json.optional(doc, "detail")) {
@@ -119,6 +114,7 @@ SignalSeries OctopusSource::parse_page(std::string_view body, TimePoint now,
     builder.add(i, from, to, pence_per_kwh * 10.0, origin_by_time(to ? *to : from, now));
     ++i;
   }
+  if (i == 0 && empty_is_end) return {};
   builder.sort_by_start();  // Octopus lists newest first
   SignalSeries series = builder.build(std::chrono::minutes(30));
   series.currency = "GBP";

@@ -19,8 +19,10 @@ class OctopusSource final : public ProviderSource {
   SignalSeries fetch_network(TimePoint now) override;
 
  private:
-  // The slots of one page and its "next" link (empty at the end).
-  SignalSeries parse_page(std::string_view body, TimePoint now, std::string* next) const;
+  // The slots of one page and its "next" link (empty at the end). A page without rates is
+  // "no data" (retryable), except with `empty_is_end`, for a later page: an empty series.
+  SignalSeries parse_page(std::string_view body, TimePoint now, std::string* next,
+                          bool empty_is_end = false) const;
 
   std::string product_;
   std::string tariff_;

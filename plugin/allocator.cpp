@@ -127,7 +127,9 @@ struct Candidate {
   std::string region;  // the region to plan in
   Duration move_penalty{0};
   double move_energy_kwh = 0;
-  JobToPlan job;
+  PlanQuery query;
+  // A cluster that ebbd does not watch: only ebbd's forecast is asked for (Ask::forecast).
+  Ask ask = Ask::plan;
 };
 
 // Whether choosing among the candidates can matter: they draw from more than one grid
@@ -139,15 +141,14 @@ bool spans_regions(const std::vector<Candidate>& candidates) {
 }
 
 // Each listed partition: its region (else the site's), power model and move penalty.
-std::vector<Candidate> partition_candidates(const Config& config, const JobToPlan& base,
+std::vector<Candidate> partition_candidates(const Config& config, const PlanQuery& base,
                                             const std::vector<std::string>& names) {
   std::vector<Candidate> out;
   for (const std::string& name : names) {
     const PartitionSettings& p = config.partition(name);
     Candidate c{name, p.region.empty() ? config.region : p.region, p.move_penalty,
                 p.move_energy_kwh, base};
-    c.job.job.partition = name;
-    c.job.request.power_watts = p.power.watts(c.job.job);
+    c.query.job.partition = name;
     out.push_back(std::move(c));
   }
   return out;
@@ -155,8 +156,8 @@ std::vector<Candidate> partition_candidates(const Config& config, const JobToPla
 
 // Each listed cluster (-M): its ClusterName= region (else the site's) and move penalty.
 // The partition and power model stay the job's; ebbd watches one cluster, so every cluster
-// is planned on its region's forecast alone (JobToPlan::forecast_only), alike.
-std::vector<Candidate> cluster_candidates(const Config& config, const JobToPlan& base,
+// is planned on its region's forecast alone (Ask::forecast), alike.
+std::vector<Candidate> cluster_candidates(const Config& config, const PlanQuery& base,
                                           const std::vector<std::string>& names) {
   std::vector<Candidate> out;
   for (const std::string& name : names) {
@@ -164,7 +165,7 @@ std::vector<Candidate> cluster_candidates(const Config& config, const JobToPlan&
     const ClusterSettings none;
     const ClusterSettings& s = it == config.clusters.end() ? none : it->second;
     Candidate c{name, config.cluster_region(name), s.move_penalty, s.move_energy_kwh, base};
-    c.job.forecast_only = true;
+    c.ask = Ask::forecast;
     out.push_back(std::move(c));
   }
   return out;
@@ -184,7 +185,7 @@ struct Placed {
   std::size_t index = 0;
   std::string name;
   Decision decision;
-  JobToPlan job;  // as planned for the chosen candidate
+  PlanQuery query;  // as planned for the chosen candidate
 };
 
 // Plans the job in each candidate (its region, its power model, its move penalty and
@@ -198,14 +199,12 @@ std::optional<Placed> place(const Config& config, std::vector<Candidate> candida
   for (std::size_t i = 0; i < candidates.size(); ++i) {
     Config c = config;
     c.region = candidates[i].region;
-    JobToPlan& job = candidates[i].job;
-    if (i > 0) {
-      job.request = with_move_penalty(job.request, candidates[i].move_penalty);
-      job.job.time_limit = job.request.time_limit;
-    }
+    PlanQuery& query = candidates[i].query;
+    query.region = c.region;
+    if (i > 0) query = with_move_penalty(query, candidates[i].move_penalty);
     try {
       std::string refused;
-      decisions[i] = obtain_decision(c, job, &refused);
+      decisions[i] = obtain_decision(c, query, candidates[i].ask, &refused);
       if (i > 0)
         decisions[i] = with_move_energy(std::move(*decisions[i]), candidates[i].move_energy_kwh);
       if (!refused.empty()) print_line(fallback_warning_line(refused));
@@ -213,7 +212,7 @@ std::optional<Placed> place(const Config& config, std::vector<Candidate> candida
       skipped.push_back(candidates[i].name + " (region " + c.region + "): " + e.what());
     }
   }
-  const auto best = best_placement(decisions, candidates[0].job.policy.min_saving_percent);
+  const auto best = best_placement(decisions, config.policy.min_saving_percent);
   if (!best) {
     std::string why =
         "no " + noun + " of " + std::to_string(candidates.size()) + " could be planned";
@@ -223,7 +222,7 @@ std::optional<Placed> place(const Config& config, std::vector<Candidate> candida
   }
   for (const auto& s : skipped) print_line(warning_line("not considered: " + s));
   Candidate& chosen = candidates[*best];
-  return Placed{*best, chosen.name, std::move(*decisions[*best]), std::move(chosen.job)};
+  return Placed{*best, chosen.name, std::move(*decisions[*best]), std::move(chosen.query)};
 }
 
 // Plans the job; returns nothing when the job goes in unchanged (after saying why,
@@ -303,13 +302,16 @@ std::optional<Outcome> plan_job(int argc, char** argv) {
   job.time_limit = time_limit;
 
   const TimePoint now = now_utc();
-  PlanRequest request;
-  request.now = now;
-  request.time_limit = time_limit;
-  request.max_delay = max_delay;
+  PlanQuery query;
+  query.region = config.region;  // empty: ebbd's default region
+  query.now = now;               // ebbd plans against the same instant as the fallbacks would
+  query.job = job;
+  query.time_limit_given = given_limit.has_value();
+  query.max_delay = max_delay;
+  query.objective = flags.objective;
   TimePoint start = now;
   if (auto begin = option_time(*opts, "begin"); begin && *begin > now) {
-    request.earliest_start = *begin;  // the user's --begin: the window starts there
+    query.earliest_start = *begin;  // the user's --begin: the window starts there
     start = *begin;
   }
   std::optional<TimePoint> carbon_deadline;
@@ -320,11 +322,11 @@ std::optional<Outcome> plan_job(int argc, char** argv) {
              (start == now ? std::string("now") : "--begin " + format_local_minute(start)) +
              " plus the time limit (" + format_duration(time_limit) + ")");
     }
-    request.deadline = carbon_deadline;
+    query.deadline = carbon_deadline;
   }
   if (auto slurm_deadline = option_time(*opts, "deadline")) {
-    if (!request.deadline || *slurm_deadline < *request.deadline) {
-      request.deadline = slurm_deadline;
+    if (!query.deadline || *slurm_deadline < *query.deadline) {
+      query.deadline = slurm_deadline;
     }
     if (*slurm_deadline < start + time_limit) {
       print_line(not_deferred_line("--deadline leaves no room to wait"));
@@ -333,14 +335,6 @@ std::optional<Outcome> plan_job(int argc, char** argv) {
   }
 
   std::optional<std::pair<std::string, std::string>> narrowed;
-  JobToPlan to_plan;
-  to_plan.policy = config.policy;
-  if (flags.objective) to_plan.policy.objective = *flags.objective;
-  to_plan.objective = flags.objective;
-  request.power_watts = partition.power.watts(job);
-  to_plan.request = request;
-  to_plan.job = job;
-  to_plan.time_limit_given = given_limit.has_value();
 
   Decision decision;
   std::string refused;                  // ebbd's fault, when a fallback planned instead
@@ -351,13 +345,13 @@ std::optional<Outcome> plan_job(int argc, char** argv) {
   std::vector<Candidate> candidates;
   std::string option, noun;
   if (given_limit) {
-    candidates = cluster_candidates(config, to_plan, listed(*opts, "clusters"));
+    candidates = cluster_candidates(config, query, listed(*opts, "clusters"));
     option = "clusters";
     noun = "cluster";
     if (!spans_regions(candidates)) {
       auto partitions = listed(*opts, "partition");
       if (flags.move) partitions = with_move_group(config, partitions);
-      candidates = partition_candidates(config, to_plan, partitions);
+      candidates = partition_candidates(config, query, partitions);
       option = "partition";
       noun = "partition";
     }
@@ -366,8 +360,7 @@ std::optional<Outcome> plan_job(int argc, char** argv) {
     auto placed = place(config, std::move(candidates), noun);
     if (!placed) return std::nullopt;  // said why; the job goes in unchanged
     decision = std::move(placed->decision);
-    to_plan = std::move(placed->job);
-    request = to_plan.request;
+    query = std::move(placed->query);
     const std::string& chosen = placed->name;
     if (placed->index != 0) moved_to = option == "clusters" ? "cluster " + chosen : chosen;
     // The plan holds for the chosen candidate only: narrow the list to it when ebb moved
@@ -375,14 +368,13 @@ std::optional<Outcome> plan_job(int argc, char** argv) {
     if (moved_to || decision.defer) narrowed.emplace(option, chosen);
   } else {
     try {
-      decision = obtain_decision(config, to_plan, &refused);
+      decision = obtain_decision(config, query, Ask::plan, &refused);
     } catch (const DecisionUnavailable& e) {
       print_line(warning_line(e.what()));
       return std::nullopt;
     }
   }
   if (!refused.empty()) print_line(fallback_warning_line(refused));
-  if (!given_limit) request.time_limit = decision.time_limit;  // ebbd's, from slurmctld
 
   if (flags.explain) {
     print_line(decision_line(decision, now, DecisionMode::explain));
@@ -393,15 +385,16 @@ std::optional<Outcome> plan_job(int argc, char** argv) {
   outcome.narrowed = narrowed;
   outcome.env.emplace_back("EBB_PLAN", plan_summary(decision));
   // The record job_submit.lua keeps in AdminComment, for re-planning and the ledger.
-  outcome.env.emplace_back("EBB_RECORD", encode_plan_record(plan_record_for(
-                                             decision, request, to_plan.policy, ebb::version())));
-  if (request.deadline) outcome.env.emplace_back("EBB_DEADLINE", epoch(*request.deadline));
+  outcome.env.emplace_back("EBB_RECORD",
+                           encode_plan_record(plan_record_for(
+                               decision, query, policy_for(query, config.policy), ebb::version())));
+  if (query.deadline) outcome.env.emplace_back("EBB_DEADLINE", epoch(*query.deadline));
   if (decision.defer) {
     outcome.env.emplace_back("EBB_BEGIN", epoch(decision.start));
     outcome.env.emplace_back("EBB_LATEST_START", epoch(decision.latest_start));
     if (config.apply_in_client) outcome.begin = format_local_slurm(decision.start);
     outcome.start = decision.start;
-    outcome.deadline = request.deadline;
+    outcome.deadline = query.deadline;
   }
   outcome.line = decision_line(decision, now, DecisionMode::applied);
   if (moved_to) outcome.line = moved_line(outcome.line, *moved_to);

@@ -16,6 +16,7 @@
 #include "ebb/forecast_file.hpp"
 #include "ebb/input.hpp"
 #include "ebb/plan_check.hpp"
+#include "ebb/plan_query.hpp"
 
 namespace ebb::plugin {
 
@@ -87,50 +88,30 @@ void check_cache_fetch_age(const std::string& cache, const std::string& label, c
   }
 }
 
-Decision plan_locally(const JobToPlan& job, const SignalSeries& forecast) {
-  return plan(job.request, forecast, job.policy);
-}
-
-PlanQuery query_for(const Config& config, const JobToPlan& job) {
-  PlanQuery q;
-  q.region = config.region;  // empty: ebbd's default region
-  q.now = job.request.now;   // ebbd plans against the same instant as the fallbacks would
-  q.earliest_start = job.request.earliest_start;
-  q.deadline = job.request.deadline;
-  q.max_delay = job.request.max_delay;
-  q.expected_runtime = job.request.expected_runtime;
-  q.objective = job.objective;
-  q.job = job.job;
-  q.job.time_limit = job.request.time_limit;
-  q.time_limit_given = job.time_limit_given;
-  return q;
-}
-
 // "ebbd at URL did not answer within 300 ms" for a timeout, else the client's own reason.
-std::string daemon_failure(const Config& config, const std::string& error) {
-  if (error.find("timed out") != std::string::npos) {
+std::string daemon_failure(const Config& config, const DaemonError& error) {
+  if (error.kind == ErrorKind::timeout) {
     return "ebbd at " + config.daemon_url + " did not answer within " +
            std::to_string(config.daemon_timeout.count()) + " ms";
   }
-  return error.empty() ? "ebbd at " + config.daemon_url + " gave no plan" : error;
+  return error.message.empty() ? "ebbd at " + config.daemon_url + " gave no plan" : error.message;
 }
 
 // ebbd merely unreachable (hung, down, restarting): the cache is there for exactly this,
 // so a plan from it needs no warning. Anything else (a wrong DaemonUrl, an error or
 // malformed answer, a refused plan) is a fault the user and the admin should hear about.
-bool unreachable(const std::string& error) {
-  return error.find("timed out") != std::string::npos ||
-         error.find(": connect: ") != std::string::npos;
+bool unreachable(const DaemonError& error) {
+  return error.kind == ErrorKind::timeout || error.kind == ErrorKind::unreachable;
 }
 
 // ebbd's plan, checked against the job's own constraints and MaxForecastAge, or nothing
 // with `why` set and `fault` telling whether ebbd was at fault rather than unreachable.
-std::optional<Decision> plan_from_daemon(const Config& config, const JobToPlan& job,
+std::optional<Decision> plan_from_daemon(const Config& config, const PlanQuery& query,
                                          std::string& why, bool& fault) {
-  std::string error;
+  DaemonError error;
   PlanSource source;
-  auto d = ask_daemon_for_plan(config.daemon_url, query_for(config, job), config.daemon_timeout,
-                               &error, daemon_trust(config), &source);
+  auto d = ask_daemon_for_plan(config.daemon_url, query, config.daemon_timeout, &error,
+                               daemon_trust(config), &source);
   fault = true;
   if (!d) {
     why = daemon_failure(config, error);
@@ -138,7 +119,7 @@ std::optional<Decision> plan_from_daemon(const Config& config, const JobToPlan& 
     return std::nullopt;
   }
   const std::string daemon = "ebbd at " + config.daemon_url;
-  const TimePoint now = job.request.now;
+  const TimePoint now = *query.now;
   if (source.stale) {
     why = daemon + ": its forecast is stale (older than its StaleAfter)";
     return std::nullopt;
@@ -148,8 +129,9 @@ std::optional<Decision> plan_from_daemon(const Config& config, const JobToPlan& 
           " ago (MaxForecastAge " + format_duration(config.max_forecast_age) + ")";
     return std::nullopt;
   }
-  PlanRequest checked = job.request;
-  if (!job.time_limit_given) {
+  // The power does not matter to the checks.
+  PlanRequest checked = planner_input(query, now, 0);
+  if (!query.time_limit_given) {
     // The limit ebbd took from slurmctld; the plan is checked against it like any other.
     if (d->time_limit <= Duration{0}) {
       why = daemon + ": its plan does not say which time limit it used (an older ebbd?)";
@@ -166,11 +148,11 @@ std::optional<Decision> plan_from_daemon(const Config& config, const JobToPlan& 
   return d;
 }
 
-// The plan against ebbd's forecast for the region, made here (JobToPlan::forecast_only), or
+// The plan against ebbd's forecast for the region, made here (Ask::forecast), or
 // nothing with `why` set and `fault` telling whether ebbd was at fault.
-std::optional<Decision> plan_on_daemon_forecast(const Config& config, const JobToPlan& job,
+std::optional<Decision> plan_on_daemon_forecast(const Config& config, const PlanQuery& query,
                                                 std::string& why, bool& fault) {
-  std::string error;
+  DaemonError error;
   auto reply = fetch_forecast_from_daemon(config.daemon_url, config.region, config.daemon_timeout,
                                           &error, daemon_trust(config));
   fault = true;
@@ -180,7 +162,7 @@ std::optional<Decision> plan_on_daemon_forecast(const Config& config, const JobT
     return std::nullopt;
   }
   const std::string daemon = "ebbd at " + config.daemon_url;
-  const TimePoint now = job.request.now;
+  const TimePoint now = *query.now;
   if (reply->stale) {
     why = daemon + ": its forecast for " + config.region + " is stale (older than its StaleAfter)";
     return std::nullopt;
@@ -198,7 +180,7 @@ std::optional<Decision> plan_on_daemon_forecast(const Config& config, const JobT
     return std::nullopt;
   }
   try {
-    return plan_locally(job, series);
+    return plan_locally(config, query, series);
   } catch (const InputError& e) {
     fault = false;
     why = daemon + ": its forecast for " + config.region + ": " + e.what();
@@ -206,8 +188,8 @@ std::optional<Decision> plan_on_daemon_forecast(const Config& config, const JobT
   }
 }
 
-Decision decide(const Config& config, const JobToPlan& job, std::string* refused) {
-  const TimePoint now = job.request.now;
+Decision decide(const Config& config, const PlanQuery& query, Ask ask, std::string* refused) {
+  const TimePoint now = *query.now;
   std::string why;  // every source's failure, in order
   auto add_reason = [&](const std::string& reason) {
     why += (why.empty() ? "" : " and ") + reason;
@@ -222,13 +204,13 @@ Decision decide(const Config& config, const JobToPlan& job, std::string* refused
   if (!config.daemon_url.empty()) {
     std::string failure;
     bool at_fault = false;
-    auto d = job.forecast_only ? plan_on_daemon_forecast(config, job, failure, at_fault)
-                               : plan_from_daemon(config, job, failure, at_fault);
+    auto d = ask == Ask::forecast ? plan_on_daemon_forecast(config, query, failure, at_fault)
+                                  : plan_from_daemon(config, query, failure, at_fault);
     if (d) return *d;
     add_reason(failure);
     if (at_fault) fault = failure;
     // The fallbacks know no DefaultTime: without --time there is nothing more to try.
-    if (!job.time_limit_given) throw DecisionUnavailable(why + "; --time is needed without ebbd");
+    if (!query.time_limit_given) throw DecisionUnavailable(why + "; --time is needed without ebbd");
     const std::string cache = cache_file_for(config);
     if (cache.empty()) {
       add_reason("no Region= to find its cache");
@@ -237,7 +219,7 @@ Decision decide(const Config& config, const JobToPlan& job, std::string* refused
         const std::string label = "its cache " + cache;
         SignalSeries series = read_fresh(cache, label, config, now);
         check_cache_fetch_age(cache, label, config, now);
-        return fallback(plan_locally(job, series), label);
+        return fallback(plan_locally(config, query, series), label);
       } catch (const SourceFailed& e) {
         add_reason(e.what());
       }
@@ -246,8 +228,9 @@ Decision decide(const Config& config, const JobToPlan& job, std::string* refused
   if (!config.forecast_file.empty()) {
     const std::string& path = config.forecast_file;
     try {
-      return fallback(plan_locally(job, read_fresh(path, "forecast " + path, config, now)),
-                      "forecast " + path);
+      return fallback(
+          plan_locally(config, query, read_fresh(path, "forecast " + path, config, now)),
+          "forecast " + path);
     } catch (const SourceFailed& e) {
       add_reason(e.what());
     }
@@ -259,9 +242,9 @@ Decision decide(const Config& config, const JobToPlan& job, std::string* refused
 
 }  // namespace
 
-Decision obtain_decision(const Config& config, const JobToPlan& job, std::string* refused) {
-  Decision d = decide(config, job, refused);
-  if (d.currency.empty()) d.currency = config.currency;
+Decision obtain_decision(const Config& config, const PlanQuery& query, Ask ask,
+                         std::string* refused) {
+  Decision d = decide(config, query, ask, refused);
   // Both may come from ebbd or a forecast file and end up in the decision line.
   d.currency = printable_excerpt(d.currency, 8);
   d.reason = printable_excerpt(d.reason, 160);

@@ -14,7 +14,7 @@
 #include <string>
 
 #include "ebb/config.hpp"
-#include "ebb/job.hpp"
+#include "ebb/plan_query.hpp"
 #include "ebb/planner.hpp"
 
 namespace ebb::plugin {
@@ -25,27 +25,21 @@ class DecisionUnavailable : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// One job as the plugin read it from the command line.
-struct JobToPlan {
-  PlanRequest request;                 // power_watts from this ebb.conf's power model
-  JobRequest job;                      // for ebbd, which applies its own power model
-  Policy policy;                       // this ebb.conf's policy, --carbon-objective applied
-  std::optional<Objective> objective;  // the user's --carbon-objective, passed to ebbd
-  // false: no --time; only ebbd, which knows the partition's DefaultTime (else MaxTime),
-  // can plan, and request.time_limit is 0 until its decision says which limit it used.
-  bool time_limit_given = true;
-  // The job would run on another cluster (sbatch -M) than the one ebbd watches: ebbd's
-  // capacity view and bookings are not that cluster's, so only its forecast for the region
-  // is asked for (GET /v1/forecast) and the plan is made here, like the fallbacks'.
-  bool forecast_only = false;
-};
+// What to ask ebbd: the plan, or (for a job bound for another cluster than the one ebbd
+// watches, whose capacity view and bookings are not that cluster's) only its forecast for
+// the region (GET /v1/forecast), planned here like the fallbacks.
+enum class Ask { plan, forecast };
 
-// The decision for the job. Its currency is filled from Config::currency when the source
-// did not know one (a CSV forecast says nothing about its currency). A plan from ebbd is
+// The decision for the job as the plugin read it from the command line, with its region
+// (empty: ebbd's default) and `now` set. ebbd applies its own power model and policy and
+// names its currency; the plans made here use plan_locally() with this ebb.conf's, whose
+// Currency= names the currency when the forecast does not (a CSV forecast says nothing
+// about its currency). A plan from ebbd is
 // used only when it passes validate_plan() (ebb/plan_check.hpp) and is no older than
 // MaxForecastAge. When ebbd was reachable but at fault (wrong DaemonUrl, an error or
 // malformed answer, a refused or stale plan) and a fallback planned instead, *refused
 // (when not null) says so, for one warning line.
-Decision obtain_decision(const Config& config, const JobToPlan& job, std::string* refused);
+Decision obtain_decision(const Config& config, const PlanQuery& query, Ask ask,
+                         std::string* refused);
 
 }  // namespace ebb::plugin

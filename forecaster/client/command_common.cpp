@@ -101,12 +101,13 @@ std::string cache_dir_of(const Config& config) {
 
 ForecastReply forecast_for_region(const Config& config, const std::string& url,
                                   const std::string& region, std::string* note) {
-  std::string error;
-  if (auto reply =
-          fetch_forecast_from_daemon(url, region, kCommandTimeout, &error, daemon_trust(config))) {
+  DaemonError failure;
+  if (auto reply = fetch_forecast_from_daemon(url, region, kCommandTimeout, &failure,
+                                              daemon_trust(config))) {
     *note = "from ebbd at " + url;
     return *reply;
   }
+  const std::string& error = failure.message;
   std::string name = region.empty() ? config.region : region;
   if (name.empty() && config.regions.size() == 1) name = config.regions.begin()->first;
   if (name.empty()) throw InputError(error + "; and no region given to read ebbd's cache for");

@@ -14,20 +14,23 @@
 namespace ebb {
 namespace {
 
-// The daemon's error answers are {"error": "..."}; show that text rather than raw JSON.
-std::string error_text(const http::Response& r) {
-  std::string text = r.body;
-  auto key = text.find("\"error\"");
-  if (key != std::string::npos) {
-    auto open = text.find('"', text.find(':', key) + 1);
-    auto close = text.rfind('"');
-    if (open != std::string::npos && close > open) text = text.substr(open + 1, close - open - 1);
-  }
-  return "ebbd answered HTTP " + std::to_string(r.status) + ": " + printable_excerpt(text);
+// An error answer: its kind from the status, and the "error" text rather than raw JSON.
+DaemonError answer_error(const http::Response& r) {
+  const std::string text = printable_excerpt(wire::decode_error(r.body));
+  return {wire::error_kind_of_status(r.status),
+          "ebbd answered HTTP " + std::to_string(r.status) + ": " + text};
 }
 
-void set_error(std::string* error, std::string text) {
-  if (error) *error = std::move(text);
+// The exchange failed before an answer could be used: a timeout or a refused connection
+// keep their kind; anything else (a bad URL, an untrusted peer, a malformed answer) failed.
+DaemonError exchange_error(const std::string& url, const std::exception& e) {
+  const auto* request_error = dynamic_cast<const http::RequestError*>(&e);
+  return {request_error ? request_error->kind() : ErrorKind::failed,
+          "ebbd at " + url + ": " + e.what()};
+}
+
+void set_error(DaemonError* error, DaemonError why) {
+  if (error) *error = std::move(why);
 }
 
 // One exchange with ebbd whose answer is returned only when `trust` is satisfied;
@@ -81,18 +84,18 @@ http::Response ask_ebbd(const std::string& url_text, const std::string& method,
 DaemonTrust daemon_trust(const Config& config) { return {config.daemon_user, config.daemon_auth}; }
 
 std::optional<Decision> ask_daemon_for_plan(const std::string& url, const PlanQuery& query,
-                                            std::chrono::milliseconds timeout, std::string* error,
+                                            std::chrono::milliseconds timeout, DaemonError* error,
                                             const DaemonTrust& trust, PlanSource* source) {
   try {
     http::Response r =
         ask_ebbd(url, "POST", "/v1/plan", wire::encode_plan_query(query), timeout, trust);
     if (r.status != 200) {
-      set_error(error, error_text(r));
+      set_error(error, answer_error(r));
       return std::nullopt;
     }
     return wire::decode_decision(r.body, source);
   } catch (const std::exception& e) {
-    set_error(error, std::string("ebbd at ") + url + ": " + e.what());
+    set_error(error, exchange_error(url, e));
     return std::nullopt;
   }
 }
@@ -100,19 +103,19 @@ std::optional<Decision> ask_daemon_for_plan(const std::string& url, const PlanQu
 std::optional<ForecastReply> fetch_forecast_from_daemon(const std::string& url,
                                                         const std::string& region,
                                                         std::chrono::milliseconds timeout,
-                                                        std::string* error,
+                                                        DaemonError* error,
                                                         const DaemonTrust& trust) {
   try {
     std::string path = "/v1/forecast";
     if (!region.empty()) path += "?region=" + url_encode(region);
     http::Response r = ask_ebbd(url, "GET", path, "", timeout, trust);
     if (r.status != 200) {
-      set_error(error, error_text(r));
+      set_error(error, answer_error(r));
       return std::nullopt;
     }
     return wire::decode_forecast(r.body);
   } catch (const std::exception& e) {
-    set_error(error, std::string("ebbd at ") + url + ": " + e.what());
+    set_error(error, exchange_error(url, e));
     return std::nullopt;
   }
 }
@@ -120,7 +123,7 @@ std::optional<ForecastReply> fetch_forecast_from_daemon(const std::string& url,
 std::optional<QueueReply> fetch_queue_from_daemon(const std::string& url, const std::string& region,
                                                   const std::string& partition,
                                                   std::chrono::milliseconds timeout,
-                                                  std::string* error, const DaemonTrust& trust) {
+                                                  DaemonError* error, const DaemonTrust& trust) {
   try {
     std::string query;
     if (!region.empty()) query += "region=" + url_encode(region);
@@ -129,12 +132,12 @@ std::optional<QueueReply> fetch_queue_from_daemon(const std::string& url, const 
     http::Response r =
         ask_ebbd(url, "GET", "/v1/queue" + (query.empty() ? "" : "?" + query), "", timeout, trust);
     if (r.status != 200) {
-      set_error(error, error_text(r));
+      set_error(error, answer_error(r));
       return std::nullopt;
     }
     return wire::decode_queue(r.body);
   } catch (const std::exception& e) {
-    set_error(error, std::string("ebbd at ") + url + ": " + e.what());
+    set_error(error, exchange_error(url, e));
     return std::nullopt;
   }
 }

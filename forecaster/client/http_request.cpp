@@ -49,7 +49,7 @@ int remaining_ms(Clock::time_point deadline) {
 void wait_for(int fd, short events, Clock::time_point deadline, const char* what) {
   for (;;) {
     int ms = remaining_ms(deadline);
-    if (ms == 0) throw RequestError(std::string("timed out while ") + what);
+    if (ms == 0) throw RequestError(ErrorKind::timeout, std::string("timed out while ") + what);
     pollfd p{fd, events, 0};
     int n = ::poll(&p, 1, ms);
     if (n > 0) return;
@@ -104,13 +104,13 @@ Address resolve(const Url& url) {
 void connect_by(const Socket& s, const Address& a, Clock::time_point deadline) {
   if (::connect(s.get(), reinterpret_cast<const sockaddr*>(&a.storage), a.length) == 0) return;
   if (errno != EINPROGRESS && errno != EINTR) {
-    throw RequestError("connect: " + errno_text(errno));
+    throw RequestError(ErrorKind::unreachable, "connect: " + errno_text(errno));
   }
   wait_for(s.get(), POLLOUT, deadline, "connecting");
   int err = 0;
   socklen_t len = sizeof(err);
   ::getsockopt(s.get(), SOL_SOCKET, SO_ERROR, &err, &len);
-  if (err != 0) throw RequestError("connect: " + errno_text(err));
+  if (err != 0) throw RequestError(ErrorKind::unreachable, "connect: " + errno_text(err));
 }
 
 void send_all(const Socket& s, std::string_view data, Clock::time_point deadline) {

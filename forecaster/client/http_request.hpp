@@ -11,10 +11,11 @@
 #include <chrono>
 #include <functional>
 #include <map>
-#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "ebb/error.hpp"
 
 namespace ebb::http {
 
@@ -42,9 +43,12 @@ struct RequestOptions {
   std::function<void(uid_t)> check_peer;
 };
 
-class RequestError : public std::runtime_error {
+// Why an exchange failed: ErrorKind::timeout past the deadline, ErrorKind::unreachable when
+// the connection was refused (nothing listens, no such socket), ErrorKind::failed otherwise.
+class RequestError : public Error {
  public:
-  using std::runtime_error::runtime_error;
+  explicit RequestError(const std::string& what) : Error(ErrorKind::failed, what) {}
+  RequestError(ErrorKind kind, const std::string& what) : Error(kind, what) {}
 };
 
 // Sends `method path` (path includes any query string) with `body` (JSON when not empty)

@@ -9,33 +9,11 @@
 #include "ebb/decision_text.hpp"
 #include "ebb/error.hpp"
 #include "ebb/forecast_file.hpp"
+#include "ebb/plan_query.hpp"
 #include "protocol.hpp"
 #include "subcommands.hpp"
 
 namespace ebb {
-namespace {
-
-Decision plan_locally(const Config& config, const PlanQuery& q, const SignalSeries& forecast) {
-  PlanRequest r;
-  r.now = *q.now;
-  r.earliest_start = q.earliest_start;
-  r.deadline = q.deadline;
-  r.max_delay = q.max_delay;
-  r.time_limit = q.job.time_limit;
-  r.expected_runtime = q.expected_runtime;
-  r.power_watts = config.partition(q.job.partition).power.watts(q.job);
-  Policy policy = config.policy;
-  if (q.objective) policy.objective = *q.objective;
-  if (forecast.currency.empty()) {  // a CSV file says nothing about its currency
-    SignalSeries priced = forecast;
-    priced.currency = config.currency;
-    return plan(r, priced, policy);
-  }
-  return plan(r, forecast, policy);
-}
-
-}  // namespace
-
 int plan_main(int argc, char** argv) {
   CLI::App app{
       "Show the decision ebb would make for a job, without Slurm: asks ebbd (or reads "
@@ -114,9 +92,10 @@ int plan_main(int argc, char** argv) {
       note = "planned against " + file;
     } else {
       std::string daemon_url = commands::daemon_url_of(config, url);
-      std::string error;
-      decision = ask_daemon_for_plan(daemon_url, q, commands::kCommandTimeout, &error,
+      DaemonError failure;
+      decision = ask_daemon_for_plan(daemon_url, q, commands::kCommandTimeout, &failure,
                                      daemon_trust(config));
+      const std::string& error = failure.message;
       note = "planned by ebbd at " + daemon_url;
       if (!decision) {
         std::string name = region.empty() ? config.region : region;

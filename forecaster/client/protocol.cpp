@@ -585,4 +585,44 @@ QueueReply decode_queue(std::string_view json) {
   return reply;
 }
 
+int http_status(ErrorKind kind) {
+  switch (kind) {
+    case ErrorKind::input:
+      return 400;
+    case ErrorKind::not_found:
+      return 404;
+    case ErrorKind::unavailable:
+      return 503;
+    case ErrorKind::timeout:
+    case ErrorKind::unreachable:
+    case ErrorKind::failed:
+      break;
+  }
+  return 500;
+}
+
+ErrorKind error_kind_of_status(int status) {
+  switch (status) {
+    case 400:
+      return ErrorKind::input;
+    case 404:
+      return ErrorKind::not_found;
+    case 503:
+      return ErrorKind::unavailable;
+    default:
+      return ErrorKind::failed;
+  }
+}
+
+std::string encode_error(const std::string& message) {
+  return nlohmann::json{{"error", message}}.dump();
+}
+
+std::string decode_error(std::string_view body) {
+  auto root = thread_parser().parse(body.data(), body.size());
+  std::string_view text;
+  if (root.error() || root.value()["error"].get_string().get(text)) return std::string(body);
+  return std::string(text);
+}
+
 }  // namespace ebb::wire

@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "ebb/daemon_client.hpp"
+#include "ebb/error.hpp"
 
 namespace ebb::wire {
 
@@ -33,5 +34,15 @@ ForecastReply decode_forecast(std::string_view json);
 // GET /v1/queue's answer. Throws InputError naming the field.
 nlohmann::json queue_to_json(const QueueReply& reply);
 QueueReply decode_queue(std::string_view json);
+
+// Error answers: {"error": "<message>"} with the HTTP status of the error's kind (input
+// 400, not_found 404, unavailable 503, anything else 500); a client reads the kind back
+// from the status.
+int http_status(ErrorKind kind);
+ErrorKind error_kind_of_status(int status);
+std::string encode_error(const std::string& message);
+// The "error" text of an error answer; the body itself (printable, shortened) when the
+// answer is not one, e.g. a web server's page at a wrong DaemonUrl.
+std::string decode_error(std::string_view body);
 
 }  // namespace ebb::wire

@@ -39,10 +39,10 @@ int queue_main(int argc, char** argv) {
   try {
     const Config config = commands::load_config_for_command(config_path, config_opt->count() > 0);
     const std::string daemon = commands::daemon_url_of(config, url);
-    std::string error;
+    DaemonError error;
     auto reply = fetch_queue_from_daemon(daemon, region, partition, commands::kCommandTimeout,
                                          &error, daemon_trust(config));
-    if (!reply) throw std::runtime_error(error);
+    if (!reply) throw std::runtime_error(error.message);
     if (json)
       std::cout << wire::queue_to_json(*reply).dump(2) << "\n";
     else

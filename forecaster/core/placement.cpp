@@ -7,11 +7,25 @@
 
 namespace ebb {
 
+namespace {
+
+void add_penalty(Duration& time_limit, std::optional<Duration>& expected_runtime,
+                 Duration penalty) {
+  if (penalty <= Duration{0}) return;
+  time_limit += penalty;
+  if (expected_runtime) *expected_runtime += penalty;
+}
+
+}  // namespace
+
 PlanRequest with_move_penalty(PlanRequest request, Duration penalty) {
-  if (penalty <= Duration{0}) return request;
-  request.time_limit += penalty;
-  if (request.expected_runtime) *request.expected_runtime += penalty;
+  add_penalty(request.time_limit, request.expected_runtime, penalty);
   return request;
+}
+
+PlanQuery with_move_penalty(PlanQuery query, Duration penalty) {
+  add_penalty(query.job.time_limit, query.expected_runtime, penalty);
+  return query;
 }
 
 Decision with_move_energy(Decision d, double kwh) {

@@ -93,12 +93,12 @@ std::size_t record_start(std::string_view text) {
 
 }  // namespace
 
-PlanRecord plan_record_for(const Decision& decision, const PlanRequest& request,
-                           const Policy& policy, std::string_view version) {
+PlanRecord plan_record_for(const Decision& decision, const PlanQuery& query, const Policy& policy,
+                           std::string_view version) {
   PlanRecord r;
   r.asked = decision.baseline.start;
   r.planned = decision.defer ? decision.start : decision.baseline.start;
-  r.deadline = request.deadline;
+  r.deadline = query.deadline;
   r.latest_start = decision.latest_start;
   r.objective = decision.objective;
   r.carbon_price = policy.carbon_price;

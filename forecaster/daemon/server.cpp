@@ -22,7 +22,12 @@ namespace {
 
 void answer_error(httplib::Response& res, int status, const std::string& message) {
   res.status = status;
-  res.set_content(nlohmann::json{{"error", message}}.dump(), "application/json");
+  res.set_content(wire::encode_error(message), "application/json");
+}
+
+// An error answer with the status of the error's kind (wire::http_status).
+void answer_error(httplib::Response& res, const Error& e) {
+  answer_error(res, wire::http_status(e.kind()), e.what());
 }
 
 nlohmann::json optional_time(const std::optional<TimePoint>& t) {
@@ -138,22 +143,32 @@ bool Server::serve() {
 
 void Server::stop() { http_.stop(); }
 
-const Region* Server::find_region(const std::string& name, std::string* error) const {
+const Region* Server::find_region(const std::string& name) const {
   std::string wanted = lower(name.empty() ? config_.region : name);
   if (wanted.empty()) {
     if (regions_.size() == 1) return regions_.front().get();
-    *error = "say which region: region=... (configured: ";
-    for (std::size_t i = 0; i < regions_.size(); ++i) {
-      *error += (i ? ", " : "") + regions_[i]->name();
-    }
-    *error += ")";
     return nullptr;
   }
   for (const auto& r : regions_) {
     if (r->name() == wanted) return r.get();
   }
-  *error = "unknown region '" + name + "'";
-  return nullptr;
+  throw NotFoundError("unknown region '" + name + "'");
+}
+
+const Region& Server::named_region(const std::string& name) const {
+  if (const Region* region = find_region(name)) return *region;
+  std::string error = "say which region: region=... (configured: ";
+  for (std::size_t i = 0; i < regions_.size(); ++i) {
+    error += (i ? ", " : "") + regions_[i]->name();
+  }
+  throw InputError(error + ")");
+}
+
+std::shared_ptr<const RegionSnapshot> Server::forecast_of(const Region& region) const {
+  auto snap = region.snapshot();
+  if (!snap || !snap->has_data())
+    throw Error(ErrorKind::unavailable, "region '" + region.name() + "' has no forecast yet");
+  return snap;
 }
 
 void Server::handle_health(httplib::Response& res) const {
@@ -184,14 +199,8 @@ void Server::handle_health(httplib::Response& res) const {
   res.set_content(j.dump(), "application/json");
 }
 
-void Server::handle_forecast(const httplib::Request& req, httplib::Response& res) const {
-  std::string error;
-  const Region* region = find_region(req.get_param_value("region"), &error);
-  if (!region) return answer_error(res, error.rfind("unknown", 0) == 0 ? 404 : 400, error);
-  auto snap = region->snapshot();
-  if (!snap || !snap->has_data()) {
-    return answer_error(res, 503, "region '" + region->name() + "' has no forecast yet");
-  }
+void Server::handle_forecast(const httplib::Request& req, httplib::Response& res) const try {
+  const auto snap = forecast_of(named_region(req.get_param_value("region")));
   nlohmann::json j = {{"region", snap->region},
                       {"currency", snap->series.currency},
                       {"kind", wire::to_string(snap->series.kind)},
@@ -202,45 +211,32 @@ void Server::handle_forecast(const httplib::Request& req, httplib::Response& res
                       {"error", wire::error_to_json(snap->error)},
                       {"slots", wire::series_to_json(snap->series)}};
   res.set_content(j.dump(), "application/json");
+} catch (const Error& e) {
+  answer_error(res, e);
 }
 
 void Server::handle_plan(const httplib::Request& req, httplib::Response& res) const {
   const auto started = std::chrono::steady_clock::now();
   try {
     PlanQuery q = wire::decode_plan_query(req.body);
-    std::string error;
-    const Region* region = find_region(q.region, &error);
-    if (!region) {
-      metrics_.count_plan_error();
-      return answer_error(res, error.rfind("unknown", 0) == 0 ? 404 : 400, error);
-    }
-    auto snap = region->snapshot();
-    if (!snap || !snap->has_data()) {
-      metrics_.count_plan_error();
-      return answer_error(res, 503, "region '" + region->name() + "' has no forecast yet");
-    }
-    PlanRequest request;
-    request.now = q.now ? *q.now : clock_.now();
-    request.earliest_start = q.earliest_start;
-    request.deadline = q.deadline;
-    request.max_delay = q.max_delay;
-    JobRequest job = q.job;
+    const auto snap = forecast_of(named_region(q.region));
+    // The power model stays the one the plugin's own fallback uses: PartitionName=<-p>,
+    // else site-wide, also when the job lands in the default partition.
+    PowerModel power = config_.partition(q.job.partition).power;
     // The default partition, and its DefaultTime (else MaxTime) for a job without a limit.
     std::string limit_basis;
-    if (!(cluster_ ? cluster_->resolve(job, q.time_limit_given, &limit_basis)
+    if (!(cluster_ ? cluster_->resolve(q.job, q.time_limit_given, &limit_basis)
                    : q.time_limit_given)) {
-      metrics_.count_plan_error();
-      return answer_error(res, 400,
-                          "field 'time_limit' is required (seconds or Slurm form): no DefaultTime "
-                          "or MaxTime known for partition '" +
-                              job.partition + "'");
+      throw InputError(
+          "field 'time_limit' is required (seconds or Slurm form): no DefaultTime or MaxTime "
+          "known for partition '" +
+          q.job.partition + "'");
     }
-    request.time_limit = job.time_limit;
-    request.expected_runtime = q.expected_runtime;
+    const JobRequest& job = q.job;
     // Sized by what similar jobs ran, when accounting knows any; the deadline still holds
     // for the whole time limit.
     std::string runtime_basis;
-    if (!request.expected_runtime && learner_) {
+    if (!q.expected_runtime && learner_) {
       JobTraits traits;
       traits.user = job.user;
       traits.name = job.job_name;
@@ -250,14 +246,11 @@ void Server::handle_plan(const httplib::Request& req, httplib::Response& res) co
       traits.limit = job.time_limit;
       const RuntimePrediction p = learner_->predict(traits);
       if (p.basis != RuntimePrediction::Basis::limit && p.expected < job.time_limit) {
-        request.expected_runtime = p.expected;
+        q.expected_runtime = p.expected;
         runtime_basis = describe(p);
       }
     }
-    // The power model stays the one the plugin's own fallback uses: PartitionName=<-p>,
-    // else site-wide, also when the job lands in the default partition; where Slurm
-    // measured the energy of the partition's jobs, their fit replaces its watts.
-    PowerModel power = config_.partition(q.job.partition).power;
+    // Where Slurm measured the energy of the partition's jobs, their fit replaces its watts.
     std::string power_basis;
     if (learner_) {
       if (auto fit = learner_->power_fit(job.partition)) {
@@ -265,12 +258,11 @@ void Server::handle_plan(const httplib::Request& req, httplib::Response& res) co
         power_basis = describe(*fit);
       }
     }
-    request.power_watts = power.watts(job);
+    PlanRequest request = planner_input(q, clock_.now(), power.watts(job));
     // ErrorWeight=: the error this region's forecasts showed at each lead time. The
     // buckets count from the snapshot's time, which is within a refresh of `now`.
     request.error_by_lead = snap->mae_by_lead;
-    Policy policy = config_.policy;
-    if (q.objective) policy.objective = *q.objective;
+    const Policy policy = policy_for(q, config_.policy);
     Decision d;
     if (cluster_) {
       d = cluster_->plan(request, job, snap->series, policy);
@@ -288,17 +280,22 @@ void Server::handle_plan(const httplib::Request& req, httplib::Response& res) co
     res.set_content(j.dump(), "application/json");
     metrics_.count_plan(
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
-  } catch (const InputError& e) {
+  } catch (const Error& e) {
     metrics_.count_plan_error();
-    answer_error(res, 400, e.what());
+    answer_error(res, e);
   }
 }
 
 void Server::handle_queue(const httplib::Request& req, httplib::Response& res) const {
   QueueReply reply;
   reply.now = clock_.now();
-  std::string error;
-  if (const Region* region = find_region(req.get_param_value("region"), &error)) {
+  const Region* region = nullptr;  // several regions and none named: no forecast
+  try {
+    region = find_region(req.get_param_value("region"));
+  } catch (const NotFoundError& e) {
+    return answer_error(res, e);
+  }
+  if (region) {
     if (auto snap = region->snapshot(); snap && snap->has_data()) {
       ForecastReply f;
       const TimePoint from = std::chrono::floor<hours>(reply.now);
@@ -315,9 +312,7 @@ void Server::handle_queue(const httplib::Request& req, httplib::Response& res) c
       f.generated_at = snap->built_at;
       reply.forecast = std::move(f);
     }
-  } else if (error.rfind("unknown", 0) == 0) {
-    return answer_error(res, 404, error);
-  }  // several regions and none named: the queue without a forecast
+  }
   const std::string partition = req.get_param_value("partition");
   if (cluster_) {
     cluster_->queue(partition, reply);
@@ -325,7 +320,7 @@ void Server::handle_queue(const httplib::Request& req, httplib::Response& res) c
     reply.cluster_state = "off";
   }
   if (!partition.empty() && reply.view_taken_at && reply.partitions.empty())
-    return answer_error(res, 404, "unknown partition '" + partition + "'");
+    return answer_error(res, NotFoundError("unknown partition '" + partition + "'"));
   // Who is asking: only the kernel's word on a Unix socket counts. Root and ebbd's own
   // user (normally SlurmUser) see every job; others see their own, and counts of the rest.
   const std::optional<uid_t> caller = peer_uid(req);

@@ -3,14 +3,15 @@
 // threads gets only complete, bounded requests):
 //   GET  /v1/health               {"status":"ok"|"degraded","regions":{...},"cluster":{...}}
 //   GET  /v1/forecast?region=R    the region's served forecast (protocol.hpp)
-//   POST /v1/plan                 a job (PlanQuery JSON) -> the Decision, as JSON
+//   POST /v1/plan                 a job (PlanQuery JSON, ebb/plan_query.hpp) -> the Decision
 //   GET  /v1/queue?region=R&partition=P  per partition: committed load over the next 48 h,
 //                                 jobs held until a begin time ahead, and R's forecast;
 //                                 other users' jobs only counted, except for root and
 //                                 ebbd's user on the Unix socket (http_guard.hpp's peer_uid)
 //   GET  /metrics                 Prometheus text (metrics.hpp)
-// Errors answer {"error": "..."} with 400 (bad request), 404 (unknown region or path)
-// or 503 (no forecast for the region yet).
+// Errors answer {"error": "..."} with the status of their kind (wire::http_status): 400
+// (bad request), 404 (unknown region, partition or path) or 503 (no forecast for the
+// region yet).
 // A request carrying X-Ebb-Nonce gets its answer signed with MUNGE in X-Ebb-Munge
 // (forecaster/client/daemon_auth.hpp).
 #pragma once
@@ -43,7 +44,13 @@ class Server {
   void stop();
 
  private:
-  const Region* find_region(const std::string& name, std::string* error) const;
+  // The region `name` names, else Region=, else the only one; nullptr when none is named
+  // and several are configured. Throws NotFoundError for a region not configured.
+  const Region* find_region(const std::string& name) const;
+  // find_region's, or InputError naming the configured regions to choose from.
+  const Region& named_region(const std::string& name) const;
+  // The region's forecast, or Error(unavailable) while it has none yet.
+  std::shared_ptr<const RegionSnapshot> forecast_of(const Region& region) const;
   void handle_health(httplib::Response& res) const;
   void handle_forecast(const httplib::Request& req, httplib::Response& res) const;
   void handle_plan(const httplib::Request& req, httplib::Response& res) const;

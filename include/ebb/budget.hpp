@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// Carbon, energy and money budgets per Slurm account (issue 9, item 5):
+// Carbon, energy and money budgets per Slurm account:
 //
 //     AccountBudget=physics kgCO2=500 kWh=2000 money=300 Period=month
 //     BudgetWarnPercent=80          # the sbatch line appears from here

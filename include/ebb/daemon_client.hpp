@@ -18,29 +18,15 @@
 #include <vector>
 
 #include "ebb/config.hpp"
+#include "ebb/error.hpp"
 #include "ebb/forecast_error.hpp"
 #include "ebb/job.hpp"
+#include "ebb/plan_query.hpp"
 #include "ebb/planner.hpp"
 #include "ebb/signal.hpp"
 #include "ebb/time.hpp"
 
 namespace ebb {
-
-// A job described to the daemon. The daemon supplies the power model (from the job's
-// partition in its ebb.conf) and the policy; `objective` overrides the policy's objective.
-struct PlanQuery {
-  std::string region;                        // empty: the daemon's default region
-  std::optional<TimePoint> now;              // empty: the daemon's clock
-  std::optional<TimePoint> earliest_start;   // the user's --begin
-  std::optional<TimePoint> deadline;         // latest finish
-  std::optional<Duration> max_delay;         // latest start = earliest + max_delay
-  std::optional<Duration> expected_runtime;  // shapes the cost; defaults to time limit
-  std::optional<Objective> objective;
-  JobRequest job;  // time_limit, resources, partition
-  // false: no time limit was given; the daemon takes the partition's DefaultTime, else
-  // its MaxTime, from its view of the cluster, and refuses the request without one.
-  bool time_limit_given = true;
-};
 
 // A region's forecast as the daemon serves it: provider slots, then extension slots
 // (Origin::extension) past the provider's horizon.
@@ -106,12 +92,21 @@ struct PlanSource {
   std::optional<TimePoint> fetched_at;
 };
 
+// Why ebbd gave no answer. The kind is timeout (slow past the time limit), unreachable
+// (nothing listens at the URL), input, not_found or unavailable (ebbd answered HTTP 400,
+// 404 or 503: wire::http_status), or failed (anything else: a wrong URL, not provably
+// ebbd, a malformed answer, another HTTP error). The message says it in one clause for
+// a warning line ("ebbd at unix:/run/ebb/ebbd.sock: timed out while connecting").
+struct DaemonError {
+  ErrorKind kind = ErrorKind::failed;
+  std::string message;
+};
+
 // POST <url>/v1/plan. Returns nothing, and says why in *error (when not null), when the
 // daemon is unreachable, slow past `timeout`, not provably ebbd (`trust`), or answers
-// with an error. *source (when not
-// null) receives what the answer says about its forecast.
+// with an error. *source (when not null) receives what the answer says about its forecast.
 std::optional<Decision> ask_daemon_for_plan(const std::string& url, const PlanQuery& query,
-                                            std::chrono::milliseconds timeout, std::string* error,
+                                            std::chrono::milliseconds timeout, DaemonError* error,
                                             const DaemonTrust& trust = {},
                                             PlanSource* source = nullptr);
 
@@ -119,14 +114,14 @@ std::optional<Decision> ask_daemon_for_plan(const std::string& url, const PlanQu
 std::optional<ForecastReply> fetch_forecast_from_daemon(const std::string& url,
                                                         const std::string& region,
                                                         std::chrono::milliseconds timeout,
-                                                        std::string* error,
+                                                        DaemonError* error,
                                                         const DaemonTrust& trust = {});
 
 // GET <url>/v1/queue?region=R&partition=P (either may be empty), likewise.
 std::optional<QueueReply> fetch_queue_from_daemon(const std::string& url, const std::string& region,
                                                   const std::string& partition,
                                                   std::chrono::milliseconds timeout,
-                                                  std::string* error,
+                                                  DaemonError* error,
                                                   const DaemonTrust& trust = {});
 
 // Where ebbd keeps a region's forecast: "<cache_dir>/<region lower-case>.csv", in the

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// Choosing partition and start together (issue 12): a job the user allowed into several
+// Choosing partition and start together: a job the user allowed into several
 // partitions (`-p a,b`), each in its own grid region with its own power model, is planned
 // in each one exactly (ebb::plan), and goes where the best of those plans is. The first
 // partition the user listed is home: another one must beat home's plan by the policy's
@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "ebb/plan_query.hpp"
 #include "ebb/planner.hpp"
 
 namespace ebb {
@@ -17,6 +18,8 @@ namespace ebb {
 // A request made for a partition that is not home: the penalty is extra runtime, so the
 // plan needs room for it before the deadline and pays its energy.
 PlanRequest with_move_penalty(PlanRequest request, Duration penalty);
+// The same for a query, before it goes to ebbd (which knows nothing of move penalties).
+PlanQuery with_move_penalty(PlanQuery query, Duration penalty);
 
 // A plan made for a destination that costs `kwh` more energy to move to (copying data,
 // MoveEnergy=): that energy counted in the plan, as drawn in the hours the job runs, so

@@ -32,6 +32,7 @@
 #include <string>
 #include <string_view>
 
+#include "ebb/plan_query.hpp"
 #include "ebb/planner.hpp"
 #include "ebb/time.hpp"
 
@@ -57,9 +58,9 @@ struct PlanRecord {
   bool deferred() const { return planned > asked; }
 };
 
-// The record of a decision the plugin (or ebbd) has just made for a request.
-PlanRecord plan_record_for(const Decision& decision, const PlanRequest& request,
-                           const Policy& policy, std::string_view version);
+// The record of a decision the plugin (or ebbd) has just made for a query.
+PlanRecord plan_record_for(const Decision& decision, const PlanQuery& query, const Policy& policy,
+                           std::string_view version);
 
 // "ebb1:..." with no spaces, at most kMaxPlanRecordBytes (numbers are rounded to fit).
 std::string encode_plan_record(const PlanRecord& record);

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// Benchmark (issue 9): `ebb report` over a million job records. It writes a synthetic
+// Benchmark: `ebb report` over a million job records. It writes a synthetic
 // `sacct --json` answer (each job in the shape Slurm 22.05 writes, as in
 // tests/data/sacct/jobs.json, without the indentation: about 3 kB a job; 90 % carrying an
 // ebb plan record, 40 % deferred by up to 12 h, 20 accounts, 300 users, a year of starts),

@@ -77,7 +77,7 @@ int main(int argc, char** argv) {
     test::EbbdProcess ebbd((dir / "ebbd.conf").string(), dir.string());
     const std::string cache = cache_file_path(cache_dir, "gb");
     if (!test::wait_for([&] {
-          std::string error;
+          ebb::DaemonError error;
           return fetch_forecast_from_daemon(ebbd.url(), "gb", std::chrono::seconds(2), &error,
                                             test::kNoAuth) &&
                  fs::exists(cache);

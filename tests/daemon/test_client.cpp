@@ -64,12 +64,12 @@ milliseconds time_of(F&& f) {
 
 TEST_CASE("client gives up on a daemon that never accepts, within its timeout", "[client]") {
   HungListener hung;
-  std::string error;
+  ebb::DaemonError error;
   std::optional<ebb::Decision> d;
   auto took =
       time_of([&] { d = ebb::ask_daemon_for_plan(hung.url(), some_query(), 200ms, &error); });
   CHECK_FALSE(d);
-  CHECK(error.find("timed out") != std::string::npos);
+  CHECK(error.kind == ebb::ErrorKind::timeout);
   CHECK(took < 1000ms);
 }
 
@@ -82,14 +82,14 @@ TEST_CASE("client gives up on a daemon that accepts, reads and never answers", "
     while (!done && ::recv(c, buf, sizeof buf, MSG_DONTWAIT) != 0) std::this_thread::sleep_for(5ms);
     ::close(c);
   });
-  std::string error;
+  ebb::DaemonError error;
   std::optional<ebb::ForecastReply> r;
   auto took =
       time_of([&] { r = ebb::fetch_forecast_from_daemon(hung.url(), "gb", 200ms, &error); });
   done = true;
   server.join();
   CHECK_FALSE(r);
-  CHECK(error.find("timed out") != std::string::npos);
+  CHECK(error.kind == ebb::ErrorKind::timeout);
   CHECK(took < 1000ms);
 }
 
@@ -106,14 +106,14 @@ TEST_CASE("client holds its total deadline against a daemon that trickles bytes"
     }
     ::close(c);
   });
-  std::string error;
+  ebb::DaemonError error;
   std::optional<ebb::Decision> d;
   auto took =
       time_of([&] { d = ebb::ask_daemon_for_plan(hung.url(), some_query(), 200ms, &error); });
   done = true;
   server.join();
   CHECK_FALSE(d);
-  CHECK(error.find("timed out") != std::string::npos);
+  CHECK(error.kind == ebb::ErrorKind::timeout);
   CHECK(took < 1000ms);
 }
 
@@ -123,12 +123,13 @@ TEST_CASE("client reports a refused connection and a bad URL", "[client]") {
     HungListener closed_soon;  // take a free port, then close it
     port = std::stoi(closed_soon.url().substr(closed_soon.url().rfind(':') + 1));
   }
-  std::string error;
+  ebb::DaemonError error;
   CHECK_FALSE(ebb::ask_daemon_for_plan("http://127.0.0.1:" + std::to_string(port), some_query(),
                                        300ms, &error));
-  CHECK(error.find("connect") != std::string::npos);
+  CHECK(error.kind == ebb::ErrorKind::unreachable);
   CHECK_FALSE(ebb::ask_daemon_for_plan("https://127.0.0.1:1", some_query(), 300ms, &error));
-  CHECK(error.find("only http://") != std::string::npos);
+  CHECK(error.kind == ebb::ErrorKind::failed);
+  CHECK(error.message.find("only http://") != std::string::npos);  // says what to write
   // A null error pointer is allowed.
   CHECK_FALSE(ebb::ask_daemon_for_plan("http://127.0.0.1:" + std::to_string(port), some_query(),
                                        300ms, nullptr));

@@ -228,10 +228,10 @@ TEST_CASE("concurrent plan requests all equal the in-process planner", "[daemon]
         q.job.partition = i % 2 ? "gpu" : "cpu";
         if (i % 3 == 1) q.objective = ebb::Objective::carbon;
         if (i % 3 == 2) q.objective = ebb::Objective::cost;
-        std::string error;
+        ebb::DaemonError error;
         auto got = ebb::ask_daemon_for_plan(ebbd.url(), q, 5s, &error, ebb::test::kNoAuth);
         if (!got) {
-          failures[t].push_back("no answer: " + error);
+          failures[t].push_back("no answer: " + error.message);
           continue;
         }
         ++answered;
@@ -307,14 +307,18 @@ TEST_CASE("bad requests get a 4xx answer that says what is wrong", "[daemon]") {
   CHECK(ebb::test::metric(metrics(ebbd), "ebbd_plan_errors_total") ==
         errors_before + static_cast<double>(cases.size()));
   CHECK(ebb::test::metric(metrics(ebbd), "ebbd_plans_total") == 0);
-  // The client turns an error answer into a message.
+  // The client reads the kind back from the status, and the message from the body.
   ebb::PlanQuery q;
   q.region = "mars";
   q.max_delay = hours(1);
-  std::string error;
+  ebb::DaemonError error;
   CHECK_FALSE(ebb::ask_daemon_for_plan(ebbd.url(), q, 2s, &error, ebb::test::kNoAuth));
-  CHECK(error.find("HTTP 404") != std::string::npos);
-  CHECK(error.find("mars") != std::string::npos);
+  CHECK(error.kind == ebb::ErrorKind::not_found);
+  CHECK(error.message == "ebbd answered HTTP 404: unknown region 'mars'");
+  q.region.clear();
+  q.time_limit_given = false;  // and the cluster view gives no DefaultTime
+  CHECK_FALSE(ebb::ask_daemon_for_plan(ebbd.url(), q, 2s, &error, ebb::test::kNoAuth));
+  CHECK(error.kind == ebb::ErrorKind::input);
 }
 
 TEST_CASE("ebbd refuses a config it cannot serve, naming the problem", "[daemon]") {

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// ebbd tracks its forecasts' error (issue 11 item 3): a cpp-httplib server on 127.0.0.1
+// ebbd tracks its forecasts' error: a cpp-httplib server on 127.0.0.1
 // answers in the UK Carbon Intensity API's form with a forecast whose error is known per
 // lead bucket (10 g/kWh in 0-6 h, 20 in 6-12 h, ...) and with actuals for the past.
 // ebbd runs as a real process at three pretend times: the first forecast, a refresh that

@@ -76,6 +76,28 @@ TEST_CASE("bad plan queries name the field", "[protocol]") {
   CHECK(message(R"({"time_limit":0})").find("time_limit") != std::string::npos);
 }
 
+TEST_CASE("error answers carry their kind in the status and their text in JSON", "[protocol]") {
+  using ebb::ErrorKind;
+  for (ErrorKind kind : {ErrorKind::input, ErrorKind::not_found, ErrorKind::unavailable}) {
+    CHECK(ebb::wire::error_kind_of_status(ebb::wire::http_status(kind)) == kind);
+  }
+  CHECK(ebb::wire::http_status(ErrorKind::not_found) == 404);
+  CHECK(ebb::wire::http_status(ErrorKind::failed) == 500);
+  CHECK(ebb::wire::error_kind_of_status(500) == ErrorKind::failed);
+  CHECK(ebb::wire::error_kind_of_status(401) == ErrorKind::failed);
+  // Parsed, not scraped: quotes and escapes in the message come back as they were.
+  const std::string message = R"(unknown region 'a "b" \c')";
+  CHECK(ebb::wire::decode_error(ebb::wire::encode_error(message)) == message);
+  CHECK(ebb::wire::decode_error(R"({"stale":true,"error":"x"})") == "x");
+  // Anything else is shown as it came (a web server's page at a wrong DaemonUrl).
+  CHECK(ebb::wire::decode_error("<html>Not Found</html>") == "<html>Not Found</html>");
+  CHECK(ebb::wire::decode_error(R"({"error":5})") == R"({"error":5})");
+  // The kinds of the library's own exceptions.
+  CHECK(InputError("x").kind() == ErrorKind::input);
+  CHECK(ebb::NotFoundError("x").kind() == ErrorKind::not_found);
+  CHECK_THROWS_AS(throw ebb::NotFoundError("x"), InputError);
+}
+
 TEST_CASE("a decision survives JSON exactly, unknown prices included", "[protocol]") {
   ebb::Decision d;
   d.defer = true;

@@ -105,9 +105,9 @@ TEST_CASE(
   q.deadline = ebb::parse_iso8601("2024-01-12T10:00:00Z");
   q.job.time_limit = 1h;
   q.job.cpus_per_task = 16;
-  std::string error;
+  ebb::DaemonError error;
   auto got = ebb::ask_daemon_for_plan(ebbd.url(), q, 2s, &error, ebb::test::kNoAuth);
-  INFO(error);
+  INFO(error.message);
   REQUIRE(got);
   ebb::PlanRequest pr;
   pr.now = now;

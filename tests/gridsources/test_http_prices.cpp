@@ -125,6 +125,36 @@ TEST_CASE("Octopus over HTTP follows next across pages and sorts the result", "[
   CHECK(seen[1].params.at("page") == "2");
 }
 
+TEST_CASE("Octopus over HTTP: a later page without rates ends the list", "[http]") {
+  ProviderServer server;
+  const std::string tariff_path =
+      "/v1/products/AGILE-FLEX-22-11-25/electricity-tariffs/E-1R-AGILE-FLEX-22-11-25-C/"
+      "standard-unit-rates/";
+  server.on(tariff_path, [&](const httplib::Request& req, httplib::Response& res) {
+    if (req.has_param("page") && req.get_param_value("page") == "2") {
+      res.set_content(R"({"count":2,"next":null,"previous":null,"results":[]})",
+                      "application/json");
+      return;
+    }
+    res.set_content(
+        R"({"count":2,"next":")" + tariff_path +
+            R"(?page=2","previous":null,"results":[)"
+            R"({"value_exc_vat":20.0,"value_inc_vat":21.0,"valid_from":"2023-03-26T02:00:00Z","valid_to":"2023-03-26T02:30:00Z","payment_method":null},)"
+            R"({"value_exc_vat":22.0,"value_inc_vat":23.1,"valid_from":"2023-03-26T01:30:00Z","valid_to":"2023-03-26T02:00:00Z","payment_method":null}]})",
+        "application/json");
+  });
+  server.start();
+  auto source = make_price_source({{"pricesource", "octopus"},
+                                   {"priceurl", server.url()},
+                                   {"product", "AGILE-FLEX-22-11-25"},
+                                   {"region", "C"},
+                                   {"ratelimit", "none"}},
+                                  ebbtest::fast_options());
+  const auto s = source->fetch(utc("2023-03-26T00:45Z"));
+  CHECK(s.size() == 2);
+  CHECK(server.requests().size() == 2);
+}
+
 TEST_CASE("Nord Pool over HTTP: 204 before publication", "[http]") {
   ProviderServer server;
   std::atomic<bool> published{true};

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// Budgets per account (issue 9, item 5) against Slurm's real accounting: ebbd reads what
+// Budgets per account against Slurm's real accounting: ebbd reads what
 // account root's jobs used from slurmdbd and writes CacheDir/budgets; sbatch prints the
 // budget line, and with OverBudget=require-deadline refuses, with the reason, a job that
 // gives ebb no room to defer it. Its own accounted cluster (slurmdbd + MariaDB) and ctest

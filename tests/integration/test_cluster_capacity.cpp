@@ -85,7 +85,7 @@ TEST_CASE(
   REQUIRE(wait_for([&] { return cluster_state_is(ebbd, "ok"); }, 30s));
   REQUIRE(wait_for(
       [&] {
-        std::string error;
+        ebb::DaemonError error;
         return fetch_forecast_from_daemon(ebbd.url(), "site", 2s, &error).has_value();
       },
       30s));
@@ -134,9 +134,9 @@ TEST_CASE(
   q.deadline = now_utc() + hours(12);
   q.job.time_limit = minutes(10);
   auto ask = [&] {
-    std::string error;
+    ebb::DaemonError error;
     auto d = ask_daemon_for_plan(ebbd.url(), q, 5s, &error);
-    INFO(error);
+    INFO(error.message);
     REQUIRE(d);
     return *d;
   };
@@ -151,9 +151,9 @@ TEST_CASE(
   {
     PlanQuery untimed = q;
     untimed.time_limit_given = false;
-    std::string error;
+    ebb::DaemonError error;
     auto d = ask_daemon_for_plan(ebbd.url(), untimed, 5s, &error);
-    INFO(error);
+    INFO(error.message);
     REQUIRE(d);
     CHECK(d->latest_start == *q.deadline - minutes(10));
   }

@@ -74,7 +74,7 @@ TEST_CASE(
   for (const char* region : {"de", "fr"})
     REQUIRE(wait_for(
         [&] {
-          std::string error;
+          ebb::DaemonError error;
           return fetch_forecast_from_daemon(ebbd.url(), region, 2s, &error).has_value();
         },
         30s));

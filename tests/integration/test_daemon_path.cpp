@@ -53,9 +53,9 @@ Timed timed_sbatch(const Cluster& c) {
 }
 
 SignalSeries served_forecast(const EbbdProcess& ebbd) {
-  std::string error;
+  ebb::DaemonError error;
   auto reply = fetch_forecast_from_daemon(ebbd.url(), "gb", 5s, &error, kNoAuth);
-  INFO(error);
+  INFO(error.message);
   REQUIRE(reply);
   return reply->series;
 }
@@ -85,7 +85,7 @@ TEST_CASE(
   c.write_ebb_conf(conf + "DaemonUrl=" + ebbd.url() + "\nDaemonTimeout=300\n");
   const std::string cache = cache_file_path(cache_dir, "gb");
   REQUIRE(wait_for([&] {
-    std::string error;
+    ebb::DaemonError error;
     return fetch_forecast_from_daemon(ebbd.url(), "gb", 2s, &error, kNoAuth) && fs::exists(cache);
   }));
   INFO("ebbd's log:\n" << ebbd.log());

@@ -89,7 +89,7 @@ TEST_CASE(
   REQUIRE(wait_for([&] { return cluster_ok(*ebbd); }, 30s));
   REQUIRE(wait_for(
       [&] {
-        std::string error;
+        ebb::DaemonError error;
         return fetch_forecast_from_daemon(ebbd->url(), "site", 2s, &error).has_value();
       },
       30s));

@@ -216,12 +216,18 @@ TEST_CASE("a hostile listener on DaemonUrl cannot move a job outside its constra
          return std::pair{200, plan_json(now_utc() + hours(3), "NaN")};
        },
        "ebbd at "},
-      {"an error page with escape sequences",
+      {"an error answer with escape sequences",
+       [] {
+         return std::pair{
+             500, "{\"error\":\"\\u001b]0;owned\\u0007\\u001b[2J" + std::string(5000, 'A') + "\"}"};
+       },
+       "ebbd answered HTTP 500: ?]0;owned??[2JAAA"},
+      {"an error page that is not JSON, with escape sequences",
        [] {
          return std::pair{500,
                           "{\"error\":\"\x1b]0;owned\x07\x1b[2J" + std::string(5000, 'A') + "\"}"};
        },
-       "ebbd answered HTTP 500: ?]0;owned??[2JAAA"},
+       "ebbd answered HTTP 500: {\"error\":\"?]0;owned??[2JAAA"},
   };
   for (const Case& k : cases) {
     SECTION(std::string("with a forecast file to fall back on: ") + k.name) {
@@ -265,12 +271,12 @@ TEST_CASE("a stale ebbd answer is refused and falls back", "[slurm][daemon][secu
     write_text((dir / "ebbd.conf").string(), conf + "StaleAfter=0:01\n");
     EbbdProcess ebbd((dir / "ebbd.conf").string(), dir.string());
     REQUIRE(wait_for([&] {
-      std::string error;
+      ebb::DaemonError error;
       return fetch_forecast_from_daemon(ebbd.url(), "gb", 2s, &error) && fs::exists(cache);
     }));
     provider.stop();
     REQUIRE(wait_for([&] {
-      std::string error;
+      ebb::DaemonError error;
       auto reply = fetch_forecast_from_daemon(ebbd.url(), "gb", 2s, &error);
       return reply && reply->stale && fs::exists(cache);
     }));
@@ -296,7 +302,7 @@ TEST_CASE("a stale ebbd answer is refused and falls back", "[slurm][daemon][secu
     EbbdProcess ebbd((dir / "ebbd.conf").string(), dir.string());
     INFO("ebbd's log:\n" << ebbd.log());
     REQUIRE(wait_for([&] {
-      std::string error;
+      ebb::DaemonError error;
       auto reply = fetch_forecast_from_daemon(ebbd.url(), "gb", 2s, &error);
       return reply && !reply->stale && reply->fetched_at && fs::exists(cache);
     }));
@@ -315,7 +321,7 @@ TEST_CASE("a stale ebbd answer is refused and falls back", "[slurm][daemon][secu
     write_text((dir / "ebbd.conf").string(), common);
     EbbdProcess ebbd((dir / "ebbd.conf").string(), dir.string());
     REQUIRE(wait_for([&] {
-      std::string error;
+      ebb::DaemonError error;
       return fetch_forecast_from_daemon(ebbd.url(), "gb", 2s, &error) && fs::exists(cache);
     }));
     std::this_thread::sleep_for(3s);

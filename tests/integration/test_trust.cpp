@@ -144,7 +144,7 @@ TEST_CASE("the real ebbd defers jobs over its Unix socket and over TCP with MUNG
       c.write_ebb_conf(conf + "DaemonUrl=" + ebbd.url() + "\nDaemonTimeout=1000\n");
       std::optional<ForecastReply> served;
       REQUIRE(wait_for([&] {
-        std::string error;
+        ebb::DaemonError error;
         served = fetch_forecast_from_daemon(ebbd.url(), "gb", 2s, &error);
         return served.has_value();
       }));

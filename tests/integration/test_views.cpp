@@ -68,9 +68,9 @@ TEST_CASE(
   PlanQuery q;
   q.time_limit_given = false;
   q.max_delay = hours(12);
-  std::string error;
+  ebb::DaemonError error;
   auto d = ask_daemon_for_plan(ebbd.url(), q, 10s, &error);
-  INFO(error);
+  INFO(error.message);
   REQUIRE(d);
   CHECK(d->runtime == minutes(20));
   CHECK(d->limit_basis == "partition debug's DefaultTime " + format_duration(minutes(20)));

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// Budgets per account (issue 9, item 5): ebb.conf's AccountBudget lines, periods, the
+// Budgets per account: ebb.conf's AccountBudget lines, periods, the
 // sbatch line, and the CacheDir/budgets file ebbd writes for the plugin.
 #include <catch2/catch.hpp>
 
