@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// ebbd's running view of the ledger (issue 9, items 5 and 6): every AccountingRefresh it
+// ebbd's running view of the ledger: every AccountingRefresh it
 // reads Slurm's accounting (sacct --json, as `ebb report` does) and its own recorded grid
 // actuals, and
 //   - counts, once, each job ebb planned that finished since the last round: realised and

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // `ebb replay --ledger FILE`: the replay's per-job ledger, in the shape of `ebb report
-// --by job` (issue 9's reconciliation target), so that finance can read a what-if the way
+// --by job` (the reconciliation finance asks for), so that finance can read a what-if the way
 // they read the real report.
 //
 // One row per job of the `ebb` policy. "As submitted" is the same job in the `baseline`

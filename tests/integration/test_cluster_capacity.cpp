@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// Issue 8 on a real cluster: ebbd reads slurmctld (squeue --json, scontrol show partition),
+// Capacity-aware planning on a real cluster: ebbd reads slurmctld (squeue --json, scontrol show partition),
 // books the plans it hands out and spreads a burst of deferrable jobs over the room the
 // partition has; squeue printing garbage keeps the previous view; slurmctld stopped, ebbd
 // plans on without cluster state and says so.

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// Issue 8, part 3, on a real cluster: ebbd moves the begin time of a job ebb deferred when
+// Re-planning on a real cluster: ebbd moves the begin time of a job ebb deferred when
 // the forecast under it changes (scontrol update, the record in AdminComment rewritten),
 // never past the job's deadline; leaves alone a job whose begin time was changed by hand;
 // picks up where it left off after a restart (the record lives in Slurm, not in ebbd); and

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// Issue 7, the plugin's side, on a real cluster: ebbd's answers are checked against the
+// Trust, the plugin's side, on a real cluster: ebbd's answers are checked against the
 // job's own constraints and MaxForecastAge, every read is bounded, file and network text is
 // echoed only as a short printable excerpt, hetjobs end by their deadline, and the small
 // holes (wrong DaemonUrl, a huge --carbon-max-delay, CARBON in capitals).

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// Issue 7: the plugin applies a plan only when it provably comes from ebbd. A stranger
+// Trust: the plugin applies a plan only when it provably comes from ebbd. A stranger
 // (tests/daemon/hostile_ebbd.cpp, running as nobody) listening on DaemonUrl answers every
 // plan request with "defer by 10 hours" - within the job's 12-hour deadline, so only the
 // authentication can tell it from ebbd. Through a Unix socket (SO_PEERCRED) and through TCP

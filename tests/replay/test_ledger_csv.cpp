@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// `ebb replay --ledger FILE` (issue 9's reconciliation target): one row per job of the ebb
+// `ebb replay --ledger FILE` (the reconciliation finance asks for): one row per job of the ebb
 // policy, and its columns sum to the replay's own totals for ebb and baseline.
 #include <simdjson.h>
 
