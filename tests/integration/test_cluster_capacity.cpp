@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// Capacity-aware planning on a real cluster: ebbd reads slurmctld (squeue --json, scontrol show partition),
-// books the plans it hands out and spreads a burst of deferrable jobs over the room the
+// Capacity-aware planning on a real cluster: ebbd reads slurmctld (squeue --json, scontrol show
+// partition), books the plans it hands out and spreads a burst of deferrable jobs over the room the
 // partition has; squeue printing garbage keeps the previous view; slurmctld stopped, ebbd
 // plans on without cluster state and says so.
 #include <catch2/catch.hpp>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// Moving jobs between clusters, on real clusters: two slurmctlds (c1, c2) registered with one slurmdbd +
-// MariaDB, mapped to two grid regions (ClusterName= in ebb.conf) that a real ebbd serves
+// Moving jobs between clusters, on real clusters: two slurmctlds (c1, c2) registered with one
+// slurmdbd + MariaDB, mapped to two grid regions (ClusterName= in ebb.conf) that a real ebbd serves
 // from two forecast files. `sbatch -M c1,c2` from c1 goes to the cleaner cluster, -M
 // narrowed to it and deferred there; `-M c1` alone is never moved; a cluster whose region
 // has no data is skipped with a warning; a move's energy overhead (MoveEnergy=) can keep a

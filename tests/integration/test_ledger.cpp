@@ -348,8 +348,8 @@ TEST_CASE("capture the sacct fixture", "[.capture]") {
 }
 
 #ifdef EBB_HAVE_DAEMON_HARNESS
-// Runtimes and power learned from real accounting: ebbd reads the jobs that ended from slurmdbd (sacct, as
-// its own user) and sizes the next plan of the same user and job name by what they ran.
+// Runtimes and power learned from real accounting: ebbd reads the jobs that ended from slurmdbd
+// (sacct, as its own user) and sizes the next plan of the same user and job name by what they ran.
 TEST_CASE("ebbd learns runtimes from slurmdbd: the next plan and its line say so",
           "[slurm][ledger][daemon]") {
   Cluster& c = accounted_cluster();

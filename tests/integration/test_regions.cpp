@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// Partitions in grid regions, on a real cluster: two partitions on the node, mapped to two grid regions that
-// a real ebbd serves from two forecast files. A job that lists both goes to the cleaner
-// one (narrowed to it, deferred there); a job that lists one is never moved, unless it
-// opts in with --carbon-move to the site's group of equivalent partitions; a region
-// without data is skipped with a warning; with no data anywhere the job goes in unchanged.
+// Partitions in grid regions, on a real cluster: two partitions on the node, mapped to two grid
+// regions that a real ebbd serves from two forecast files. A job that lists both goes to the
+// cleaner one (narrowed to it, deferred there); a job that lists one is never moved, unless it opts
+// in with --carbon-move to the site's group of equivalent partitions; a region without data is
+// skipped with a warning; with no data anywhere the job goes in unchanged.
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <filesystem>

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// What ebbd knows of slurmctld, and the user's view of it, on a real cluster: ebbd plans a job without a time limit with
-// slurmctld's DefaultTime of the default partition (asked directly and through sbatch); a job
-// deferred through sbatch (its plan record kept in AdminComment by contrib/job_submit.lua) is
-// explained by `ebb why` and listed by `ebb queue --json` (root on ebbd's Unix socket sees job
-// ids).
+// What ebbd knows of slurmctld, and the user's view of it, on a real cluster: ebbd plans a job
+// without a time limit with slurmctld's DefaultTime of the default partition (asked directly and
+// through sbatch); a job deferred through sbatch (its plan record kept in AdminComment by
+// contrib/job_submit.lua) is explained by `ebb why` and listed by `ebb queue --json` (root on
+// ebbd's Unix socket sees job ids).
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <filesystem>
