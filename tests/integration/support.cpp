@@ -2,6 +2,7 @@
 #include "support.hpp"
 
 #include <ctime>
+#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <stdexcept>
@@ -80,6 +81,21 @@ Submission sbatch(const Cluster& c, const std::vector<std::string>& args) {
   s.job_id = submitted_job_id(s.result.out);
   s.ebb_lines = ebb_lines(s.result.err);
   return s;
+}
+
+bool has_line(const Submission& s, const std::string& what) {
+  for (const auto& l : s.ebb_lines)
+    if (l.find(what) != std::string::npos) return true;
+  return false;
+}
+
+void write_file(const std::string& path, const std::string& text) {
+  {
+    std::ofstream out(path + ".new", std::ios::trunc);
+    out << text;
+    if (!out) throw std::runtime_error("cannot write " + path);
+  }
+  std::filesystem::rename(path + ".new", path);
 }
 
 }  // namespace ebb::test

@@ -49,4 +49,11 @@ Submission sbatch(const Cluster& c, const std::vector<std::string>& args);
 // Lines of `text` starting with "ebb:".
 std::vector<std::string> ebb_lines(const std::string& text);
 
+// Whether one of the submission's "ebb:" lines contains `what`.
+bool has_line(const Submission& s, const std::string& what);
+
+// Writes `text` to `path` whole: into a new file, then renamed over it, so that a daemon
+// reading it never sees half of it.
+void write_file(const std::string& path, const std::string& text);
+
 }  // namespace ebb::test

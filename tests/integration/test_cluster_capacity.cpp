@@ -21,12 +21,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-void write_file(const std::string& path, const std::string& text) {
-  std::ofstream out(path, std::ios::trunc);
-  out << text;
-  if (!out) throw std::runtime_error("cannot write " + path);
-}
-
 // GET /v1/health's "cluster" object, as the raw JSON text.
 std::string cluster_health(const EbbdProcess& ebbd) {
   const std::string body = ebbd.get("/v1/health");

@@ -19,22 +19,6 @@ using namespace ebb;
 using namespace ebb::test;
 using namespace std::chrono_literals;
 
-namespace {
-
-void write_file(const std::string& path, const std::string& text) {
-  std::ofstream out(path, std::ios::trunc);
-  out << text;
-  if (!out) throw std::runtime_error("cannot write " + path);
-}
-
-bool has_line(const Submission& s, const std::string& what) {
-  for (const auto& l : s.ebb_lines)
-    if (l.find(what) != std::string::npos) return true;
-  return false;
-}
-
-}  // namespace
-
 TEST_CASE(
     "-M c1,c2 lands on the cleaner region's cluster, narrowed and deferred; -M c1 alone "
     "stays; a cluster without data is skipped; none with data: unchanged",

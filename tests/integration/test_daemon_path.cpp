@@ -34,12 +34,6 @@ std::string daemon_conf(const std::string& cache_dir, const std::string& provide
          provider_url + "\n";
 }
 
-void write_file(const std::string& path, const std::string& text) {
-  std::ofstream out(path, std::ios::trunc);
-  out << text;
-  if (!out) throw std::runtime_error("cannot write " + path);
-}
-
 struct Timed {
   Submission s;
   std::chrono::milliseconds took;

@@ -18,22 +18,6 @@ using namespace ebb;
 using namespace ebb::test;
 using namespace std::chrono_literals;
 
-namespace {
-
-void write_file(const std::string& path, const std::string& text) {
-  std::ofstream out(path, std::ios::trunc);
-  out << text;
-  if (!out) throw std::runtime_error("cannot write " + path);
-}
-
-bool has_line(const Submission& s, const std::string& what) {
-  for (const auto& l : s.ebb_lines)
-    if (l.find(what) != std::string::npos) return true;
-  return false;
-}
-
-}  // namespace
-
 TEST_CASE(
     "-p de,fr lands in the cleaner region's partition, narrowed and deferred; -p de alone "
     "stays; a region without data is skipped",

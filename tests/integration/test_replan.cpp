@@ -24,15 +24,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-void write_file(const std::string& path, const std::string& text) {
-  {
-    std::ofstream out(path + ".new", std::ios::trunc);
-    out << text;
-    if (!out) throw std::runtime_error("cannot write " + path);
-  }
-  fs::rename(path + ".new", path);  // ebbd never reads half a file
-}
-
 std::size_t count(const std::string& text, const std::string& what) {
   std::size_t n = 0;
   for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;

@@ -20,16 +20,6 @@ using namespace ebb;
 using namespace ebb::test;
 using namespace std::chrono_literals;
 
-namespace {
-
-void write_file(const std::string& path, const std::string& text) {
-  std::ofstream out(path, std::ios::trunc);
-  out << text;
-  if (!out) throw std::runtime_error("cannot write " + path);
-}
-
-}  // namespace
-
 TEST_CASE(
     "a job without --time is planned with the partition's DefaultTime; ebb why and ebb queue "
     "explain a deferred job",
